@@ -1,0 +1,277 @@
+/* Core services shared by every program: memory, buffers, config, log, db, crypto, parsers. */
+#ifndef MP_CORE_EXTERN_H
+#define MP_CORE_EXTERN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * Error codes returned by core, web and feature functions.  One table
+ * (mp_err_http(), mp_err_code()) maps each to an HTTP status and the JSON
+ * error code; nothing else decides those.
+ */
+enum mp_err {
+	MP_OK = 0,
+	MP_EINPUT,	/* the request is malformed or a field is invalid */
+	MP_ENOTFOUND,	/* no such thing, or not visible to this tenant */
+	MP_EAUTH,	/* not signed in, or bad credentials */
+	MP_EFORBID,	/* signed in but not allowed; CSRF failure */
+	MP_ECONFLICT,	/* unique violation, already done */
+	MP_ELIMIT,	/* a size or rate limit was exceeded */
+	MP_EDB,		/* the database failed or is unreachable */
+	MP_EUPSTREAM,	/* an outbound call failed */
+	MP_ESYS,	/* the operating system failed us */
+	MP_ERR__MAX
+};
+
+int		 mp_err_http(enum mp_err);
+const char	*mp_err_code(enum mp_err);
+const char	*mp_err_message(enum mp_err);
+
+/* arena.c: bump allocator reset after every request, with cleanups. */
+struct mp_arena;
+
+struct mp_arena	*mp_arena_new(size_t blocksz);
+void		 mp_arena_free(struct mp_arena *);
+void		 mp_arena_reset(struct mp_arena *);
+void		*mp_alloc(struct mp_arena *, size_t);
+void		*mp_calloc(struct mp_arena *, size_t, size_t);
+char		*mp_strdup(struct mp_arena *, const char *);
+char		*mp_strndup(struct mp_arena *, const char *, size_t);
+void		*mp_memdup(struct mp_arena *, const void *, size_t);
+char		*mp_printf(struct mp_arena *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+char		*mp_vprintf(struct mp_arena *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+void		 mp_arena_cleanup(struct mp_arena *, void (*)(void *), void *);
+size_t		 mp_arena_used(const struct mp_arena *);
+
+/* Out of memory is not recoverable inside a responder: log and exit. */
+void		 mp_oom(void) __attribute__((noreturn));
+
+/* buf.c: growable byte buffer with a sticky error flag. */
+struct mp_buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;	/* 0: unlimited; else appends past it set err */
+	int	 err;
+};
+
+void	 mp_buf_init(struct mp_buf *, size_t max);
+void	 mp_buf_free(struct mp_buf *);
+void	 mp_buf_reset(struct mp_buf *);
+void	 mp_buf_add(struct mp_buf *, const void *, size_t);
+void	 mp_buf_puts(struct mp_buf *, const char *);
+void	 mp_buf_putc(struct mp_buf *, int);
+void	 mp_buf_printf(struct mp_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 mp_buf_html(struct mp_buf *, const char *);	/* escaped */
+const char *mp_buf_cstr(struct mp_buf *);		/* NUL-terminated */
+
+/* config.c: key = value configuration, environment overrides. */
+enum mp_listen_kind { MP_LISTEN_UNIX, MP_LISTEN_TCP };
+
+struct mp_config {
+	char	*path;			/* the file it was read from */
+	char	*listen;		/* "unix:/path" or "host:port" */
+	int	 listen_mode;		/* unix socket mode, octal */
+	int	 listen_backlog;
+	int	 workers;		/* responders in the pool */
+	int	 max_requests;		/* recycle after this many (+ jitter) */
+	int	 request_timeout;	/* seconds; 0 disables */
+	int	 shutdown_timeout;	/* seconds before KILL on TERM/QUIT */
+	char	*database_url;		/* libpq conninfo for the pool/worker */
+	char	*admin_database_url;	/* owner role, for mpanelctl migrate */
+	char	*templates_dir;
+	char	*static_dir;
+	char	*brand_dir;
+	char	*sql_dir;		/* migrations and seeds */
+	char	*base_domain;		/* tenants at <slug>.<base_domain> */
+	char	*public_origin;		/* https://host:port for CSRF origin checks */
+	char	*log_file;		/* empty or "-": stderr */
+	char	*access_log;		/* empty: off, "-": stderr */
+	char	*log_level;		/* debug, info, warn, error */
+	char	*pid_file;
+	size_t	 max_body;		/* bytes */
+	int	 max_fields;
+	size_t	 max_field_len;	/* bytes of one decoded value */
+	size_t	 max_path;		/* bytes of the request path */
+	int	 max_json_depth;
+	int	 tenant_cache_ttl;	/* seconds */
+	int	 db_connect_timeout;	/* seconds */
+	int	 statement_timeout;	/* milliseconds */
+	char	*smtp_url;
+	char	*smtp_from;
+	char	*sms_base_url;
+	int	 worker_concurrency;
+	int	 test_routes;		/* 0/1: enable /_test/ routes (tests only) */
+};
+
+/*
+ * Read a configuration file (NULL: defaults only), then apply MPANEL_<KEY>
+ * environment overrides.  On error returns MP_EINPUT and writes a message
+ * naming the file, line and key into errbuf.  The config is heap memory:
+ * release it with mp_config_free().
+ */
+enum mp_err	 mp_config_load(struct mp_config **, const char *path,
+		    char *errbuf, size_t errsz);
+void		 mp_config_free(struct mp_config *);
+/* Parse one "key = value" text (no file, no environment): for tests. */
+enum mp_err	 mp_config_parse(struct mp_config *, const char *text,
+		    const char *name, char *errbuf, size_t errsz);
+void		 mp_config_defaults(struct mp_config *);
+
+/* log.c: one line per event, tagged with the current request id. */
+enum mp_loglevel { MP_LOG_DEBUG, MP_LOG_INFO, MP_LOG_WARN, MP_LOG_ERROR,
+    MP_LOG__MAX };
+
+void	 mp_log_open(const char *prog, const char *file, const char *access,
+	    const char *level);
+void	 mp_log_reopen(void);
+void	 mp_log_set_reqid(const char *);	/* NULL clears */
+void	 mp_log(enum mp_loglevel, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 mp_access(const char *, ...) __attribute__((format(printf, 1, 2)));
+#define mp_debug(...)	mp_log(MP_LOG_DEBUG, __VA_ARGS__)
+#define mp_info(...)	mp_log(MP_LOG_INFO, __VA_ARGS__)
+#define mp_warn(...)	mp_log(MP_LOG_WARN, __VA_ARGS__)
+#define mp_error(...)	mp_log(MP_LOG_ERROR, __VA_ARGS__)
+
+/* crypto.c */
+void	 mp_random(void *, size_t);		/* RAND_bytes or exit */
+char	*mp_token(struct mp_arena *, size_t nbytes);	/* base64url */
+void	 mp_sha256(const void *, size_t, unsigned char out[32]);
+char	*mp_sha256_hex(struct mp_arena *, const void *, size_t);
+char	*mp_hex(struct mp_arena *, const void *, size_t);
+char	*mp_b64url(struct mp_arena *, const void *, size_t);
+int	 mp_ct_equal(const void *, const void *, size_t);
+uint64_t mp_monotonic_ms(void);
+
+/* parse.c: decoding of query strings, forms and cookies. */
+struct mp_kv {
+	char	*key;
+	char	*val;
+	size_t	 vlen;
+	/* multipart only */
+	char	*filename;
+	char	*ctype;
+};
+
+struct mp_limits {
+	size_t	 max_body;
+	int	 max_fields;
+	size_t	 max_field_len;
+	size_t	 max_path;
+	int	 max_json_depth;
+};
+
+/*
+ * Decode application/x-www-form-urlencoded (also query strings) from
+ * src[0..len) into an arena array of pairs.  Returns MP_ELIMIT past
+ * max_fields or max_field_len, MP_EINPUT for bad escapes or NUL bytes.
+ */
+enum mp_err	 mp_parse_urlencoded(struct mp_arena *, const char *, size_t,
+		    const struct mp_limits *, struct mp_kv **, int *n);
+enum mp_err	 mp_parse_cookies(struct mp_arena *, const char *,
+		    const struct mp_limits *, struct mp_kv **, int *n);
+enum mp_err	 mp_parse_multipart(struct mp_arena *, const char *ctype,
+		    const char *, size_t, const struct mp_limits *,
+		    struct mp_kv **, int *n);
+/* Decode percent escapes in place; 0 on success, -1 on a bad escape. */
+int		 mp_pct_decode(char *, size_t *, int plus_is_space);
+/* Canonicalise a request path into the arena; MP_EINPUT for ..,NUL,%2F. */
+enum mp_err	 mp_path_canon(struct mp_arena *, const char *, size_t max,
+		    char **out);
+/* 1 if s[0..n) is valid UTF-8 without NUL, else 0. */
+int		 mp_utf8_valid(const char *, size_t);
+
+/* json.c: json-c parsing with a depth cap; objects freed with the arena. */
+struct json_object;
+enum mp_err	 mp_json_parse(struct mp_arena *, const char *, size_t,
+		    int max_depth, struct json_object **, char *errbuf,
+		    size_t errsz);
+void		 mp_json_own(struct mp_arena *, struct json_object *);
+
+/* valid.c: validators fill typed values from strings (kcgi model). */
+enum mp_vtype {
+	MP_V_TEXT,	/* UTF-8, length-capped */
+	MP_V_INT,	/* decimal int64 in [min,max] */
+	MP_V_BOOL,	/* on/off, true/false, 1/0, yes/no */
+	MP_V_EMAIL,
+	MP_V_SLUG,	/* [a-z0-9-], no leading/trailing dash */
+	MP_V_UUID,
+	MP_V_TOKEN,	/* base64url */
+	MP_V_URL,	/* http(s) absolute */
+	MP_V__MAX
+};
+
+struct mp_value {
+	enum mp_vtype	 type;
+	int		 present;
+	const char	*s;
+	size_t		 len;
+	int64_t		 i;
+};
+
+/*
+ * Validate s[0..len) as type t with bounds min,max (length for texts,
+ * value for ints); fills v.  Returns MP_OK or MP_EINPUT; on MP_EINPUT
+ * *why is a short static sentence for the user.
+ */
+enum mp_err	 mp_validate(enum mp_vtype, const char *, size_t, int64_t min,
+		    int64_t max, struct mp_value *, const char **why);
+
+/*
+ * db.c: one libpq connection per process, statements prepared lazily from
+ * a table the caller owns.  Results are arena-owned (PQclear runs at reset).
+ * Errors are converted here: a unique violation is MP_ECONFLICT, a lost
+ * connection MP_EDB (and the next mp_db_ensure() reconnects).
+ */
+struct mp_stmt {
+	const char	*name;
+	const char	*sql;
+};
+
+struct mp_db;
+struct mp_res;
+
+struct mp_db	*mp_db_new(const char *conninfo, const struct mp_stmt *,
+		    size_t nstmt, int connect_timeout, int statement_timeout);
+void		 mp_db_free(struct mp_db *);
+enum mp_err	 mp_db_ensure(struct mp_db *);	/* connect if not connected */
+int		 mp_db_ok(const struct mp_db *);
+void		 mp_db_disconnect(struct mp_db *);
+/* Run prepared statement number i with n text parameters (NULL = SQL NULL). */
+enum mp_err	 mp_db_exec(struct mp_db *, struct mp_arena *, size_t i, int n,
+		    const char *const *params, struct mp_res **);
+/* Run a plain SQL string without parameters (migrations, BEGIN, COMMIT). */
+enum mp_err	 mp_db_simple(struct mp_db *, const char *sql);
+enum mp_err	 mp_db_begin(struct mp_db *);
+enum mp_err	 mp_db_commit(struct mp_db *);
+void		 mp_db_rollback(struct mp_db *);
+int		 mp_db_in_tx(const struct mp_db *);
+const char	*mp_db_errmsg(const struct mp_db *);
+struct pg_conn	*mp_db_conn(struct mp_db *);
+
+int		 mp_res_rows(const struct mp_res *);
+/* NULL for SQL NULL; otherwise arena-independent libpq memory valid until reset. */
+const char	*mp_res_get(const struct mp_res *, int row, int col);
+int		 mp_res_isnull(const struct mp_res *, int row, int col);
+int64_t		 mp_res_int(const struct mp_res *, int row, int col);
+int		 mp_res_bool(const struct mp_res *, int row, int col);
+long		 mp_res_affected(const struct mp_res *);
+
+/*
+ * migrate.c: sql/migrations/NNNN_name.sql applied in order under an
+ * advisory lock and recorded in schema_migrations.  The connection is a
+ * plain libpq one (mpanelctl's owner connection, or a short-lived check).
+ */
+enum mp_err	 mp_migrate_check(struct pg_conn *, const char *sqldir,
+		    char *errbuf, size_t errsz);
+enum mp_err	 mp_migrate_apply(struct pg_conn *, const char *sqldir,
+		    int *applied, char *errbuf, size_t errsz);
+
+#endif

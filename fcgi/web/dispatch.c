@@ -1,0 +1,170 @@
+/* The request path: parse, route, tenant, transaction, handler, response, access log. */
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "web/extern.h"
+
+#define RESP_MAX	(16u << 20)	/* the largest page or JSON body */
+
+enum mp_err
+mp_q(struct mp_req *r, size_t i, int n, const char *const *p,
+    struct mp_res **res)
+{
+	r->db_used = 1;
+	return mp_db_exec(r->app->db, r->a, i, n, p, res);
+}
+
+/*
+ * Open the request's transaction and bind it to the tenant.  A connection
+ * the server dropped since the last request (a restart) is replaced and
+ * the BEGIN tried once more, so only requests that were in flight during
+ * the outage fail.
+ */
+static enum mp_err
+begin_tenant_tx(struct mp_req *r)
+{
+	struct mp_db	*db = r->app->db;
+	const char	*p[1];
+	enum mp_err	 rc;
+
+	if ((rc = mp_db_begin(db)) == MP_EDB && !mp_db_ok(db))
+		rc = mp_db_begin(db);
+	if (rc != MP_OK)
+		return rc;
+	p[0] = r->tenant->id_text;
+	if ((rc = mp_q(r, r->app->st_set_tenant, 1, p, NULL)) != MP_OK)
+		mp_db_rollback(db);
+	return rc;
+}
+
+static int
+is_unsafe(unsigned m)
+{
+	return (m & (MP_POST | MP_PUT | MP_PATCH | MP_DELETE)) != 0;
+}
+
+/*
+ * Run the route's handler inside the tenant's transaction when it needs
+ * the database, committing on success and rolling back on any error, so
+ * the database is changed fully or not at all.
+ */
+static enum mp_err
+run_handler(struct mp_req *r, struct mp_resp *w)
+{
+	struct mp_db	*db = r->app->db;
+	enum mp_err	 rc;
+
+	if (r->tenant == NULL || (r->route->flags & MP_R_NODB))
+		return r->route->fn(r, w);
+	if ((rc = begin_tenant_tx(r)) != MP_OK)
+		return rc;
+	rc = r->route->fn(r, w);
+	if (rc == MP_OK)
+		rc = mp_db_commit(db);
+	else
+		mp_db_rollback(db);
+	return rc;
+}
+
+/*
+ * Everything between route and handler.  Returns MP_OK when the handler
+ * filled w, else an error for mp_resp_error (r->err_* may say more).
+ */
+static enum mp_err
+handle(struct mp_req *r, struct mp_resp *w)
+{
+	struct mp_app		*app = r->app;
+	enum mp_route_result	 rr;
+	unsigned		 allow = 0;
+	enum mp_err		 rc;
+
+	if ((rc = mp_req_init(r, app, r->a, r->fcgx)) != MP_OK)
+		return rc;
+	w->head_only = r->method == MP_HEAD;
+	rr = mp_route_match(r->a, app->routes, app->nroutes, r->method,
+	    r->path, &r->route, r->caps, &r->ncaps, &allow);
+	if (rr == MP_ROUTE_OK && strncmp(r->route->pattern, "/_test/", 7) == 0
+	    && !app->cfg->test_routes)
+		rr = MP_ROUTE_NOTFOUND;
+	if (rr == MP_ROUTE_NOTFOUND) {
+		r->route = NULL;
+		return mp_req_fail(r, MP_ENOTFOUND, NULL,
+		    "There is no page at this address.");
+	}
+	if (rr == MP_ROUTE_BADMETHOD) {
+		r->route = NULL;
+		mp_resp_header(w, "Allow", mp_allow_header(r->a, allow));
+		r->err_status = 405;
+		return mp_req_fail(r, MP_EINPUT, NULL, mp_printf(r->a,
+		    "%s is not allowed here.", r->method_name ?
+		    r->method_name : "This method"));
+	}
+	if (r->route->flags & MP_R_CORS)
+		mp_resp_header(w, "Access-Control-Allow-Origin", "*");
+	if (is_unsafe(r->method) && (rc = mp_req_read_body(r)) != MP_OK)
+		return rc;
+	if ((rc = mp_req_validate(r)) != MP_OK)
+		return rc;
+	if (!(r->route->flags & MP_R_NOTENANT)) {
+		rc = mp_tenant_resolve(r);
+		if (rc == MP_ENOTFOUND)
+			return mp_req_fail(r, rc, NULL,
+			    "There is no portal at this address.");
+		if (rc != MP_OK)
+			return rc;
+	}
+	return run_handler(r, w);
+}
+
+/*
+ * Serve one accepted request start to finish: nothing escapes this
+ * function but the written response and the log lines.  The arena is
+ * reset on the way out.
+ */
+void
+mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
+{
+	static struct mp_resp	 w;
+	static int		 inited;
+	struct mp_req		 r;
+	enum mp_err		 rc;
+	uint64_t		 ms;
+
+	if (!inited) {
+		mp_buf_init(&w.body, RESP_MAX);
+		inited = 1;
+	}
+	mp_buf_reset(&w.body);
+	w.status = 200;
+	w.ctype = NULL;
+	w.nh = 0;
+	w.head_only = 0;
+	memset(&r, 0, sizeof(r));
+	r.a = a;
+	r.app = app;
+	r.fcgx = fcgx;
+
+	if ((rc = handle(&r, &w)) != MP_OK) {
+		if (rc == MP_EDB) {
+			mp_db_rollback(app->db);
+			mp_resp_header(&w, "Retry-After", "5");
+			if (r.err_msg == NULL)
+				r.err_msg = "The service is temporarily "
+				    "unavailable. Please try again shortly.";
+		}
+		mp_resp_error(&r, &w, rc);
+		if (r.err_status != 0)
+			w.status = r.err_status;
+	}
+	mp_resp_send(&r, &w);
+	ms = mp_monotonic_ms() - r.started_ms;
+	mp_access("%s \"%s %s\" %d %zu %llums host=%s tenant=%s",
+	    r.remote_addr ? r.remote_addr : "-",
+	    r.method_name ? r.method_name : "-", r.path ? r.path : "-",
+	    w.status, w.body.len, (unsigned long long)ms,
+	    r.host && *r.host ? r.host : "-",
+	    r.tenant ? r.tenant->slug : "-");
+	mp_log_set_reqid(NULL);
+	mp_arena_reset(a);
+}

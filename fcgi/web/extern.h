@@ -1,0 +1,234 @@
+/* HTTP side: requests, routing, responses, rendering, tenants and the prefork pool. */
+#ifndef MP_WEB_EXTERN_H
+#define MP_WEB_EXTERN_H
+
+#include "core/extern.h"
+
+struct FCGX_Request;
+struct _hdf;
+
+enum mp_method {
+	MP_GET = 1 << 0,
+	MP_HEAD = 1 << 1,
+	MP_POST = 1 << 2,
+	MP_PUT = 1 << 3,
+	MP_PATCH = 1 << 4,
+	MP_DELETE = 1 << 5,
+	MP_OPTIONS = 1 << 6
+};
+
+/* What a route's handler is told it may rely on. */
+enum mp_rflag {
+	MP_R_JSON = 1 << 0,	/* errors as JSON bodies, not HTML pages */
+	MP_R_NODB = 1 << 1,	/* no database, no transaction */
+	MP_R_NOTENANT = 1 << 2,	/* runs for any Host, tenant optional */
+	MP_R_CSRF = 1 << 3,	/* unsafe method: check token and origin */
+	MP_R_CORS = 1 << 4	/* Access-Control-Allow-Origin: * */
+};
+
+/* A declared input field: where it comes from, its validator and limits. */
+struct mp_field {
+	const char	*name;
+	enum mp_vtype	 type;
+	int64_t		 min;
+	int64_t		 max;
+	int		 required;
+};
+
+struct mp_req;
+struct mp_resp;
+typedef enum mp_err (*mp_handler)(struct mp_req *, struct mp_resp *);
+
+/*
+ * One entry of the route table.  The pattern is literal text with typed
+ * captures: "{name}" (one segment), "{name:int}", "{name:slug}",
+ * "{name:token}".  A capture ends at the next literal character of the
+ * pattern or at '/'.
+ */
+struct mp_route {
+	unsigned		 methods;
+	const char		*pattern;
+	mp_handler		 fn;
+	unsigned		 flags;
+	const struct mp_field	*fields;	/* NULL-name terminated, or NULL */
+};
+
+#define MP_MAXCAPS	8
+
+struct mp_capture {
+	const char	*name;
+	const char	*s;
+	size_t		 len;
+	int64_t		 i;
+};
+
+enum mp_route_result { MP_ROUTE_OK, MP_ROUTE_NOTFOUND, MP_ROUTE_BADMETHOD };
+
+/*
+ * Match method and path against the table.  On MP_ROUTE_OK *which and the
+ * captures are set (capture strings are copied into the arena).  On
+ * MP_ROUTE_BADMETHOD *allow holds the methods the path does accept.
+ */
+enum mp_route_result mp_route_match(struct mp_arena *, const struct mp_route *,
+		    size_t n, unsigned method, const char *path,
+		    const struct mp_route **which, struct mp_capture *caps,
+		    int *ncaps, unsigned *allow);
+unsigned	 mp_method_parse(const char *);
+const char	*mp_method_name(unsigned);
+char		*mp_allow_header(struct mp_arena *, unsigned methods);
+
+/* A tenant as the request sees it. */
+struct mp_tenant {
+	int64_t		 id;
+	char		*id_text;
+	char		*slug;
+	char		*name;
+	char		*plan;
+	char		*status;
+	char		*domain;	/* custom domain, may be NULL */
+};
+
+/* Process-lifetime state of a responder. */
+struct mp_app {
+	struct mp_config	*cfg;
+	struct mp_db		*db;
+	const struct mp_route	*routes;
+	size_t			 nroutes;
+	struct mp_limits	 limits;
+	struct mp_templates	*tpl;
+	int			 generation;
+	const char		*version;
+	/* statements the web layer itself runs, by index in the table */
+	size_t			 st_tenant_by_host;
+	size_t			 st_set_tenant;
+};
+
+struct mp_req {
+	struct mp_arena		*a;
+	struct mp_app		*app;
+	struct FCGX_Request	*fcgx;
+	char			*reqid;
+	uint64_t		 started_ms;
+	unsigned		 method;
+	char			*method_name;
+	char			*path;		/* canonical */
+	char			*query;
+	char			*host;		/* lower case, port stripped */
+	char			*remote_addr;
+	char			*user_agent;
+	char			*ctype;
+	char			*accept;
+	char			*body;
+	size_t			 bodylen;
+	struct mp_kv		*qs;
+	int			 nqs;
+	struct mp_kv		*form;
+	int			 nform;
+	struct mp_kv		*cookies;
+	int			 ncookies;
+	struct json_object	*json;
+	const struct mp_route	*route;
+	struct mp_capture	 caps[MP_MAXCAPS];
+	int			 ncaps;
+	struct mp_value		*vals;		/* parallel to route->fields */
+	struct mp_tenant	*tenant;
+	/* for the error page or body */
+	const char		*err_field;
+	const char		*err_msg;
+	int			 err_status;	/* overrides the error's status */
+	int			 db_used;	/* a statement ran */
+};
+
+/* request.c: fill r from the FastCGI environment; body read on demand. */
+enum mp_err	 mp_req_init(struct mp_req *, struct mp_app *, struct mp_arena *,
+		    struct FCGX_Request *);
+enum mp_err	 mp_req_read_body(struct mp_req *);
+enum mp_err	 mp_req_validate(struct mp_req *);
+
+/* Request helpers. */
+const char	*mp_req_param(const struct mp_req *, const char *);	/* FastCGI */
+const char	*mp_req_query(const struct mp_req *, const char *);
+const char	*mp_req_form(const struct mp_req *, const char *);
+const char	*mp_req_cookie(const struct mp_req *, const char *);
+const struct mp_capture *mp_req_cap(const struct mp_req *, const char *);
+const struct mp_value *mp_req_val(const struct mp_req *, const char *);
+/* Set the field and message shown with the next error; returns err. */
+enum mp_err	 mp_req_fail(struct mp_req *, enum mp_err, const char *field,
+		    const char *msg);
+int		 mp_req_wants_json(const struct mp_req *);
+
+struct mp_header {
+	const char	*name;
+	const char	*value;
+};
+
+#define MP_MAXHEADERS	24
+
+struct mp_resp {
+	int		 status;
+	const char	*ctype;
+	struct mp_header h[MP_MAXHEADERS];
+	int		 nh;
+	struct mp_buf	 body;
+	int		 head_only;
+};
+
+void	 mp_resp_header(struct mp_resp *, const char *, const char *);
+/* Set-Cookie with Path=/; Secure; HttpOnly; SameSite=Lax and max-age (<0: session). */
+void	 mp_resp_cookie(struct mp_req *, struct mp_resp *, const char *name,
+	    const char *value, long maxage);
+enum mp_err mp_resp_redirect(struct mp_resp *, int status, const char *loc);
+enum mp_err mp_resp_json(struct mp_req *, struct mp_resp *, int status,
+	    struct json_object *);
+/* Write status line, headers and body to the FastCGI stream. */
+void	 mp_resp_send(struct mp_req *, struct mp_resp *);
+void	 mp_resp_error(struct mp_req *, struct mp_resp *, enum mp_err);
+
+/* render.c: ClearSilver templates parsed once per process. */
+struct mp_templates;
+
+enum mp_err	 mp_tpl_load(struct mp_templates **, const char *dir,
+		    char *errbuf, size_t errsz);
+void		 mp_tpl_free(struct mp_templates *);
+/* An HDF for this request (freed with the arena), prefilled with Tenant.*, Req.* */
+struct _hdf	*mp_hdf(struct mp_req *);
+enum mp_err	 mp_render(struct mp_req *, struct mp_resp *, int status,
+		    const char *tpl, struct _hdf *);
+/* Render into a buffer without a request (golden tests, mail). */
+enum mp_err	 mp_tpl_render(struct mp_templates *, const char *tpl,
+		    struct _hdf *, struct mp_buf *);
+void		 mp_hdf_set(struct _hdf *, const char *name, const char *val);
+void		 mp_hdf_setf(struct _hdf *, const char *name, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* tenant.c */
+enum mp_err	 mp_tenant_resolve(struct mp_req *);
+void		 mp_tenant_cache_clear(void);
+
+/* dispatch.c: the whole path from accepted request to written response. */
+void		 mp_dispatch(struct mp_app *, struct mp_arena *,
+		    struct FCGX_Request *);
+/* Run prepared statement i of the application's table for this request. */
+enum mp_err	 mp_q(struct mp_req *, size_t i, int n, const char *const *p,
+		    struct mp_res **);
+
+/* pool.c: master plus prefork responders. */
+struct mp_pool_hooks {
+	/*
+	 * Called in each responder after fork(); returns an exit code (0 to
+	 * run). MP_EXIT_CONFIG means a fatal configuration error: not respawned.
+	 */
+	int	(*child_init)(struct mp_config *, int generation, void **ctx);
+	/* Serve one accepted request. */
+	void	(*serve)(void *ctx, struct FCGX_Request *);
+	void	(*child_fini)(void *ctx);
+	/* Check a freshly read config before a reload; 0 ok, else log why. */
+	int	(*check)(struct mp_config *, char *errbuf, size_t errsz);
+};
+
+#define MP_EXIT_CONFIG	78	/* EX_CONFIG */
+
+int	 mp_pool_run(const char *config_path, struct mp_config *,
+	    const struct mp_pool_hooks *);
+
+#endif

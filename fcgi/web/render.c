@@ -1,0 +1,279 @@
+/* ClearSilver rendering: every template parsed once per process, HTML-escaped by default. */
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ClearSilver.h>
+
+#include "web/extern.h"
+
+struct tpl {
+	char	*name;		/* relative to the templates directory */
+	CSPARSE	*cs;
+};
+
+struct mp_templates {
+	HDF		*base;	/* escape mode and load path, shared */
+	struct tpl	*t;
+	size_t		 n;
+	size_t		 cap;
+	char		*dir;
+};
+
+/* Turn a ClearSilver error into text and free it. */
+static void
+neo_msg(NEOERR *e, char *errbuf, size_t errsz)
+{
+	STRING	 s;
+
+	string_init(&s);
+	nerr_error_string(e, &s);
+	snprintf(errbuf, errsz, "%s", s.buf ? s.buf : "template error");
+	string_clear(&s);
+	nerr_ignore(&e);
+}
+
+static struct mp_templates *loading;
+static char	*load_err;
+static size_t	 load_errsz;
+
+/*
+ * Parse one template.  Files whose names start with '_' and layout.cs are
+ * fragments for include: they are parsed as part of the pages using them.
+ */
+static int
+load_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	struct mp_templates	*ts = loading;
+	const char		*rel, *base;
+	size_t			 len;
+	CSPARSE			*cs = NULL;
+	NEOERR			*e;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	len = strlen(path);
+	if (len < 3 || strcmp(path + len - 3, ".cs") != 0)
+		return 0;
+	rel = path + strlen(ts->dir);
+	while (*rel == '/')
+		rel++;
+	base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	if (base[0] == '_' || strcmp(rel, "layout.cs") == 0)
+		return 0;
+	if ((e = cs_init(&cs, ts->base)) != STATUS_OK ||
+	    (e = cgi_register_strfuncs(cs)) != STATUS_OK ||
+	    (e = cs_parse_file(cs, rel)) != STATUS_OK) {
+		char msg[400];
+
+		neo_msg(e, msg, sizeof(msg));
+		snprintf(load_err, load_errsz, "template %s: %s", rel, msg);
+		if (cs != NULL)
+			cs_destroy(&cs);
+		return 1;
+	}
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? ts->cap * 2 : 32;
+		if ((ts->t = realloc(ts->t, ts->cap * sizeof(*ts->t))) == NULL)
+			mp_oom();
+	}
+	if ((ts->t[ts->n].name = strdup(rel)) == NULL)
+		mp_oom();
+	ts->t[ts->n].cs = cs;
+	ts->n++;
+	return 0;
+}
+
+static int
+tpl_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tpl *)a)->name,
+	    ((const struct tpl *)b)->name);
+}
+
+/*
+ * Parse every page template under dir.  On failure returns MP_EINPUT with
+ * the file and ClearSilver's message in errbuf and leaves *out NULL.
+ */
+enum mp_err
+mp_tpl_load(struct mp_templates **out, const char *dir, char *errbuf,
+    size_t errsz)
+{
+	struct mp_templates	*ts;
+	NEOERR			*e;
+
+	*out = NULL;
+	if ((ts = calloc(1, sizeof(*ts))) == NULL || 
+	    (ts->dir = strdup(dir)) == NULL)
+		mp_oom();
+	if ((e = hdf_init(&ts->base)) != STATUS_OK ||
+	    (e = hdf_set_value(ts->base, "Config.VarEscapeMode", "html")) !=
+	    STATUS_OK ||
+	    (e = hdf_set_value(ts->base, "hdf.loadpaths.0", dir)) !=
+	    STATUS_OK) {
+		neo_msg(e, errbuf, errsz);
+		mp_tpl_free(ts);
+		return MP_ESYS;
+	}
+	loading = ts;
+	load_err = errbuf;
+	load_errsz = errsz;
+	snprintf(errbuf, errsz, "templates %s: cannot read", dir);
+	if (nftw(dir, load_one, 16, FTW_PHYS) != 0) {
+		loading = NULL;
+		mp_tpl_free(ts);
+		return MP_EINPUT;
+	}
+	loading = NULL;
+	qsort(ts->t, ts->n, sizeof(*ts->t), tpl_cmp);
+	*out = ts;
+	return MP_OK;
+}
+
+void
+mp_tpl_free(struct mp_templates *ts)
+{
+	size_t	 i;
+
+	if (ts == NULL)
+		return;
+	for (i = 0; i < ts->n; i++) {
+		cs_destroy(&ts->t[i].cs);
+		free(ts->t[i].name);
+	}
+	free(ts->t);
+	if (ts->base != NULL)
+		hdf_destroy(&ts->base);
+	free(ts->dir);
+	free(ts);
+}
+
+static NEOERR *
+out_buf(void *ctx, char *s)
+{
+	mp_buf_puts(ctx, s);
+	return STATUS_OK;
+}
+
+/*
+ * Render template name with hdf into b.  The parse tree is shared by all
+ * requests of the process; only the data tree is swapped in for the
+ * render and swapped back, so nothing of one request reaches the next.
+ */
+enum mp_err
+mp_tpl_render(struct mp_templates *ts, const char *name, HDF *hdf,
+    struct mp_buf *b)
+{
+	struct tpl	 key, *t;
+	NEOERR		*e;
+	HDF		*saved;
+
+	key.name = (char *)name;
+	t = bsearch(&key, ts->t, ts->n, sizeof(*ts->t), tpl_cmp);
+	if (t == NULL) {
+		mp_error("no template %s", name);
+		return MP_ESYS;
+	}
+	saved = t->cs->hdf;
+	t->cs->hdf = hdf;
+	e = cs_render(t->cs, b, out_buf);
+	t->cs->hdf = saved;
+	if (e != STATUS_OK) {
+		char msg[400];
+
+		neo_msg(e, msg, sizeof(msg));
+		mp_error("render %s: %s", name, msg);
+		return MP_ESYS;
+	}
+	return b->err ? MP_ESYS : MP_OK;
+}
+
+static void
+hdf_free(void *p)
+{
+	HDF	*h = p;
+
+	hdf_destroy(&h);
+}
+
+void
+mp_hdf_set(HDF *hdf, const char *name, const char *val)
+{
+	NEOERR	*e;
+
+	if (val == NULL)
+		return;
+	if ((e = hdf_set_value(hdf, name, val)) != STATUS_OK) {
+		nerr_ignore(&e);
+		mp_oom();
+	}
+}
+
+void
+mp_hdf_setf(HDF *hdf, const char *name, const char *fmt, ...)
+{
+	char	 buf[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	mp_hdf_set(hdf, name, buf);
+}
+
+/*
+ * A data tree for one request, destroyed at arena reset, holding what
+ * the layout needs: tenant, request id and path, version.
+ */
+HDF *
+mp_hdf(struct mp_req *r)
+{
+	HDF	*hdf;
+	NEOERR	*e;
+
+	if ((e = hdf_init(&hdf)) != STATUS_OK) {
+		nerr_ignore(&e);
+		mp_oom();
+	}
+	mp_arena_cleanup(r->a, hdf_free, hdf);
+	if (r->tenant != NULL) {
+		mp_hdf_set(hdf, "Tenant.Name", r->tenant->name);
+		mp_hdf_set(hdf, "Tenant.Slug", r->tenant->slug);
+	}
+	mp_hdf_set(hdf, "Req.Id", r->reqid);
+	mp_hdf_set(hdf, "Req.Path", r->path);
+	if (r->app != NULL)
+		mp_hdf_set(hdf, "App.Version", r->app->version);
+	return hdf;
+}
+
+/* Render tpl as the HTML response with the given status. */
+enum mp_err
+mp_render(struct mp_req *r, struct mp_resp *w, int status, const char *tpl,
+    HDF *hdf)
+{
+	enum mp_err	 rc;
+	size_t		 skip = 0;
+
+	mp_buf_reset(&w->body);
+	if ((rc = mp_tpl_render(r->app->tpl, tpl, hdf, &w->body)) != MP_OK) {
+		mp_buf_reset(&w->body);
+		return rc;
+	}
+	/* Template comments and macro definitions leave blank lines first. */
+	while (skip < w->body.len && (w->body.data[skip] == '\n' ||
+	    w->body.data[skip] == ' ' || w->body.data[skip] == '\t'))
+		skip++;
+	if (skip > 0) {
+		memmove(w->body.data, w->body.data + skip, w->body.len - skip);
+		w->body.len -= skip;
+	}
+	w->status = status;
+	w->ctype = "text/html; charset=utf-8";
+	return MP_OK;
+}

@@ -1,0 +1,39 @@
+<?cs # The one layout: page head with the tenant's brand, navigation, footer, and form macros. ?>
+<?cs def:page_start(title) ?><!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title><?cs var:title ?><?cs if:Tenant.Name && title != Tenant.Name ?> · <?cs var:Tenant.Name ?><?cs /if ?></title>
+<?cs if:Page.Description ?><meta name="description" content="<?cs var:Page.Description ?>"><?cs /if ?>
+<?cs if:Page.NoIndex ?><meta name="robots" content="noindex"><?cs /if ?>
+<link rel="stylesheet" href="/static/css/site.css">
+<?cs if:Tenant.Slug ?><link rel="stylesheet" href="/brand/<?cs var:url_escape(Tenant.Slug) ?>.css?v=<?cs var:url_escape(Tenant.BrandVersion) ?>"><?cs /if ?>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site">
+  <div class="wrap">
+    <a class="brand" href="/"><?cs if:Tenant.Name ?><?cs var:Tenant.Name ?><?cs else ?>mPanel<?cs /if ?></a>
+    <?cs if:subcount(Nav) > 0 ?>
+    <nav aria-label="Main">
+      <ul><?cs each:item = Nav ?><li><a href="<?cs var:item.Href ?>"<?cs if:item.Current ?> aria-current="page"<?cs /if ?>><?cs var:item.Label ?></a></li><?cs /each ?></ul>
+    </nav>
+    <?cs /if ?>
+  </div>
+</header>
+<main id="main" class="wrap">
+<?cs /def ?>
+
+<?cs def:page_end() ?>
+</main>
+<footer class="site">
+  <div class="wrap">
+    <p><?cs if:Tenant.Name ?><?cs var:Tenant.Name ?> · <?cs /if ?>Powered by mPanel</p>
+  </div>
+</footer>
+</body>
+</html>
+<?cs /def ?>
+
+<?cs def:csrf_field() ?><input type="hidden" name="csrf_token" value="<?cs var:Session.Csrf ?>"><?cs /def ?>
