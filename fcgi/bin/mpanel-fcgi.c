@@ -43,16 +43,16 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	rp->app.nroutes = mp_nroutes;
 	rp->app.generation = generation;
 	rp->app.version = MP_VERSION;
-	rp->app.st_tenant_by_host = ST_TENANT_BY_HOST;
-	rp->app.st_set_tenant = ST_SET_TENANT;
+	rp->app.st_tenant_by_host = &mp_stmts[ST_TENANT_BY_HOST];
+	rp->app.st_set_tenant = &mp_stmts[ST_SET_TENANT];
 	limits_from(&rp->app.limits, cfg);
 	if (mp_tpl_load(&rp->app.tpl, cfg->templates_dir, err, sizeof(err))
 	    != MP_OK) {
 		mp_error("%s", err);
 		return MP_EXIT_CONFIG;
 	}
-	rp->app.db = mp_db_new(cfg->database_url, mp_stmts, ST__MAX,
-	    cfg->db_connect_timeout, cfg->statement_timeout);
+	rp->app.db = mp_db_new(cfg->database_url, cfg->db_connect_timeout,
+	    cfg->statement_timeout);
 	(void)mp_db_ensure(rp->app.db);
 	rp->arena = mp_arena_new(0);
 	*ctx = rp;

@@ -7,12 +7,13 @@
 
 #include "core/extern.h"
 
+#define PREPARED_SLOTS	2048	/* open addressing; far above our statement count */
+
 struct mp_db {
 	char			*conninfo;
 	PGconn			*conn;
-	const struct mp_stmt	*stmts;
-	size_t			 nstmt;
-	unsigned char		*prepared;	/* one flag per statement */
+	const struct mp_stmt	*prepared[PREPARED_SLOTS];	/* on this connection */
+	size_t			 nprepared;
 	int			 connect_timeout;
 	int			 statement_timeout;
 	int			 in_tx;
@@ -35,23 +36,15 @@ db_seterr(struct mp_db *db, const char *what)
 		db->errmsg[--n] = '\0';
 }
 
-/*
- * Create the handle; nothing is connected until mp_db_ensure().  The
- * statement table is borrowed and must outlive the handle.
- */
+/* Create the handle; nothing is connected until mp_db_ensure(). */
 struct mp_db *
-mp_db_new(const char *conninfo, const struct mp_stmt *stmts, size_t nstmt,
-    int connect_timeout, int statement_timeout)
+mp_db_new(const char *conninfo, int connect_timeout, int statement_timeout)
 {
 	struct mp_db	*db;
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		mp_oom();
 	if ((db->conninfo = strdup(conninfo ? conninfo : "")) == NULL)
-		mp_oom();
-	db->stmts = stmts;
-	db->nstmt = nstmt;
-	if ((db->prepared = calloc(nstmt + 1, 1)) == NULL)
 		mp_oom();
 	db->connect_timeout = connect_timeout > 0 ? connect_timeout : 3;
 	db->statement_timeout = statement_timeout;
@@ -64,7 +57,6 @@ mp_db_free(struct mp_db *db)
 	if (db == NULL)
 		return;
 	mp_db_disconnect(db);
-	free(db->prepared);
 	free(db->conninfo);
 	free(db);
 }
@@ -76,7 +68,8 @@ mp_db_disconnect(struct mp_db *db)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	db->in_tx = 0;
-	memset(db->prepared, 0, db->nstmt + 1);
+	memset(db->prepared, 0, sizeof(db->prepared));
+	db->nprepared = 0;
 }
 
 int
@@ -159,55 +152,71 @@ res_clear(void *p)
 	PQclear(p);
 }
 
+/* The slot of st in the prepared set: where it is, or where it goes. */
+static size_t
+prepared_slot(const struct mp_db *db, const struct mp_stmt *st)
+{
+	size_t	 i = ((uintptr_t)st >> 4) % PREPARED_SLOTS;
+
+	while (db->prepared[i] != NULL && db->prepared[i] != st)
+		i = (i + 1) % PREPARED_SLOTS;
+	return i;
+}
+
+/* Prepare st on this connection unless it already is. */
 static enum mp_err
-db_prepare(struct mp_db *db, size_t i)
+db_prepare(struct mp_db *db, const struct mp_stmt *st)
 {
 	PGresult	*res;
 	enum mp_err	 rc = MP_OK;
+	size_t		 slot = prepared_slot(db, st);
 
-	res = PQprepare(db->conn, db->stmts[i].name, db->stmts[i].sql, 0,
-	    NULL);
+	if (db->prepared[slot] == st)
+		return MP_OK;
+	if (db->nprepared >= PREPARED_SLOTS / 2) {
+		mp_error("too many prepared statements");
+		return MP_ESYS;
+	}
+	res = PQprepare(db->conn, st->name, st->sql, 0, NULL);
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = db_classify(db, res);
-		mp_error("prepare %s: %s", db->stmts[i].name, db->errmsg);
-		if (rc != MP_EDB)
-			rc = MP_EDB;
-	} else
-		db->prepared[i] = 1;
+		db_classify(db, res);
+		mp_error("prepare %s: %s", st->name, db->errmsg);
+		rc = MP_EDB;
+	} else {
+		db->prepared[slot] = st;
+		db->nprepared++;
+	}
 	PQclear(res);
 	return rc;
 }
 
 /*
- * Run statement i.  On MP_OK *out (when not NULL) holds the result,
+ * Run statement st.  On MP_OK *out (when not NULL) holds the result,
  * cleared at arena reset.  Errors are logged here with the statement name
  * and converted; the caller sees only the code.
  */
 enum mp_err
-mp_db_exec(struct mp_db *db, struct mp_arena *a, size_t i, int n,
-    const char *const *params, struct mp_res **out)
+mp_db_exec(struct mp_db *db, struct mp_arena *a, const struct mp_stmt *st,
+    int n, const char *const *params, struct mp_res **out)
 {
 	PGresult	*res;
 	enum mp_err	 rc;
-	ExecStatusType	 st;
+	ExecStatusType	 es;
 
 	if (out != NULL)
 		*out = NULL;
-	if (i >= db->nstmt)
-		return MP_ESYS;
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
-	if (!db->prepared[i] && (rc = db_prepare(db, i)) != MP_OK)
+	if ((rc = db_prepare(db, st)) != MP_OK)
 		return rc;
-	res = PQexecPrepared(db->conn, db->stmts[i].name, n, params, NULL,
-	    NULL, 0);
-	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+	res = PQexecPrepared(db->conn, st->name, n, params, NULL, NULL, 0);
+	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 		rc = db_classify(db, res);
 		if (rc == MP_EDB)
-			mp_error("%s: %s", db->stmts[i].name, db->errmsg);
+			mp_error("%s: %s", st->name, db->errmsg);
 		else
-			mp_info("%s: %s", db->stmts[i].name, db->errmsg);
+			mp_info("%s: %s", st->name, db->errmsg);
 		PQclear(res);
 		return rc;
 	}

@@ -225,10 +225,12 @@ enum mp_err	 mp_validate(enum mp_vtype, const char *, size_t, int64_t min,
 		    int64_t max, struct mp_value *, const char **why);
 
 /*
- * db.c: one libpq connection per process, statements prepared lazily from
- * a table the caller owns.  Results are arena-owned (PQclear runs at reset).
- * Errors are converted here: a unique violation is MP_ECONFLICT, a lost
- * connection MP_EDB (and the next mp_db_ensure() reconnects).
+ * db.c: one libpq connection per process, statements prepared lazily on
+ * first use.  Each feature keeps its own static table of statements; a
+ * statement is known by its address, and its name must be unique.
+ * Results are arena-owned (PQclear runs at reset).  Errors are converted
+ * here: a unique violation is MP_ECONFLICT, a lost connection MP_EDB (and
+ * the next mp_db_ensure() reconnects).
  */
 struct mp_stmt {
 	const char	*name;
@@ -238,15 +240,16 @@ struct mp_stmt {
 struct mp_db;
 struct mp_res;
 
-struct mp_db	*mp_db_new(const char *conninfo, const struct mp_stmt *,
-		    size_t nstmt, int connect_timeout, int statement_timeout);
+struct mp_db	*mp_db_new(const char *conninfo, int connect_timeout,
+		    int statement_timeout);
 void		 mp_db_free(struct mp_db *);
 enum mp_err	 mp_db_ensure(struct mp_db *);	/* connect if not connected */
 int		 mp_db_ok(const struct mp_db *);
 void		 mp_db_disconnect(struct mp_db *);
-/* Run prepared statement number i with n text parameters (NULL = SQL NULL). */
-enum mp_err	 mp_db_exec(struct mp_db *, struct mp_arena *, size_t i, int n,
-		    const char *const *params, struct mp_res **);
+/* Run statement st with n text parameters (NULL = SQL NULL). */
+enum mp_err	 mp_db_exec(struct mp_db *, struct mp_arena *,
+		    const struct mp_stmt *st, int n, const char *const *params,
+		    struct mp_res **);
 /* Run a plain SQL string without parameters (migrations, BEGIN, COMMIT). */
 enum mp_err	 mp_db_simple(struct mp_db *, const char *sql);
 enum mp_err	 mp_db_begin(struct mp_db *);

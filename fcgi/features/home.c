@@ -18,7 +18,7 @@ mp_home(struct mp_req *r, struct mp_resp *w)
 	struct mp_res	*res;
 	enum mp_err	 rc;
 
-	if ((rc = mp_q(r, ST_BRANDING, 0, NULL, &res)) != MP_OK)
+	if ((rc = mp_q(r, &mp_stmts[ST_BRANDING], 0, NULL, &res)) != MP_OK)
 		return rc;
 	if (mp_res_rows(res) > 0) {
 		mp_hdf_set(hdf, "Brand.Tagline", mp_res_get(res, 0, 1));
@@ -44,7 +44,7 @@ mp_brand_css(struct mp_req *r, struct mp_resp *w)
 
 	if (strcmp(slug->s, r->tenant->slug) != 0)
 		return MP_ENOTFOUND;
-	if ((rc = mp_q(r, ST_BRANDING, 0, NULL, &res)) != MP_OK)
+	if ((rc = mp_q(r, &mp_stmts[ST_BRANDING], 0, NULL, &res)) != MP_OK)
 		return rc;
 	w->status = 200;
 	w->ctype = "text/css; charset=utf-8";
@@ -67,7 +67,7 @@ mp_healthz(struct mp_req *r, struct mp_resp *w)
 	struct json_object	*o = json_object_new_object();
 	enum mp_err		 rc;
 
-	rc = mp_q(r, ST_PING, 0, NULL, NULL);
+	rc = mp_q(r, &mp_stmts[ST_PING], 0, NULL, NULL);
 	json_object_object_add(o, "status",
 	    json_object_new_string(rc == MP_OK ? "ok" : "unavailable"));
 	json_object_object_add(o, "database",

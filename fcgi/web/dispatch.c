@@ -8,11 +8,11 @@
 #define RESP_MAX	(16u << 20)	/* the largest page or JSON body */
 
 enum mp_err
-mp_q(struct mp_req *r, size_t i, int n, const char *const *p,
+mp_q(struct mp_req *r, const struct mp_stmt *st, int n, const char *const *p,
     struct mp_res **res)
 {
 	r->db_used = 1;
-	return mp_db_exec(r->app->db, r->a, i, n, p, res);
+	return mp_db_exec(r->app->db, r->a, st, n, p, res);
 }
 
 /*

@@ -98,9 +98,9 @@ struct mp_app {
 	struct mp_templates	*tpl;
 	int			 generation;
 	const char		*version;
-	/* statements the web layer itself runs, by index in the table */
-	size_t			 st_tenant_by_host;
-	size_t			 st_set_tenant;
+	/* statements the web layer itself runs */
+	const struct mp_stmt	*st_tenant_by_host;
+	const struct mp_stmt	*st_set_tenant;
 };
 
 struct mp_req {
@@ -208,9 +208,9 @@ void		 mp_tenant_cache_clear(void);
 /* dispatch.c: the whole path from accepted request to written response. */
 void		 mp_dispatch(struct mp_app *, struct mp_arena *,
 		    struct FCGX_Request *);
-/* Run prepared statement i of the application's table for this request. */
-enum mp_err	 mp_q(struct mp_req *, size_t i, int n, const char *const *p,
-		    struct mp_res **);
+/* Run a prepared statement for this request (see mp_db_exec). */
+enum mp_err	 mp_q(struct mp_req *, const struct mp_stmt *, int n,
+		    const char *const *p, struct mp_res **);
 
 /* pool.c: master plus prefork responders. */
 struct mp_pool_hooks {
