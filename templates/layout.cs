@@ -1,4 +1,6 @@
 <?cs # The one layout: page head with the tenant's brand, navigation, footer, and form macros. ?>
+<?cs def:csrf_field() ?><input type="hidden" name="csrf_token" value="<?cs var:Session.Csrf ?>"><?cs /def ?>
+
 <?cs def:page_start(title) ?><!doctype html>
 <html lang="en">
 <head>
@@ -15,11 +17,19 @@
 <header class="site">
   <div class="wrap">
     <a class="brand" href="/"><?cs if:Tenant.Name ?><?cs var:Tenant.Name ?><?cs else ?>mPanel<?cs /if ?></a>
-    <?cs if:subcount(Nav) > 0 ?>
     <nav aria-label="Main">
-      <ul><?cs each:item = Nav ?><li><a href="<?cs var:item.Href ?>"<?cs if:item.Current ?> aria-current="page"<?cs /if ?>><?cs var:item.Label ?></a></li><?cs /each ?></ul>
+      <ul>
+        <?cs each:item = Nav ?><li><a href="<?cs var:item.Href ?>"<?cs if:item.Current ?> aria-current="page"<?cs /if ?>><?cs var:item.Label ?></a></li><?cs /each ?>
+        <?cs if:User.Email ?>
+        <?cs if:User.Role == "admin" ?><li><a href="/admin/users">Users</a></li><?cs /if ?>
+        <li><a href="/account">Account</a></li>
+        <li><a href="/account/sessions">Sessions</a></li>
+        <li><form method="post" action="/logout" class="signout"><?cs call:csrf_field() ?><button type="submit" class="link">Sign out</button></form></li>
+        <?cs elif:Tenant.Slug ?>
+        <li><a href="/login">Sign in</a></li>
+        <?cs /if ?>
+      </ul>
     </nav>
-    <?cs /if ?>
   </div>
 </header>
 <main id="main" class="wrap">
@@ -36,4 +46,3 @@
 </html>
 <?cs /def ?>
 
-<?cs def:csrf_field() ?><input type="hidden" name="csrf_token" value="<?cs var:Session.Csrf ?>"><?cs /def ?>

@@ -21,6 +21,9 @@ usage(void)
 	    "  check                         say whether the schema is current\n"
 	    "  tenant create SLUG NAME [--domain HOST] [--plan PLAN]\n"
 	    "  tenant list\n"
+	    "  user create SLUG EMAIL ROLE [--name NAME] [--operator]\n"
+	    "                                (password on stdin or in MPANEL_NEW_PASSWORD)\n"
+	    "  sessions cleanup              delete sessions ended over 30 days ago\n"
 	    "  seed-demo                     load the demo tenants (idempotent)\n");
 	exit(64);
 }
@@ -240,6 +243,195 @@ seed_tenant(PGconn *c, const char *slug)
 	return rc;
 }
 
+/* Open a transaction acting for tenant slug (row-level security applies). */
+static int
+begin_tenant(PGconn *c, const char *slug)
+{
+	const char	*p[1] = { slug };
+	PGresult	*res;
+	int		 ok;
+
+	PQclear(PQexec(c, "BEGIN"));
+	res = PQexecParams(c, "SELECT set_config('app.tenant_id', id::text,"
+	    " true) FROM tenants WHERE slug = $1", 1, NULL, p, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	PQclear(res);
+	if (!ok) {
+		fprintf(stderr, "mpanelctl: no tenant %s\n", slug);
+		PQclear(PQexec(c, "ROLLBACK"));
+	}
+	return ok ? 0 : -1;
+}
+
+/*
+ * Create a user of tenant slug, or with only_new leave an existing one
+ * alone (the demo seed).  The password passes the same policy as on the
+ * web; the hash is scrypt.
+ */
+static int
+user_create(PGconn *c, const char *slug, const char *email, const char *role,
+    const char *name, const char *pw, int operator, int only_new)
+{
+	struct mp_arena	*a = mp_arena_new(0);
+	struct mp_value	 v;
+	const char	*why, *p[6];
+	PGresult	*res;
+	int		 rc = 1;
+
+	if (mp_validate(MP_V_EMAIL, email, strlen(email), 0, 254, &v, &why) !=
+	    MP_OK) {
+		fprintf(stderr, "mpanelctl: email %s\n", why);
+		goto out;
+	}
+	if (mp_role_parse(role) == MP_ROLE_NONE) {
+		fprintf(stderr, "mpanelctl: role must be customer, support or "
+		    "admin\n");
+		goto out;
+	}
+	if (mp_password_policy(pw, &why) != MP_OK) {
+		fprintf(stderr, "mpanelctl: password %s\n", why);
+		goto out;
+	}
+	if (begin_tenant(c, slug) != 0)
+		goto out;
+	p[0] = mp_token(a, 16);
+	p[1] = email;
+	p[2] = name ? name : "";
+	p[3] = mp_password_hash(a, pw);
+	p[4] = role;
+	p[5] = operator ? "true" : "false";
+	res = PQexecParams(c, only_new ?
+	    "INSERT INTO users (tenant_id, public_id, email, name,"
+	    " password_hash, role, is_operator) VALUES (mp_tenant(), $1,"
+	    " lower($2), $3, $4, $5, $6) ON CONFLICT (tenant_id, email)"
+	    " DO NOTHING RETURNING id" :
+	    "INSERT INTO users (tenant_id, public_id, email, name,"
+	    " password_hash, role, is_operator) VALUES (mp_tenant(), $1,"
+	    " lower($2), $3, $4, $5, $6) ON CONFLICT (tenant_id, email)"
+	    " DO UPDATE SET name = EXCLUDED.name, password_hash ="
+	    " EXCLUDED.password_hash, role = EXCLUDED.role, is_operator ="
+	    " EXCLUDED.is_operator RETURNING id", 6, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "mpanelctl: user %s: %s", email,
+		    PQerrorMessage(c));
+		PQclear(res);
+		PQclear(PQexec(c, "ROLLBACK"));
+		goto out;
+	}
+	if (PQntuples(res) > 0)
+		printf("user %s (%s) in %s: id %s\n", email, role, slug,
+		    PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQclear(PQexec(c, "COMMIT"));
+	rc = 0;
+out:
+	mp_arena_free(a);
+	return rc;
+}
+
+/*
+ * user create SLUG EMAIL ROLE [--name NAME] [--operator]; the password
+ * comes from MPANEL_NEW_PASSWORD or the first line of standard input, so
+ * it never shows in a process listing.
+ */
+static int
+cmd_user(int argc, char *argv[])
+{
+	const char	*name = NULL, *pw = getenv("MPANEL_NEW_PASSWORD");
+	char		 line[1100];
+	int		 i, op = 0, rc;
+	PGconn		*c;
+
+	if (argc < 4 || strcmp(argv[0], "create") != 0)
+		usage();
+	for (i = 4; i < argc; i++) {
+		if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strcmp(argv[i], "--operator") == 0)
+			op = 1;
+		else
+			usage();
+	}
+	if (pw == NULL) {
+		if (fgets(line, sizeof(line), stdin) == NULL) {
+			fprintf(stderr, "mpanelctl: give the password on "
+			    "standard input or in MPANEL_NEW_PASSWORD\n");
+			return 1;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		pw = line;
+	}
+	c = connect_db(1);
+	rc = user_create(c, argv[1], argv[2], argv[3], name, pw, op, 0);
+	PQfinish(c);
+	return rc;
+}
+
+/* Delete ended sessions of every tenant (until the worker schedules it). */
+static int
+cmd_sessions(int argc, char *argv[])
+{
+	PGconn		*c;
+	PGresult	*res;
+	struct mp_db	*db;
+	struct mp_arena	*a;
+	long		 n, total = 0;
+	int		 i, rc = 0;
+
+	if (argc < 1 || strcmp(argv[0], "cleanup") != 0)
+		usage();
+	c = connect_db(1);
+	res = PQexec(c, "SELECT slug FROM tenants ORDER BY id");
+	PQfinish(c);
+	db = mp_db_new(cfg->admin_database_url[0] ? cfg->admin_database_url :
+	    cfg->database_url, 5, 0);
+	a = mp_arena_new(0);
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *p[1] = { PQgetvalue(res, i, 0) };
+		static const struct mp_stmt set = { "ctl_set_tenant",
+		    "SELECT set_config('app.tenant_id', id::text, true)"
+		    " FROM tenants WHERE slug = $1" };
+
+		if (mp_db_begin(db) != MP_OK ||
+		    mp_db_exec(db, a, &set, 1, p, NULL) != MP_OK ||
+		    (n = mp_sessions_cleanup(db, a)) < 0 ||
+		    mp_db_commit(db) != MP_OK) {
+			mp_db_rollback(db);
+			rc = 1;
+			break;
+		}
+		total += n;
+		mp_arena_reset(a);
+	}
+	PQclear(res);
+	mp_arena_free(a);
+	mp_db_free(db);
+	printf("sessions cleanup: %ld removed\n", total);
+	return rc;
+}
+
+/* The demo users: documented in README.md, created only when missing. */
+static const struct {
+	const char	*slug;
+	const char	*email;
+	const char	*role;
+	const char	*name;
+	const char	*password;
+} demo_users[] = {
+	{ "acme", "admin@acme.example", "admin", "Ada Admin",
+	    "Acme-admin-2026!" },
+	{ "acme", "support@acme.example", "support", "Sam Support",
+	    "Acme-support-2026!" },
+	{ "acme", "customer@acme.example", "customer", "Casey Customer",
+	    "Acme-customer-2026!" },
+	{ "globex", "admin@globex.example", "admin", "Gina Admin",
+	    "Globex-admin-2026!" },
+	{ "globex", "support@globex.example", "support", "Glen Support",
+	    "Globex-support-2026!" },
+	{ "globex", "customer@globex.example", "customer", "Gus Customer",
+	    "Globex-customer-2026!" },
+};
+
 /* The two demo tenants, so isolation shows from day one, and their data. */
 static int
 cmd_seed_demo(void)
@@ -249,6 +441,11 @@ cmd_seed_demo(void)
 
 	rc |= tenant_upsert(c, "acme", "Acme Hosting", NULL, "business");
 	rc |= tenant_upsert(c, "globex", "Globex Cloud", NULL, "standard");
+	for (size_t i = 0; rc == 0 &&
+	    i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
+		rc |= user_create(c, demo_users[i].slug, demo_users[i].email,
+		    demo_users[i].role, demo_users[i].name,
+		    demo_users[i].password, 0, 1);
 	if (rc == 0)
 		rc |= seed_tenant(c, "acme");
 	if (rc == 0)
@@ -280,12 +477,17 @@ main(int argc, char *argv[])
 		return MP_EXIT_CONFIG;
 	}
 	mp_log_open("mpanelctl", NULL, NULL, "warn");
+	mp_password_list(cfg->passwords_file);
 	if (strcmp(argv[0], "migrate") == 0)
 		rc = cmd_migrate();
 	else if (strcmp(argv[0], "check") == 0)
 		rc = cmd_check();
 	else if (strcmp(argv[0], "tenant") == 0)
 		rc = cmd_tenant(argc - 1, argv + 1);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = cmd_user(argc - 1, argv + 1);
+	else if (strcmp(argv[0], "sessions") == 0)
+		rc = cmd_sessions(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "seed-demo") == 0)
 		rc = cmd_seed_demo();
 	else

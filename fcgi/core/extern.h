@@ -106,8 +106,34 @@ struct mp_config {
 	char	*smtp_url;
 	char	*smtp_from;
 	char	*sms_base_url;
+	char	*cache_dir;		/* last good renderings (status page) */
 	int	 worker_concurrency;
+	/* the queue and its senders (docs/operations.md) */
+	char	*smtp_user;
+	char	*smtp_password;
+	int	 smtp_starttls;		/* 1: STARTTLS required */
+	char	*smtp_ca_file;		/* CA bundle for the relay; "": system */
+	int	 smtp_timeout;		/* seconds per message */
+	char	*sms_account_sid;
+	char	*sms_auth_token;
+	char	*sms_from;
+	int	 email_retry_base;	/* seconds */
+	int	 email_retry_cap;
+	int	 email_max_attempts;
+	int	 sms_retry_base;
+	int	 sms_retry_cap;
+	int	 sms_max_attempts;
+	int	 job_lease;		/* seconds */
+	int	 job_batch;		/* jobs per claim */
+	int	 sender_pause;		/* seconds after an auth/TLS failure */
 	int	 test_routes;		/* 0/1: enable /_test/ routes (tests only) */
+	char	*passwords_file;	/* common-password list */
+	int	 session_idle_staff;	/* seconds */
+	int	 session_absolute_staff;
+	int	 session_idle_customer;
+	int	 session_absolute_customer;
+	int	 login_max_failures;	/* per account and per IP ... */
+	int	 login_window;		/* ... in this many seconds */
 };
 
 /*
@@ -185,6 +211,8 @@ int		 mp_pct_decode(char *, size_t *, int plus_is_space);
 /* Canonicalise a request path into the arena; MP_EINPUT for ..,NUL,%2F. */
 enum mp_err	 mp_path_canon(struct mp_arena *, const char *, size_t max,
 		    char **out);
+/* url.c: percent-encode a value for a query string (keeps '/'). */
+char		*mp_url_encode(struct mp_arena *, const char *);
 /* 1 if s[0..n) is valid UTF-8 without NUL, else 0. */
 int		 mp_utf8_valid(const char *, size_t);
 
@@ -266,6 +294,40 @@ int		 mp_res_isnull(const struct mp_res *, int row, int col);
 int64_t		 mp_res_int(const struct mp_res *, int row, int col);
 int		 mp_res_bool(const struct mp_res *, int row, int col);
 long		 mp_res_affected(const struct mp_res *);
+
+/*
+ * password.c: scrypt (EVP_PBE_scrypt) in the self-describing form
+ * "scrypt$N$r$p$salt$hash" (salt and hash base64url), and the policy:
+ * 8 to 128 characters, not in the common-password list.
+ */
+#define MP_PW_MIN	8
+#define MP_PW_MAX	128
+
+char		*mp_password_hash(struct mp_arena *, const char *);
+/* 1 if pw matches stored; *rehash is set when the parameters are old. */
+int		 mp_password_verify(const char *pw, const char *stored,
+		    int *rehash);
+/* MP_OK or MP_EINPUT with *why a sentence for the user. */
+enum mp_err	 mp_password_policy(const char *, const char **why);
+/* The common-password list (one per line); loaded on first use. */
+void		 mp_password_list(const char *path);
+
+/* useragent.c: browser, OS and device type from a User-Agent header. */
+enum mp_device { MP_DEV_DESKTOP, MP_DEV_MOBILE, MP_DEV_TABLET, MP_DEV_BOT,
+    MP_DEV__MAX };
+
+struct mp_ua {
+	char		 browser[32];
+	char		 version[16];	/* major version, "" if unknown */
+	char		 os[32];
+	enum mp_device	 device;
+};
+
+void		 mp_ua_parse(const char *, struct mp_ua *);
+const char	*mp_device_name(enum mp_device);
+
+/* Human time spans: "just now", "3 minutes ago", "2 days ago". */
+const char	*mp_ago(struct mp_arena *, int64_t seconds);
 
 /*
  * migrate.c: sql/migrations/NNNN_name.sql applied in order under an

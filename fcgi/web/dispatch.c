@@ -55,11 +55,20 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 	struct mp_db	*db = r->app->db;
 	enum mp_err	 rc;
 
-	if (r->tenant == NULL || (r->route->flags & MP_R_NODB))
+	unsigned	 f = r->route->flags;
+
+	if (r->tenant == NULL || (f & MP_R_NODB))
 		return r->route->fn(r, w);
 	if ((rc = begin_tenant_tx(r)) != MP_OK)
 		return rc;
-	rc = r->route->fn(r, w);
+	if (!(f & MP_R_NOSESSION))
+		rc = mp_session_load(r);
+	if (rc == MP_OK)
+		rc = mp_auth_check(r);
+	if (rc == MP_OK && (f & MP_R_CSRF) && is_unsafe(r->method))
+		rc = mp_csrf_check(r);
+	if (rc == MP_OK)
+		rc = r->route->fn(r, w);
 	if (rc == MP_OK)
 		rc = mp_db_commit(db);
 	else
@@ -145,7 +154,22 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	r.app = app;
 	r.fcgx = fcgx;
 
-	if ((rc = handle(&r, &w)) != MP_OK) {
+	rc = handle(&r, &w);
+	if (rc == MP_EDB && r.route != NULL &&
+	    (r.route->flags & MP_R_FALLBACK) && app->fallback != NULL) {
+		/* The database is down: the route may answer from a copy. */
+		mp_db_rollback(app->db);
+		if (app->fallback(&r, &w) == MP_OK)
+			rc = MP_OK;
+	}
+	if (rc == MP_EAUTH && !mp_req_wants_json(&r) &&
+	    (r.method == MP_GET || r.method == MP_HEAD)) {
+		/* A page that needs a signed-in visitor: off to sign in. */
+		mp_resp_redirect(&w, 303, mp_printf(r.a, "/login?next=%s",
+		    mp_url_encode(r.a, r.path)));
+		rc = MP_OK;
+	}
+	if (rc != MP_OK) {
 		if (rc == MP_EDB) {
 			mp_db_rollback(app->db);
 			mp_resp_header(&w, "Retry-After", "5");
@@ -157,6 +181,12 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 		if (r.err_status != 0)
 			w.status = r.err_status;
 	}
+	if (r.visitor_csrf_new)
+		mp_resp_cookie(&r, &w, MP_CSRF_COOKIE, r.visitor_csrf, -1);
+	if (r.stale_cookie && r.user == NULL)
+		mp_resp_cookie(&r, &w, MP_SESSION_COOKIE, "", 0);
+	if (r.user != NULL && mp_resp_get_header(&w, "Cache-Control") == NULL)
+		mp_resp_header(&w, "Cache-Control", "no-store");
 	mp_resp_send(&r, &w);
 	ms = mp_monotonic_ms() - r.started_ms;
 	mp_access("%s \"%s %s\" %d %zu %llums host=%s tenant=%s",

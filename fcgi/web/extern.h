@@ -23,7 +23,39 @@ enum mp_rflag {
 	MP_R_NODB = 1 << 1,	/* no database, no transaction */
 	MP_R_NOTENANT = 1 << 2,	/* runs for any Host, tenant optional */
 	MP_R_CSRF = 1 << 3,	/* unsafe method: check token and origin */
-	MP_R_CORS = 1 << 4	/* Access-Control-Allow-Origin: * */
+	MP_R_CORS = 1 << 4,	/* Access-Control-Allow-Origin: * */
+	MP_R_AUTH = 1 << 5,	/* signed in (session cookie or API token) */
+	MP_R_STAFF = 1 << 6,	/* role support or admin of this tenant */
+	MP_R_ADMIN = 1 << 7,	/* role admin of this tenant */
+	MP_R_NOSESSION = 1 << 8,	/* skip the session lookup (hot public pages) */
+	MP_R_FALLBACK = 1 << 9	/* database down: app->fallback may answer */
+};
+
+/* Roles of a tenant's users, weakest first. */
+enum mp_role {
+	MP_ROLE_NONE,
+	MP_ROLE_CUSTOMER,
+	MP_ROLE_SUPPORT,
+	MP_ROLE_ADMIN,
+	MP_ROLE__MAX
+};
+
+/* The signed-in user, when there is one. */
+struct mp_user {
+	int64_t		 id;
+	char		*id_text;
+	char		*email;
+	char		*name;
+	enum mp_role	 role;
+	int		 is_operator;
+};
+
+/* How the request is authenticated. */
+struct mp_session {
+	char		*id_text;	/* user_sessions.id, NULL for API tokens */
+	char		*public_id;	/* opaque id shown in URLs */
+	char		*csrf;		/* synchronizer token for forms */
+	int		 via_token;	/* Authorization: Bearer, no cookie */
 };
 
 /* A declared input field: where it comes from, its validator and limits. */
@@ -101,6 +133,12 @@ struct mp_app {
 	/* statements the web layer itself runs */
 	const struct mp_stmt	*st_tenant_by_host;
 	const struct mp_stmt	*st_set_tenant;
+	/*
+	 * Answers MP_R_FALLBACK routes when the database is unreachable (say,
+	 * from a last good copy); r->tenant may be NULL.  MP_OK if it filled
+	 * the response, else the 503 stands.
+	 */
+	mp_handler		 fallback;
 };
 
 struct mp_req {
@@ -132,6 +170,11 @@ struct mp_req {
 	int			 ncaps;
 	struct mp_value		*vals;		/* parallel to route->fields */
 	struct mp_tenant	*tenant;
+	struct mp_user		*user;		/* NULL when anonymous */
+	struct mp_session	*sess;		/* NULL when anonymous */
+	char			*visitor_csrf;	/* anonymous form token (cookie) */
+	int			 visitor_csrf_new; /* set the cookie on the response */
+	int			 stale_cookie;	/* session cookie no longer valid */
 	/* for the error page or body */
 	const char		*err_field;
 	const char		*err_msg;
@@ -174,6 +217,7 @@ struct mp_resp {
 };
 
 void	 mp_resp_header(struct mp_resp *, const char *, const char *);
+const char *mp_resp_get_header(const struct mp_resp *, const char *);
 /* Set-Cookie with Path=/; Secure; HttpOnly; SameSite=Lax and max-age (<0: session). */
 void	 mp_resp_cookie(struct mp_req *, struct mp_resp *, const char *name,
 	    const char *value, long maxage);
@@ -200,6 +244,17 @@ enum mp_err	 mp_tpl_render(struct mp_templates *, const char *tpl,
 void		 mp_hdf_set(struct _hdf *, const char *name, const char *val);
 void		 mp_hdf_setf(struct _hdf *, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
+
+/* session.c: credentials, roles and CSRF. */
+#define MP_SESSION_COOKIE	"__Host-mp_session"
+#define MP_CSRF_COOKIE		"__Host-mp_csrf"
+
+enum mp_err	 mp_session_load(struct mp_req *);
+enum mp_err	 mp_auth_check(struct mp_req *);
+enum mp_err	 mp_csrf_check(struct mp_req *);
+const char	*mp_csrf_token(struct mp_req *);
+enum mp_role	 mp_role_parse(const char *);
+const char	*mp_role_name(enum mp_role);
 
 /* tenant.c */
 enum mp_err	 mp_tenant_resolve(struct mp_req *);

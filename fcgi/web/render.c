@@ -244,6 +244,14 @@ mp_hdf(struct mp_req *r)
 	if (r->tenant != NULL) {
 		mp_hdf_set(hdf, "Tenant.Name", r->tenant->name);
 		mp_hdf_set(hdf, "Tenant.Slug", r->tenant->slug);
+		mp_hdf_set(hdf, "Session.Csrf", mp_csrf_token(r));
+	}
+	if (r->user != NULL) {
+		mp_hdf_set(hdf, "User.Name", r->user->name);
+		mp_hdf_set(hdf, "User.Email", r->user->email);
+		mp_hdf_set(hdf, "User.Role", mp_role_name(r->user->role));
+		if (r->user->role >= MP_ROLE_SUPPORT)
+			mp_hdf_set(hdf, "User.IsStaff", "1");
 	}
 	mp_hdf_set(hdf, "Req.Id", r->reqid);
 	mp_hdf_set(hdf, "Req.Path", r->path);

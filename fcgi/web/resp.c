@@ -1,6 +1,7 @@
 /* Responses: status, headers, cookies, JSON and error bodies, written once. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <fcgiapp.h>
 #include <json-c/json.h>
@@ -50,6 +51,17 @@ mp_resp_header(struct mp_resp *w, const char *name, const char *value)
 	w->h[w->nh].name = name;
 	w->h[w->nh].value = value;
 	w->nh++;
+}
+
+const char *
+mp_resp_get_header(const struct mp_resp *w, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < w->nh; i++)
+		if (strcasecmp(w->h[i].name, name) == 0)
+			return w->h[i].value;
+	return NULL;
 }
 
 void

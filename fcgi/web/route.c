@@ -1,4 +1,4 @@
-/* Route matching: method plus path pattern with typed captures, and Allow headers. */
+/* Route matching: method and path pattern with typed captures; Allow. */
 #include <stdint.h>
 #include <string.h>
 
@@ -128,7 +128,8 @@ match(const char *pat, const char *path, struct rawcap *caps)
 			return -1;
 		if (colon == NULL)
 			t = CAP_SEG;
-		else if (close - colon - 1 == 3 && !strncmp(colon + 1, "int", 3))
+		else if (close - colon - 1 == 3 &&
+		    !strncmp(colon + 1, "int", 3))
 			t = CAP_INT;
 		else if (close - colon - 1 == 4 &&
 		    !strncmp(colon + 1, "slug", 4))

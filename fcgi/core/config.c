@@ -1,0 +1,447 @@
+/* Configuration: defaults, a key = value file, then MPANEL_<KEY> overrides. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/extern.h"
+
+#define CONFIG_MAXFILE	(1024 * 1024)
+#define GIB		((int64_t)1 << 30)
+#define YEAR		(366 * 86400)
+
+enum ctype { C_STR, C_INT, C_SIZE, C_MODE };
+
+/* One configuration key: its name is the struct field's name. */
+struct key {
+	const char	*name;
+	enum ctype	 type;
+	size_t		 off;
+	int64_t		 min;
+	int64_t		 max;
+	const char	*def;	/* default, parsed like a file value */
+};
+
+#define S(f, d)		{ #f, C_STR, offsetof(struct mp_config, f), 0, 0, d }
+#define I(f, lo, hi, d)	{ #f, C_INT, offsetof(struct mp_config, f), lo, hi, d }
+#define Z(f, lo, hi, d)	{ #f, C_SIZE, offsetof(struct mp_config, f), lo, hi, d }
+#define M(f, lo, hi, d)	{ #f, C_MODE, offsetof(struct mp_config, f), lo, hi, d }
+
+static const struct key keys[] = {
+	S(listen, "unix:var/run/mpanel.sock"),
+	M(listen_mode, 0, 0777, "0660"),
+	I(listen_backlog, 1, 65535, "128"),
+	I(workers, 1, 256, "4"),
+	I(max_requests, 1, 100000000, "10000"),
+	I(request_timeout, 0, 86400, "30"),
+	I(shutdown_timeout, 0, 3600, "10"),
+	S(database_url, "dbname=mpanel"),
+	S(admin_database_url, ""),
+	S(templates_dir, "templates"),
+	S(static_dir, "static"),
+	S(brand_dir, "var/brand"),
+	S(sql_dir, "sql"),
+	S(base_domain, "localhost"),
+	S(public_origin, ""),
+	S(log_file, ""),
+	S(access_log, ""),
+	S(log_level, "info"),
+	S(pid_file, ""),
+	Z(max_body, 1, GIB, "1048576"),
+	I(max_fields, 1, 100000, "256"),
+	Z(max_field_len, 1, GIB, "65536"),
+	Z(max_path, 1, 65536, "2048"),
+	I(max_json_depth, 1, 1000, "32"),
+	I(tenant_cache_ttl, 0, 86400, "10"),
+	I(db_connect_timeout, 1, 300, "3"),
+	I(statement_timeout, 0, 3600000, "5000"),
+	S(smtp_url, ""),
+	S(smtp_from, ""),
+	S(sms_base_url, ""),
+	S(cache_dir, "var/cache"),
+	I(worker_concurrency, 1, 256, "4"),
+	S(smtp_user, ""),
+	S(smtp_password, ""),
+	I(smtp_starttls, 0, 1, "1"),
+	S(smtp_ca_file, ""),
+	I(smtp_timeout, 1, 600, "30"),
+	S(sms_account_sid, ""),
+	S(sms_auth_token, ""),
+	S(sms_from, ""),
+	I(email_retry_base, 1, 86400, "30"),
+	I(email_retry_cap, 1, 604800, "14400"),
+	I(email_max_attempts, 1, 100, "12"),
+	I(sms_retry_base, 1, 86400, "30"),
+	I(sms_retry_cap, 1, 604800, "1800"),
+	I(sms_max_attempts, 1, 100, "8"),
+	I(job_lease, 10, 3600, "120"),
+	I(job_batch, 1, 100, "10"),
+	I(sender_pause, 1, 86400, "300"),
+	I(test_routes, 0, 1, "0"),
+	S(passwords_file, "data/common-passwords.txt"),
+	I(session_idle_staff, 60, YEAR, "1800"),
+	I(session_absolute_staff, 60, YEAR, "43200"),
+	I(session_idle_customer, 60, YEAR, "604800"),
+	I(session_absolute_customer, 60, YEAR, "604800"),
+	I(login_max_failures, 1, 1000, "10"),
+	I(login_window, 1, 86400, "900"),
+};
+
+#undef S
+#undef I
+#undef Z
+#undef M
+
+static const struct key *
+key_find(const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i].name) == len &&
+		    memcmp(keys[i].name, name, len) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/*
+ * Parse an integer in the given base; sizes accept a k or m suffix
+ * (KiB, MiB).  Returns 0 or -1 for anything but a complete number.
+ */
+static int
+parse_num(const char *s, int base, int suffix, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+	int64_t		 mul = 1;
+
+	if (*s == '\0' || isspace((unsigned char)*s) || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, base);
+	if (errno != 0 || end == s)
+		return -1;
+	if (suffix && *end != '\0' && end[1] == '\0') {
+		if (*end == 'k' || *end == 'K')
+			mul = 1024;
+		else if (*end == 'm' || *end == 'M')
+			mul = 1024 * 1024;
+		else
+			return -1;
+		end++;
+	}
+	if (*end != '\0')
+		return -1;
+	if (v > INT64_MAX / mul || v < INT64_MIN / mul)
+		return -1;
+	*out = (int64_t)v * mul;
+	return 0;
+}
+
+/* Checks beyond the type for the few string keys with a fixed vocabulary. */
+static const char *
+check_str(const struct key *k, const char *v)
+{
+
+	if (strcmp(k->name, "log_level") == 0 && strcmp(v, "debug") != 0 &&
+	    strcmp(v, "info") != 0 && strcmp(v, "warn") != 0 &&
+	    strcmp(v, "error") != 0)
+		return "must be one of debug, info, warn, error";
+	if (strcmp(k->name, "listen") == 0) {
+		if (strncmp(v, "unix:", 5) == 0)
+			return v[5] == '\0' ?
+			    "needs a socket path after unix:" : NULL;
+		if (strrchr(v, ':') == NULL || strrchr(v, ':')[1] == '\0')
+			return "must be unix:/path or host:port";
+	}
+	if (strcmp(k->name, "smtp_url") == 0 && *v != '\0' &&
+	    strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
+		return "must be empty or start with smtp:// or smtps://";
+	if (strcmp(k->name, "sms_base_url") == 0 && *v != '\0' &&
+	    strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return "must be empty or start with http:// or https://";
+	if (strcmp(k->name, "sms_from") == 0 && *v != '\0' &&
+	    (v[0] != '+' || strlen(v) < 8 || strlen(v) > 16 ||
+	    strspn(v + 1, "0123456789") != strlen(v) - 1))
+		return "must be empty or an E.164 number (+ and 7 to 15 digits)";
+	return NULL;
+}
+
+/*
+ * Set key k of cfg from the text v.  Returns NULL, or a static sentence
+ * saying what is wrong (for the caller to prefix with where and which key),
+ * with cfg untouched.
+ */
+static const char *
+set_value(struct mp_config *cfg, const struct key *k, const char *v)
+{
+	char		*p = (char *)cfg + k->off;
+	const char	*why;
+	char		*dup;
+	int64_t		 n = 0;
+
+	switch (k->type) {
+	case C_STR:
+		if ((why = check_str(k, v)) != NULL)
+			return why;
+		if ((dup = strdup(v)) == NULL)
+			mp_oom();
+		free(*(char **)p);
+		*(char **)p = dup;
+		return NULL;
+	case C_INT:
+		if (parse_num(v, 10, 0, &n) == -1)
+			return "is not a number";
+		break;
+	case C_SIZE:
+		if (parse_num(v, 10, 1, &n) == -1)
+			return "is not a size (bytes, or a number with k or m)";
+		break;
+	case C_MODE:
+		if (parse_num(v, 8, 0, &n) == -1)
+			return "is not an octal mode";
+		break;
+	}
+	if (n < k->min || n > k->max)
+		return "is out of range";
+	if (k->type == C_SIZE)
+		*(size_t *)p = (size_t)n;
+	else
+		*(int *)p = (int)n;
+	return NULL;
+}
+
+/* Write "where: key value-problem (range)" into errbuf. */
+static void
+report(char *errbuf, size_t errsz, const char *where, const struct key *k,
+    const char *why)
+{
+
+	if (errbuf == NULL || errsz == 0)
+		return;
+	if (strcmp(why, "is out of range") == 0) {
+		if (k->type == C_MODE)
+			snprintf(errbuf, errsz, "%s: %s must be between "
+			    "%04llo and %04llo", where, k->name,
+			    (unsigned long long)k->min,
+			    (unsigned long long)k->max);
+		else
+			snprintf(errbuf, errsz, "%s: %s must be between "
+			    "%lld and %lld", where, k->name,
+			    (long long)k->min, (long long)k->max);
+	} else
+		snprintf(errbuf, errsz, "%s: %s %s", where, k->name, why);
+}
+
+/*
+ * Fill cfg with the built-in defaults.  Every string is heap memory; the
+ * previous contents are overwritten without being freed, so call this on
+ * a zeroed or fresh struct only.
+ */
+void
+mp_config_defaults(struct mp_config *cfg)
+{
+	size_t	 i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (set_value(cfg, &keys[i], keys[i].def) != NULL)
+			abort();	/* a default fails its own table */
+}
+
+static int
+is_ws(int c)
+{
+
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * Apply "key = value" lines from text to cfg.  '#' starts a comment only
+ * at the beginning of a line (values such as URLs may contain '#'); a
+ * value may be wrapped in double quotes.  Stops at the first error with
+ * MP_EINPUT and "name:line: key problem" in errbuf; earlier lines stay
+ * applied.
+ */
+enum mp_err
+mp_config_parse(struct mp_config *cfg, const char *text, const char *name,
+    char *errbuf, size_t errsz)
+{
+	const char	*line, *eol, *eq, *ks, *ke, *vs, *ve, *why;
+	const struct key *k;
+	char		 where[512];
+	char		*val = NULL;
+	size_t		 lineno = 0;
+	enum mp_err	 rc = MP_OK;
+
+	if (name == NULL)
+		name = "config";
+	for (line = text; line != NULL && *line != '\0'; line = eol) {
+		lineno++;
+		if ((eol = strchr(line, '\n')) == NULL)
+			eol = line + strlen(line);
+		vs = line;
+		ve = eol;
+		if (*eol == '\n')
+			eol++;
+		while (vs < ve && is_ws((unsigned char)*vs))
+			vs++;
+		while (ve > vs && is_ws((unsigned char)ve[-1]))
+			ve--;
+		if (vs == ve || *vs == '#')
+			continue;
+		snprintf(where, sizeof(where), "%s:%zu", name, lineno);
+		if ((eq = memchr(vs, '=', (size_t)(ve - vs))) == NULL) {
+			snprintf(errbuf, errsz, "%s: expected \"key = value\"",
+			    where);
+			rc = MP_EINPUT;
+			goto out;
+		}
+		ks = vs;
+		ke = eq;
+		while (ke > ks && is_ws((unsigned char)ke[-1]))
+			ke--;
+		vs = eq + 1;
+		while (vs < ve && is_ws((unsigned char)*vs))
+			vs++;
+		if ((k = key_find(ks, (size_t)(ke - ks))) == NULL) {
+			snprintf(errbuf, errsz, "%s: unknown key \"%.*s\"",
+			    where, (int)(ke - ks > 64 ? 64 : ke - ks), ks);
+			rc = MP_EINPUT;
+			goto out;
+		}
+		if (ve - vs >= 2 && *vs == '"' && ve[-1] == '"') {
+			vs++;
+			ve--;
+		}
+		if ((val = strndup(vs, (size_t)(ve - vs))) == NULL)
+			mp_oom();
+		if ((why = set_value(cfg, k, val)) != NULL) {
+			report(errbuf, errsz, where, k, why);
+			rc = MP_EINPUT;
+			goto out;
+		}
+		free(val);
+		val = NULL;
+	}
+out:
+	free(val);
+	return rc;
+}
+
+/* Apply MPANEL_<KEY> variables; errors name the variable. */
+static enum mp_err
+apply_env(struct mp_config *cfg, char *errbuf, size_t errsz)
+{
+	char		 var[64];
+	const char	*v, *why;
+	size_t		 i, j;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(var, sizeof(var), "MPANEL_%s", keys[i].name);
+		for (j = 7; var[j] != '\0'; j++)
+			var[j] = (char)toupper((unsigned char)var[j]);
+		if ((v = getenv(var)) == NULL)
+			continue;
+		if ((why = set_value(cfg, &keys[i], v)) != NULL) {
+			report(errbuf, errsz, var, &keys[i], why);
+			return MP_EINPUT;
+		}
+	}
+	return MP_OK;
+}
+
+/* Read a whole file of at most CONFIG_MAXFILE bytes into a C string. */
+static enum mp_err
+read_file(const char *path, char **out, char *errbuf, size_t errsz)
+{
+	FILE		*f;
+	char		*text = NULL;
+	size_t		 len;
+	enum mp_err	 rc = MP_EINPUT;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((text = malloc(CONFIG_MAXFILE + 1)) == NULL)
+		mp_oom();
+	len = fread(text, 1, CONFIG_MAXFILE + 1, f);
+	if (ferror(f)) {
+		snprintf(errbuf, errsz, "%s: read error", path);
+		goto out;
+	}
+	if (len > CONFIG_MAXFILE) {
+		snprintf(errbuf, errsz, "%s: larger than %d bytes", path,
+		    CONFIG_MAXFILE);
+		goto out;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(errbuf, errsz, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	text[len] = '\0';
+	*out = text;
+	text = NULL;
+	rc = MP_OK;
+out:
+	free(text);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+/*
+ * Build a configuration from defaults, the file at path (NULL or "": none)
+ * and the environment.  On success *out is a heap config for
+ * mp_config_free(); on error *out is NULL and errbuf says why.
+ */
+enum mp_err
+mp_config_load(struct mp_config **out, const char *path, char *errbuf,
+    size_t errsz)
+{
+	struct mp_config	*cfg;
+	char			*text = NULL;
+	enum mp_err		 rc;
+
+	*out = NULL;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		mp_oom();
+	mp_config_defaults(cfg);
+	if ((cfg->path = strdup(path != NULL ? path : "")) == NULL)
+		mp_oom();
+	if (path != NULL && *path != '\0') {
+		if ((rc = read_file(path, &text, errbuf, errsz)) != MP_OK)
+			goto out;
+		if ((rc = mp_config_parse(cfg, text, path, errbuf, errsz)) !=
+		    MP_OK)
+			goto out;
+	}
+	if ((rc = apply_env(cfg, errbuf, errsz)) != MP_OK)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+out:
+	free(text);
+	mp_config_free(cfg);
+	return rc;
+}
+
+/* Free every string and the struct; NULL is fine. */
+void
+mp_config_free(struct mp_config *cfg)
+{
+	size_t	 i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].type == C_STR)
+			free(*(char **)((char *)cfg + keys[i].off));
+	free(cfg->path);
+	free(cfg);
+}

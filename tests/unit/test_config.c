@@ -1,0 +1,364 @@
+/* Unit tests for config parsing, ranges, environment, and the log format. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/extern.h"
+
+static void
+test_defaults(void **state)
+{
+	struct mp_config	*c;
+	char			 err[256] = "";
+
+	assert_int_equal(mp_config_load(&c, NULL, err, sizeof(err)), MP_OK);
+	assert_string_equal(c->listen, "unix:var/run/mpanel.sock");
+	assert_int_equal(c->listen_mode, 0660);
+	assert_int_equal(c->listen_backlog, 128);
+	assert_int_equal(c->workers, 4);
+	assert_int_equal(c->max_requests, 10000);
+	assert_int_equal(c->request_timeout, 30);
+	assert_int_equal(c->shutdown_timeout, 10);
+	assert_string_equal(c->database_url, "dbname=mpanel");
+	assert_string_equal(c->admin_database_url, "");
+	assert_string_equal(c->templates_dir, "templates");
+	assert_string_equal(c->static_dir, "static");
+	assert_string_equal(c->brand_dir, "var/brand");
+	assert_string_equal(c->sql_dir, "sql");
+	assert_string_equal(c->base_domain, "localhost");
+	assert_string_equal(c->public_origin, "");
+	assert_string_equal(c->log_file, "");
+	assert_string_equal(c->access_log, "");
+	assert_string_equal(c->log_level, "info");
+	assert_string_equal(c->pid_file, "");
+	assert_int_equal(c->max_body, 1048576);
+	assert_int_equal(c->max_fields, 256);
+	assert_int_equal(c->max_field_len, 65536);
+	assert_int_equal(c->max_path, 2048);
+	assert_int_equal(c->max_json_depth, 32);
+	assert_int_equal(c->tenant_cache_ttl, 10);
+	assert_int_equal(c->db_connect_timeout, 3);
+	assert_int_equal(c->statement_timeout, 5000);
+	assert_string_equal(c->smtp_url, "");
+	assert_string_equal(c->smtp_from, "");
+	assert_string_equal(c->sms_base_url, "");
+	assert_int_equal(c->worker_concurrency, 4);
+	assert_int_equal(c->test_routes, 0);
+	assert_string_equal(c->passwords_file, "");
+	assert_int_equal(c->session_idle_staff, 1800);
+	assert_int_equal(c->session_absolute_staff, 43200);
+	assert_int_equal(c->session_idle_customer, 604800);
+	assert_int_equal(c->session_absolute_customer, 604800);
+	assert_int_equal(c->login_max_failures, 10);
+	assert_int_equal(c->login_window, 900);
+	mp_config_free(c);
+}
+
+/* Parse text over fresh defaults; returns the code, message in err. */
+static enum mp_err
+parse(const char *text, struct mp_config *c, char *err, size_t errsz)
+{
+
+	mp_config_defaults(c);
+	err[0] = '\0';
+	return mp_config_parse(c, text, "t.conf", err, errsz);
+}
+
+static void
+release(struct mp_config *c)
+{
+	struct mp_config	*h;
+
+	/* mp_config_free wants a heap struct; move the strings into one. */
+	if ((h = malloc(sizeof(*h))) == NULL)
+		abort();
+	*h = *c;
+	mp_config_free(h);
+}
+
+static void
+test_syntax(void **state)
+{
+	struct mp_config	 c;
+	char			 err[256];
+
+	assert_int_equal(parse(
+	    "# comment\n"
+	    "\n"
+	    "   workers   =   8   \n"
+	    "\t# indented comment\n"
+	    "database_url = \"host=db dbname=x password=a#b\"\n"
+	    "public_origin=https://example.test:8443\r\n"
+	    "smtp_from = \"\"\n"
+	    "max_body = 2m\n"
+	    "max_field_len = 64k\n"
+	    "max_path = 100\n"
+	    "listen_mode = 0600\n"
+	    "listen = 127.0.0.1:9000", &c, err, sizeof(err)), MP_OK);
+	assert_int_equal(c.workers, 8);
+	assert_string_equal(c.database_url, "host=db dbname=x password=a#b");
+	assert_string_equal(c.public_origin, "https://example.test:8443");
+	assert_string_equal(c.smtp_from, "");
+	assert_int_equal(c.max_body, 2 * 1024 * 1024);
+	assert_int_equal(c.max_field_len, 64 * 1024);
+	assert_int_equal(c.max_path, 100);
+	assert_int_equal(c.listen_mode, 0600);
+	assert_string_equal(c.listen, "127.0.0.1:9000");
+	release(&c);
+}
+
+struct bad {
+	const char	*text;
+	const char	*msg;
+};
+
+static void
+test_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "nosuchkey = 1\n", "t.conf:1: unknown key \"nosuchkey\"" },
+		{ "\n\nworkers 4\n", "t.conf:3: expected" },
+		{ "workers = four\n", "t.conf:1: workers is not a number" },
+		{ "workers = 4x\n", "t.conf:1: workers" },
+		{ "workers =\n", "t.conf:1: workers" },
+		{ "workers = 0\n",
+		    "t.conf:1: workers must be between 1 and 256" },
+		{ "workers = 257\n",
+		    "t.conf:1: workers must be between 1 and 256" },
+		{ "workers = 99999999999999999999\n", "t.conf:1: workers" },
+		{ "max_body = 1g\n", "t.conf:1: max_body" },
+		{ "max_body = 0\n", "t.conf:1: max_body" },
+		{ "max_body = 1025m\n", "t.conf:1: max_body" },
+		{ "max_body = -1\n", "t.conf:1: max_body" },
+		{ "listen_mode = 0778\n",
+		    "t.conf:1: listen_mode is not an octal" },
+		{ "listen_mode = 01000\n",
+		    "t.conf:1: listen_mode must be between" },
+		{ "log_level = verbose\n",
+		    "t.conf:1: log_level must be one of" },
+		{ "listen = unix:\n", "t.conf:1: listen" },
+		{ "max_json_depth = 1001\n", "t.conf:1: max_json_depth" },
+		{ "path = /etc/x\n", "t.conf:1: unknown key \"path\"" },
+	};
+	struct mp_config	 c;
+	char			 err[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i].text, &c, err, sizeof(err)) != MP_EINPUT)
+			fail_msg("accepted: %s", bad[i].text);
+		if (strncmp(err, bad[i].msg, strlen(bad[i].msg)) != 0)
+			fail_msg("%s: got \"%s\"", bad[i].text, err);
+		release(&c);
+	}
+}
+
+/* Every bound: exactly at the limit passes. */
+static void
+test_bounds(void **state)
+{
+	static const char *const good[] = {
+		"workers = 1", "workers = 256", "listen_mode = 0",
+		"listen_mode = 777",
+		"max_body = 1", "max_body = 1024m", "request_timeout = 0",
+		"worker_concurrency = 256", "max_json_depth = 1",
+		"max_json_depth = 1000", "statement_timeout = 0",
+		"max_path = 65536", "max_fields = 1", "test_routes = 1",
+		"test_routes = 0", "session_idle_staff = 60",
+	};
+	struct mp_config	 c;
+	char			 err[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (parse(good[i], &c, err, sizeof(err)) != MP_OK)
+			fail_msg("rejected %s: %s", good[i], err);
+		release(&c);
+	}
+	assert_int_equal(parse("max_path = 65537", &c, err, sizeof(err)),
+	    MP_EINPUT);
+	release(&c);
+	assert_int_equal(parse("worker_concurrency = 257", &c, err,
+	    sizeof(err)), MP_EINPUT);
+	release(&c);
+	assert_int_equal(parse("test_routes = 2", &c, err, sizeof(err)),
+	    MP_EINPUT);
+	release(&c);
+	assert_int_equal(parse("session_idle_staff = 59", &c, err,
+	    sizeof(err)), MP_EINPUT);
+	release(&c);
+	assert_int_equal(parse("passwords_file = /usr/share/x.txt", &c, err,
+	    sizeof(err)), MP_OK);
+	assert_string_equal(c.passwords_file, "/usr/share/x.txt");
+	release(&c);
+}
+
+static void
+test_file_and_env(void **state)
+{
+	struct mp_config	*c;
+	char			 path[] = "/tmp/mpcfgXXXXXX", err[256];
+	FILE			*f;
+	int			 fd;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(f = fdopen(fd, "w"));
+	fputs("workers = 2\nbase_domain = example.test\n", f);
+	fclose(f);
+
+	assert_int_equal(mp_config_load(&c, path, err, sizeof(err)), MP_OK);
+	assert_int_equal(c->workers, 2);
+	assert_string_equal(c->base_domain, "example.test");
+	assert_string_equal(c->path, path);
+	mp_config_free(c);
+
+	setenv("MPANEL_WORKERS", "16", 1);
+	setenv("MPANEL_MAX_BODY", "3k", 1);
+	setenv("MPANEL_BASE_DOMAIN", "env.test", 1);
+	assert_int_equal(mp_config_load(&c, path, err, sizeof(err)), MP_OK);
+	assert_int_equal(c->workers, 16);
+	assert_int_equal(c->max_body, 3072);
+	assert_string_equal(c->base_domain, "env.test");
+	mp_config_free(c);
+
+	setenv("MPANEL_WORKERS", "0", 1);
+	c = (struct mp_config *)1;
+	assert_int_equal(mp_config_load(&c, path, err, sizeof(err)),
+	    MP_EINPUT);
+	assert_null(c);
+	assert_non_null(strstr(err, "MPANEL_WORKERS"));
+	unsetenv("MPANEL_WORKERS");
+	unsetenv("MPANEL_MAX_BODY");
+	unsetenv("MPANEL_BASE_DOMAIN");
+
+	f = fopen(path, "w");
+	fputs("workers = 2\n\nbogus = 1\n", f);
+	fclose(f);
+	assert_int_equal(mp_config_load(&c, path, err, sizeof(err)),
+	    MP_EINPUT);
+	assert_null(c);
+	assert_non_null(strstr(err, ":3: unknown key \"bogus\""));
+	assert_int_equal(strncmp(err, path, strlen(path)), 0);
+	unlink(path);
+
+	assert_int_equal(mp_config_load(&c, "/nonexistent/mpanel.conf", err,
+	    sizeof(err)), MP_EINPUT);
+	assert_non_null(strstr(err, "/nonexistent/mpanel.conf"));
+}
+
+static char *
+slurp(const char *path)
+{
+	static char	 buf[8192];
+	FILE		*f;
+	size_t		 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The log line format, level filter, escaping and reopen after rotation. */
+static void
+test_log(void **state)
+{
+	char	 dir[] = "/tmp/mplogXXXXXX", file[128], acc[128], moved[128];
+	char	*s, *line;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/event.log", dir);
+	snprintf(acc, sizeof(acc), "%s/access.log", dir);
+	snprintf(moved, sizeof(moved), "%s/event.log.1", dir);
+	mp_log_open("mpanel-test", file, acc, "warn");
+	mp_info("not shown");
+	mp_log_set_reqid("abc123");
+	mp_warn("shown %d", 1);
+	mp_error("evil\nlevel=error forged");
+	mp_log_set_reqid(NULL);
+	mp_access("GET / 200");
+	assert_non_null(s = slurp(file));
+	assert_null(strstr(s, "not shown"));
+	assert_non_null(line = strstr(s, " level=warn prog=mpanel-test pid="));
+	assert_non_null(strstr(s, " req=abc123 shown 1\n"));
+	/* 2026-11-21T10:00:00.123Z */
+	assert_int_equal(s[4], '-');
+	assert_int_equal(s[10], 'T');
+	assert_int_equal(s[19], '.');
+	assert_int_equal(s[23], 'Z');
+	assert_non_null(strstr(s, "evil\\x0alevel=error forged\n"));
+	assert_non_null(s = slurp(acc));
+	assert_non_null(strstr(s, " req=- GET / 200\n"));
+	assert_null(strstr(s, "level="));
+
+	assert_int_equal(rename(file, moved), 0);
+	mp_log_reopen();
+	mp_error("after rotation");
+	assert_non_null(s = slurp(file));
+	assert_non_null(strstr(s, "after rotation"));
+	mp_log_open("mpanel-test", NULL, NULL, "info");
+	unlink(file);
+	unlink(moved);
+	unlink(acc);
+	rmdir(dir);
+}
+
+/*
+ * Tripwire: a field added to struct mp_config needs its key, type, range
+ * and default in keys[] of config.c (and a line in test_defaults); then
+ * update the size here.
+ */
+static void
+test_every_field_has_a_key(void **state)
+{
+
+	assert_int_equal(sizeof(struct mp_config), 248);
+}
+
+extern char **environ;
+
+/* Start from a clean environment: the defaults test must see no overrides. */
+static void
+clear_mpanel_env(void)
+{
+	char	 name[128];
+	char	**e;
+	size_t	 n;
+
+	for (e = environ; *e != NULL; ) {
+		n = strcspn(*e, "=");
+		if (strncmp(*e, "MPANEL_", 7) != 0 || (*e)[n] != '=' ||
+		    n >= sizeof(name)) {
+			e++;
+			continue;
+		}
+		memcpy(name, *e, n);
+		name[n] = '\0';
+		unsetenv(name);	/* shifts environ: look at *e again */
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_field_has_a_key),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_file_and_env),
+		cmocka_unit_test(test_log),
+	};
+
+	clear_mpanel_env();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
