@@ -202,22 +202,23 @@ mp_db_exec(struct mp_db *db, struct mp_arena *a, const struct mp_stmt *st,
 	PGresult	*res;
 	enum mp_err	 rc;
 	ExecStatusType	 es;
+	int		 tries = 0;
 
 	if (out != NULL)
 		*out = NULL;
+again:
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
 	if ((rc = db_prepare(db, st)) != MP_OK)
-		return rc;
+		goto lost;
 	res = PQexecPrepared(db->conn, st->name, n, params, NULL, NULL, 0);
 	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 		rc = db_classify(db, res);
-		if (rc == MP_EDB)
-			mp_error("%s: %s", st->name, db->errmsg);
-		else
-			mp_info("%s: %s", st->name, db->errmsg);
 		PQclear(res);
+		if (rc == MP_EDB)
+			goto lost;
+		mp_info("%s: %s", st->name, db->errmsg);
 		return rc;
 	}
 	if (out != NULL) {
@@ -229,6 +230,20 @@ mp_db_exec(struct mp_db *db, struct mp_arena *a, const struct mp_stmt *st,
 	} else
 		PQclear(res);
 	return MP_OK;
+lost:
+	/*
+	 * A connection the server dropped (restart, failover) is only
+	 * noticed when used.  Outside a transaction nothing is lost by
+	 * reconnecting and trying once more; inside one the caller must
+	 * start over, so the error stands.
+	 */
+	if (!mp_db_ok(db) && !db->in_tx && tries++ == 0) {
+		mp_warn("%s: connection lost, reconnecting", st->name);
+		mp_db_disconnect(db);
+		goto again;
+	}
+	mp_error("%s: %s", st->name, db->errmsg);
+	return rc;
 }
 
 enum mp_err
@@ -237,14 +252,25 @@ mp_db_simple(struct mp_db *db, const char *sql)
 	PGresult	*res;
 	enum mp_err	 rc = MP_OK;
 	ExecStatusType	 st;
+	int		 tries = 0;
 
+again:
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
 	res = PQexec(db->conn, sql);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		rc = db_classify(db, res);
+		PQclear(res);
+		/* As in mp_db_exec: outside a transaction, reconnect once. */
+		if (rc == MP_EDB && !mp_db_ok(db) && !db->in_tx &&
+		    tries++ == 0) {
+			mp_warn("connection lost, reconnecting");
+			mp_db_disconnect(db);
+			goto again;
+		}
 		mp_error("sql: %s", db->errmsg);
+		return rc;
 	}
 	PQclear(res);
 	return rc;

@@ -16,10 +16,9 @@ mp_q(struct mp_req *r, const struct mp_stmt *st, int n, const char *const *p,
 }
 
 /*
- * Open the request's transaction and bind it to the tenant.  A connection
- * the server dropped since the last request (a restart) is replaced and
- * the BEGIN tried once more, so only requests that were in flight during
- * the outage fail.
+ * Open the request's transaction and bind it to the tenant.  (A
+ * connection the server dropped since the last request is replaced by
+ * the BEGIN itself: see mp_db_simple.)
  */
 static enum mp_err
 begin_tenant_tx(struct mp_req *r)
@@ -28,9 +27,7 @@ begin_tenant_tx(struct mp_req *r)
 	const char	*p[1];
 	enum mp_err	 rc;
 
-	if ((rc = mp_db_begin(db)) == MP_EDB && !mp_db_ok(db))
-		rc = mp_db_begin(db);
-	if (rc != MP_OK)
+	if ((rc = mp_db_begin(db)) != MP_OK)
 		return rc;
 	p[0] = r->tenant->id_text;
 	if ((rc = mp_q(r, r->app->st_set_tenant, 1, p, NULL)) != MP_OK)
