@@ -131,6 +131,7 @@ mp_req_init(struct mp_req *r, struct mp_app *app, struct mp_arena *a,
     struct FCGX_Request *fcgx)
 {
 	const struct mp_limits	*lim = &app->limits;
+	struct mp_limits	 clim;
 	const char		*uri, *q, *cookie, *h;
 	size_t			 plen;
 	char			*host, *colon;
@@ -178,8 +179,15 @@ mp_req_init(struct mp_req *r, struct mp_app *app, struct mp_arena *a,
 		return mp_req_fail(r, rc, NULL,
 		    rc == MP_ELIMIT ? "The query string has too many or too "
 		    "long fields." : "The query string is malformed.");
+	/*
+	 * Cookies are bounded by nginx's header buffers, not by the field
+	 * count: a browser carrying many cookies of a sibling site must not
+	 * lose its session cookie with them.
+	 */
+	clim = *lim;
+	clim.max_fields = 0;
 	if ((cookie = mp_req_param(r, "HTTP_COOKIE")) != NULL &&
-	    mp_parse_cookies(a, cookie, lim, &r->cookies, &r->ncookies) !=
+	    mp_parse_cookies(a, cookie, &clim, &r->cookies, &r->ncookies) !=
 	    MP_OK) {
 		/* Malformed cookies are ignored, not fatal. */
 		r->cookies = NULL;
