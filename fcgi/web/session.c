@@ -174,14 +174,20 @@ mp_csrf_token(struct mp_req *r)
 	return r->visitor_csrf;
 }
 
-/* https://host[:port] as the browser sent it, for the same-origin check. */
+/*
+ * Whether origin (an Origin or Referer value) is this site: the configured
+ * public origin, or https:// plus the Host the browser sent, port and
+ * all (nginx passes it as MP_ORIGIN_HOST; HTTP_HOST has the port cut).
+ */
 static int
 origin_matches(struct mp_req *r, const char *origin)
 {
-	const char	*host = mp_req_param(r, "HTTP_HOST");
+	const char	*host = mp_req_param(r, "MP_ORIGIN_HOST");
 	const char	*pub = r->app->cfg->public_origin;
 	size_t		 hl;
 
+	if (host == NULL)
+		host = mp_req_param(r, "HTTP_HOST");
 	if (origin == NULL || host == NULL)
 		return 0;
 	if (pub != NULL && *pub != '\0' && strcmp(origin, pub) == 0)

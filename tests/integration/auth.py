@@ -79,6 +79,10 @@ def signin(client, email, password, user_agent=None, expect=303):
     if user_agent:
         client.session.headers["User-Agent"] = user_agent
     page = client.get("/login")
+    if page.status_code == 303:
+        # Already signed in: the form is skipped, so sign in again from a
+        # page of the portal (re-authentication), as a browser tab would.
+        page = client.get(page.headers["Location"])
     assert page.status_code == 200, page.text[:300]
     r = client.post("/login", data={
         "csrf_token": csrf_from(page.text), "email": email,

@@ -44,7 +44,10 @@ class Client:
         self.base = "%s://127.0.0.1:%d" % (scheme, self.port)
         self.session = requests.Session()
         self.session.verify = False
-        self.session.headers["Host"] = host
+        # As a browser does: the port is part of Host unless it is the default.
+        default = 443 if scheme == "https" else 80
+        self.session.headers["Host"] = (
+            host if self.port == default else "%s:%d" % (host, self.port))
         self.session.headers["User-Agent"] = "mpanel-tests"
 
     def url(self, path):
