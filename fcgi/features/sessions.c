@@ -421,3 +421,22 @@ mp_sessions_cleanup(struct mp_db *db, struct mp_arena *a)
 		return -1;
 	return mp_res_affected(res);
 }
+
+/*
+ * The sessions.cleanup job, scheduled hourly per tenant by the job
+ * table: the same cleanup inside the job's tenant transaction.
+ */
+enum mp_err
+mp_sessions_job_cleanup(struct mp_job *j)
+{
+	struct mp_res	*res;
+	enum mp_err	 rc;
+
+	if ((rc = mp_job_tx(j)) != MP_OK ||
+	    (rc = mp_job_q(j, &stmts[SE_CLEANUP], 0, NULL, &res)) != MP_OK)
+		return rc;
+	if (mp_res_affected(res) > 0)
+		mp_info("sessions.cleanup: %ld old sessions removed",
+		    mp_res_affected(res));
+	return MP_OK;
+}

@@ -135,6 +135,7 @@ CREATE TABLE not_me_tokens (
     PRIMARY KEY (tenant_id, token_hash),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, session_id) REFERENCES user_sessions (tenant_id, id)
+        ON DELETE CASCADE
 );
 
 DO $$
@@ -154,6 +155,7 @@ END $$;
 
 GRANT SELECT, INSERT, UPDATE ON users, user_sessions, api_tokens, password_resets,
     known_devices, not_me_tokens TO mpanel_app;
+GRANT DELETE ON not_me_tokens TO mpanel_app;
 GRANT SELECT, INSERT, DELETE ON login_attempts TO mpanel_app;
 GRANT SELECT, INSERT ON security_events TO mpanel_app;
 GRANT DELETE ON user_sessions, password_resets TO mpanel_app;
