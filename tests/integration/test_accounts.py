@@ -509,3 +509,26 @@ def test_new_sign_in_alert_and_this_wasnt_me(https, db_super, mailbox):
     assert thief.get("/account").status_code == 303
     assert home.get("/account").status_code == 303
     wait_mail(mailbox, email, "Reset your")
+
+
+def test_cleanup_removes_only_long_ended_sessions(https, db_super, sh_stack):
+    email, pw = make_user(db_super, "acme")
+    for _ in range(3):
+        signin(https("acme"), email, pw)
+    with db_super.cursor() as cur:
+        cur.execute("SELECT s.id FROM user_sessions s JOIN users u ON"
+                    " u.id = s.user_id WHERE u.email = %s ORDER BY s.id",
+                    (email,))
+        old, recent, live = [r[0] for r in cur.fetchall()]
+        cur.execute("UPDATE user_sessions SET revoked_at = now() -"
+                    " interval '31 days', revoked_reason = 'signed_out'"
+                    " WHERE id = %s", (old,))
+        cur.execute("UPDATE user_sessions SET revoked_at = now() -"
+                    " interval '29 days', revoked_reason = 'signed_out'"
+                    " WHERE id = %s", (recent,))
+    out = sh_stack("mpanelctl", "sessions", "cleanup").stdout
+    assert "removed" in out
+    with db_super.cursor() as cur:
+        cur.execute("SELECT id FROM user_sessions WHERE id IN (%s, %s, %s)"
+                    " ORDER BY id", (old, recent, live))
+        assert [r[0] for r in cur.fetchall()] == [recent, live]
