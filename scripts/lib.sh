@@ -9,6 +9,7 @@
 #   app/      runtime copy: bin/{mpanel-fcgi,mpanel-worker,mpanelctl},
 #             templates/, static/, sql/ (owned by the service user)
 #   brand/    generated brand CSS (brand_dir)
+#   cache/    last good copies of pages kept for outages (cache_dir)
 #   pg/data   PostgreSQL cluster;  pg/run  its unix socket dir (mode 0700)
 #   run/      pool socket, pid files
 #   log/      every log file
@@ -289,7 +290,7 @@ mp_make_dirs() {
 	local d
 	mkdir -p "$MP_VAR"
 	chmod 0755 "$MP_VAR"
-	for d in app brand pg run log tls nginx nginx/tmp nginx/extra extra; do
+	for d in app brand cache pg run log tls nginx nginx/tmp nginx/extra extra; do
 		mkdir -p "$MP_VAR/$d"
 		mp_own "$MP_VAR/$d"
 	done
@@ -569,6 +570,7 @@ admin_database_url = host=$q$MP_PG_HOST$q port=$MP_PG_PORT dbname=$MP_DB user=$M
 templates_dir = $MP_VAR/app/templates
 static_dir = $MP_VAR/app/static
 brand_dir = $MP_VAR/brand
+cache_dir = $MP_VAR/cache
 sql_dir = $MP_VAR/app/sql
 passwords_file = $MP_VAR/app/data/common-passwords.txt
 base_domain = $MP_BASE_DOMAIN
@@ -588,6 +590,11 @@ statement_timeout = 5000
 smtp_url = smtp://127.0.0.1:$MP_SMTP_PORT
 smtp_from = mPanel <noreply@$MP_BASE_DOMAIN>
 sms_base_url = http://127.0.0.1:$MP_SMS_PORT
+smtp_starttls = 1
+smtp_ca_file = $MP_TLS_CERT
+sms_account_sid = ACstack0000000000000000000000000000
+sms_auth_token = stack-sms-token
+sms_from = +15550100000
 worker_concurrency = 4
 test_routes = $MP_TEST_ROUTES
 EOF
@@ -615,8 +622,10 @@ mp_catchers_start() {
 	local helpers=$MP_SRC/tests/integration/helpers.py
 	[ -f "$helpers" ] || { mp_warn "no $helpers: mail and SMS are not caught"; return 0; }
 	mp_catcher_stop
-	( exec setsid "$MP_PY" "$helpers" smtp --port "$MP_SMTP_PORT" \
-	    --maildir "$MP_MAILDIR" --cert "$MP_TLS_CERT" --key "$MP_TLS_KEY" \
+	# smtp_catcher.py also files each message under mail/<tenant>/.
+	( exec setsid "$MP_PY" "$MP_SRC/tests/integration/smtp_catcher.py" \
+	    --port "$MP_SMTP_PORT" --maildir "$MP_MAILDIR" \
+	    --cert "$MP_TLS_CERT" --key "$MP_TLS_KEY" \
 	) >>"$MP_LOG_DIR/smtp.log" 2>&1 </dev/null 9>&- &
 	echo $! >"$MP_VAR/run/smtp.pid"
 	( exec setsid "$MP_PY" "$helpers" sms --port "$MP_SMS_PORT" \
@@ -625,7 +634,7 @@ mp_catchers_start() {
 }
 
 mp_catcher_stop() {
-	mp_stop_pidfile "$MP_VAR/run/smtp.pid" helpers.py TERM 5
+	mp_stop_pidfile "$MP_VAR/run/smtp.pid" smtp_catcher.py TERM 5
 	mp_stop_pidfile "$MP_VAR/run/sms.pid" helpers.py TERM 5
 }
 

@@ -11,7 +11,10 @@
 <?cs if:Page.NoIndex ?><meta name="robots" content="noindex"><?cs /if ?>
 <link rel="stylesheet" href="/static/css/site.css">
 <?cs if:Tenant.Slug ?><link rel="stylesheet" href="/brand/<?cs var:url_escape(Tenant.Slug) ?>.css?v=<?cs var:url_escape(Tenant.BrandVersion) ?>"><?cs /if ?>
-</head>
+<?cs if:Page.Canonical ?><link rel="canonical" href="<?cs var:Page.Canonical ?>"><?cs /if ?>
+<?cs each:m = Page.Meta ?><meta property="<?cs var:m.Property ?>" content="<?cs var:m.Content ?>">
+<?cs /each ?><?cs each:l = Page.Links ?><link rel="<?cs var:l.Rel ?>" href="<?cs var:l.Href ?>"<?cs if:l.Type ?> type="<?cs var:l.Type ?>"<?cs /if ?><?cs if:l.Title ?> title="<?cs var:l.Title ?>"<?cs /if ?>>
+<?cs /each ?></head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site">

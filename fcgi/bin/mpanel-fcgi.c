@@ -45,7 +45,9 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	rp->app.version = MP_VERSION;
 	rp->app.st_tenant_by_host = &mp_stmts[ST_TENANT_BY_HOST];
 	rp->app.st_set_tenant = &mp_stmts[ST_SET_TENANT];
+	rp->app.fallback = mp_status_fallback;
 	limits_from(&rp->app.limits, cfg);
+	mp_password_list(cfg->passwords_file);
 	if (mp_tpl_load(&rp->app.tpl, cfg->templates_dir, err, sizeof(err))
 	    != MP_OK) {
 		mp_error("%s", err);

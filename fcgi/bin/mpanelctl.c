@@ -24,7 +24,11 @@ usage(void)
 	    "  user create SLUG EMAIL ROLE [--name NAME] [--operator]\n"
 	    "                                (password on stdin or in MPANEL_NEW_PASSWORD)\n"
 	    "  sessions cleanup              delete sessions ended over 30 days ago\n"
-	    "  seed-demo                     load the demo tenants (idempotent)\n");
+	    "  seed-demo                     load the demo tenants (idempotent)\n"
+	    "  kb-render [--all]             render help articles changed since\n"
+	    "                                their last render (--all: every one)\n"
+	    "  queue stats | retry JOB_ID | purge\n"
+	    "                                the job queue (owner role)\n");
 	exit(64);
 }
 
@@ -432,6 +436,31 @@ static const struct {
 	    "Globex-customer-2026!" },
 };
 
+/*
+ * Render the help articles whose stored HTML is missing or older than
+ * their source (all with --all), on the owner's connection, tenant by
+ * tenant.  Seeds insert markdown only; this fills body_html, body_text,
+ * the section rows and the word list.
+ */
+static int
+cmd_kb_render(int all)
+{
+	struct mp_db	*db = mp_db_new(cfg->admin_database_url[0] != '\0' ?
+	    cfg->admin_database_url : cfg->database_url, 5, 0);
+	struct mp_arena	*a = mp_arena_new(0);
+	enum mp_err	 rc;
+	int		 n = 0;
+
+	rc = mp_kb_render_pending(db, a, all, &n);
+	if (rc != MP_OK)
+		fprintf(stderr, "mpanelctl: kb-render: %s\n", mp_db_errmsg(db));
+	else
+		printf("kb-render: %d article%s rendered\n", n, n == 1 ? "" : "s");
+	mp_arena_free(a);
+	mp_db_free(db);
+	return rc == MP_OK ? 0 : 1;
+}
+
 /* The two demo tenants, so isolation shows from day one, and their data. */
 static int
 cmd_seed_demo(void)
@@ -451,6 +480,8 @@ cmd_seed_demo(void)
 	if (rc == 0)
 		rc |= seed_tenant(c, "globex");
 	PQfinish(c);
+	if (rc == 0)
+		rc |= cmd_kb_render(0);
 	if (rc == 0)
 		printf("seed-demo: tenants acme and globex ready\n");
 	return rc;
@@ -490,6 +521,14 @@ main(int argc, char *argv[])
 		rc = cmd_sessions(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "seed-demo") == 0)
 		rc = cmd_seed_demo();
+	else if (strcmp(argv[0], "kb-render") == 0)
+		rc = cmd_kb_render(argc > 1 && strcmp(argv[1], "--all") == 0);
+	else if (strcmp(argv[0], "queue") == 0) {
+		PGconn	*c = connect_db(1);
+
+		rc = mp_queue_ctl(cfg, c, argc - 1, argv + 1);
+		PQfinish(c);
+	}
 	else
 		usage();
 	mp_config_free(cfg);

@@ -107,6 +107,9 @@ struct mp_config {
 	char	*smtp_from;
 	char	*sms_base_url;
 	char	*cache_dir;		/* last good renderings (status page) */
+	int	 probe_allow_private;	/* 0/1: status probes may reach private addresses */
+	int	 probe_allow_http;	/* 0/1: status probes may use plain http */
+	char	*probe_ca_file;		/* extra CA bundle for status probes, or empty */
 	int	 worker_concurrency;
 	/* the queue and its senders (docs/operations.md) */
 	char	*smtp_user;

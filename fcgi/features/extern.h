@@ -114,6 +114,11 @@ struct mp_job_kind {
 	enum mp_err	(*expire)(struct mp_job *);
 	int		 every;		/* > 0: one job per tenant, every N s */
 	enum mp_backoff	 backoff;
+	/*
+	 * 1: the handler may run beside other jobs in the worker's threads.
+	 * 0 (the default): the worker runs jobs of this kind one at a time.
+	 */
+	int		 threadsafe;
 };
 
 extern const struct mp_job_kind	 mp_job_kinds[];
@@ -213,6 +218,7 @@ enum mp_err	 mp_notify_test_mail(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_mail_job_send(struct mp_job *);
 enum mp_err	 mp_mail_job_expire(struct mp_job *);
 char		*mp_mail_html_to_text(struct mp_arena *, const char *html);
+char		*mp_base64(struct mp_arena *, const void *, size_t);
 
 /* sms.c: Twilio-compatible client; the sms.send job and status callbacks. */
 struct mp_sms {
@@ -258,5 +264,88 @@ enum mp_err	 mp_api_session_stats(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_admin_users(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_admin_end_sessions(struct mp_req *, struct mp_resp *);
 long		 mp_sessions_cleanup(struct mp_db *, struct mp_arena *);
+enum mp_err	 mp_sessions_job_cleanup(struct mp_job *);
+
+/* status*.c: the public status page, its JSON, feeds, staff side, jobs. */
+extern const struct mp_field	 mp_status_history_fields[];
+extern const struct mp_field	 mp_status_sub_fields[];
+extern const struct mp_field	 mp_status_incident_fields[];
+extern const struct mp_field	 mp_status_update_fields[];
+extern const struct mp_field	 mp_status_pm_fields[];
+extern const struct mp_field	 mp_status_maint_fields[];
+extern const struct mp_field	 mp_status_comp_fields[];
+extern const struct mp_field	 mp_status_tpl_fields[];
+enum mp_err	 mp_status_page(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_incident(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_history(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_fallback(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_status(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_summary(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_components(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_incidents(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_unresolved(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_maint(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_upcoming(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_json_active(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_marketing(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_atom(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_rss(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_ics(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_badge(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_sub_form(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_subscribe(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_confirm_form(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_confirm(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_unsub_form(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_unsub(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_admin(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_incident_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_update_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_postmortem(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_maint_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_comp_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_comp_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_tpl_list(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_tpl_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_status_job_tick(struct mp_job *);
+
+/* kb.c, kb_seo.c, kb_admin.c: the help center (docs/api-kb.md). */
+extern const struct mp_field	 mp_kb_search_fields[];
+extern const struct mp_field	 mp_kb_article_fields[];
+extern const struct mp_field	 mp_kb_vote_fields[];
+extern const struct mp_field	 mp_kb_page_fields[];
+extern const struct mp_field	 mp_kb_api_list_fields[];
+extern const struct mp_field	 mp_kb_admin_list_fields[];
+extern const struct mp_field	 mp_kb_admin_save_fields[];
+enum mp_err	 mp_kb_index(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_search_page(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_article_page(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_vote_form(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_category_page(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_tag_page(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_articles(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_article(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_vote(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_popular(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_tag(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_suggest(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_sitemap(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_robots(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_atom(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_list(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_new(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_edit(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_revisions(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_restore(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_report(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_admin_list(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_admin_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_admin_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_admin_stats(struct mp_req *, struct mp_resp *);
+/* mpanelctl kb-render: render stored markdown (all, or only what changed). */
+enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
+		    int all, int *count);
 
 #endif

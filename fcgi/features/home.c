@@ -25,6 +25,16 @@ mp_home(struct mp_req *r, struct mp_resp *w)
 		mp_hdf_set(hdf, "Brand.SupportEmail", mp_res_get(res, 0, 2));
 		mp_hdf_set(hdf, "Tenant.BrandVersion", mp_res_get(res, 0, 3));
 	}
+	mp_hdf_set(hdf, "Home.Links.help.Href", "/help");
+	mp_hdf_set(hdf, "Home.Links.help.Label", "Help center");
+	mp_hdf_set(hdf, "Home.Links.help.Desc",
+	    "Search answers about domains, email, SSL, WordPress, billing "
+	    "and backups.");
+	mp_hdf_set(hdf, "Home.Links.status.Href", "/status");
+	mp_hdf_set(hdf, "Home.Links.status.Label", "System status");
+	mp_hdf_set(hdf, "Home.Links.status.Desc",
+	    "Current status of every service, incidents, maintenance and "
+	    "90 days of uptime.");
 	mp_hdf_set(hdf, "Page.Title", r->tenant->name);
 	return mp_render(r, w, 200, "home/index.cs", hdf);
 }

@@ -74,6 +74,18 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 }
 
 /*
+ * Best effort, for a 404 or 405 page: the tenant named by Host, so the
+ * page still shows the portal's name and a way home.  An unknown host or
+ * a database error only means an unbranded page.
+ */
+static void
+error_tenant(struct mp_req *r)
+{
+	if (mp_req_wants_json(r) || mp_tenant_resolve(r) != MP_OK)
+		r->tenant = NULL;
+}
+
+/*
  * Everything between route and handler.  Returns MP_OK when the handler
  * filled w, else an error for mp_resp_error (r->err_* may say more).
  */
@@ -95,11 +107,13 @@ handle(struct mp_req *r, struct mp_resp *w)
 		rr = MP_ROUTE_NOTFOUND;
 	if (rr == MP_ROUTE_NOTFOUND) {
 		r->route = NULL;
+		error_tenant(r);
 		return mp_req_fail(r, MP_ENOTFOUND, NULL,
 		    "There is no page at this address.");
 	}
 	if (rr == MP_ROUTE_BADMETHOD) {
 		r->route = NULL;
+		error_tenant(r);
 		mp_resp_header(w, "Allow", mp_allow_header(r->a, allow));
 		r->err_status = 405;
 		return mp_req_fail(r, MP_EINPUT, NULL, mp_printf(r->a,
@@ -184,6 +198,9 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 		mp_resp_cookie(&r, &w, MP_SESSION_COOKIE, "", 0);
 	if (r.user != NULL && mp_resp_get_header(&w, "Cache-Control") == NULL)
 		mp_resp_header(&w, "Cache-Control", "no-store");
+	/* Every 503 says when to come back, /healthz's own included. */
+	if (w.status == 503 && mp_resp_get_header(&w, "Retry-After") == NULL)
+		mp_resp_header(&w, "Retry-After", "5");
 	mp_resp_send(&r, &w);
 	ms = mp_monotonic_ms() - r.started_ms;
 	mp_access("%s \"%s %s\" %d %zu %llums host=%s tenant=%s",

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ struct kid {
 	int		 gen;
 	int		 wanted;	/* respawn when it exits */
 	int		 quitting;	/* QUIT sent, leaving for good */
+	uint64_t	 quit_ms;	/* when QUIT was sent (reload) */
+	int		 termed;	/* and TERM after shutdown_timeout */
 	uint64_t	 born_ms;
 	uint64_t	 next_spawn_ms;
 	uint64_t	 backoff_ms;
@@ -101,15 +104,32 @@ child_on_usr1(int sig)
 }
 
 static void
-set_handler(int sig, void (*fn)(int))
+set_handler(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: QUIT must interrupt accept() */
+	sa.sa_flags = flags;
 	sigaction(sig, &sa, NULL);
+}
+
+/*
+ * Wait until the listen socket has a connection to accept.  Returns 0 to
+ * go on and accept (the socket is non-blocking: another responder may
+ * win the race, which FCGX_Accept_r reports as EAGAIN), -1 when a signal
+ * came first and the caller should look at its flags again.
+ */
+static int
+wait_listen(int fd)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, -1) > 0 ? 0 : -1;
 }
 
 /*
@@ -128,10 +148,15 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	int		 rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	set_handler(SIGQUIT, child_on_quit);
-	set_handler(SIGTERM, child_on_term);
-	set_handler(SIGINT, child_on_term);
-	set_handler(SIGUSR1, child_on_usr1);
+	/*
+	 * QUIT restarts reads: a connection nginx keeps open to us may
+	 * already carry its next request, which must be served, not cut.
+	 * The wait for new connections is a poll(), which QUIT interrupts.
+	 */
+	set_handler(SIGQUIT, child_on_quit, SA_RESTART);
+	set_handler(SIGTERM, child_on_term, 0);
+	set_handler(SIGINT, child_on_term, 0);
+	set_handler(SIGUSR1, child_on_usr1, SA_RESTART);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -157,16 +182,33 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		limit += r % (limit / 10 + 1);
 	}
 	me->state = SB_IDLE;
-	while (!child_quit) {
+	for (;;) {
 		if (child_reopen) {
 			child_reopen = 0;
 			mp_log_reopen();
 		}
-		if (FCGX_Accept_r(&req) < 0)
+		/*
+		 * Leave only between connections.  Closing one that nginx
+		 * keeps open races with the request nginx may be sending
+		 * on it, and nginx does not retry a POST.
+		 */
+		if (req.ipcFd < 0) {
+			if (child_quit)
+				break;
+			if (wait_listen(p->fd) != 0)
+				continue;
+		}
+		if ((rc = FCGX_Accept_r(&req)) < 0) {
+			if (rc == -EAGAIN || rc == -EINTR)
+				continue;
 			break;
+		}
 		me->started_ms = mp_monotonic_ms();
 		me->state = SB_BUSY;
 		p->hooks->serve(ctx, &req);
+		if (child_quit || (limit > 0 && served + 1 >= limit))
+			/* The last one: close the connection behind it. */
+			req.keepConnection = 0;
 		FCGX_Finish_r(&req);
 		me->state = SB_IDLE;
 		me->requests = ++served;
@@ -245,6 +287,9 @@ pool_listen(struct pool *p, const struct mp_config *cfg)
 			goto syserr;
 	}
 	if (listen(fd, cfg->listen_backlog) < 0)
+		goto syserr;
+	/* Responders poll() before accepting; the losers get EAGAIN. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		goto syserr;
 	/* Responders inherit it across fork(), not exec(). */
 	goto out;
@@ -326,9 +371,43 @@ signal_gen(struct pool *p, int gen, int sig)
 		if (sig == SIGQUIT || sig == SIGTERM || sig == SIGKILL) {
 			k->wanted = 0;
 			k->quitting = 1;
+			if (k->quit_ms == 0)
+				k->quit_ms = mp_monotonic_ms();
 		}
 		if (k->pid != 0)
 			kill(k->pid, sig);
+	}
+}
+
+/*
+ * Responders of a retired generation leave once nginx stops using their
+ * connection; one still there after shutdown_timeout is stopped (TERM,
+ * then KILL a second later).
+ */
+static void
+watch_retired(struct pool *p, uint64_t now)
+{
+	uint64_t	 lim;
+	int		 i;
+
+	lim = (uint64_t)(p->cfg->shutdown_timeout > 0 ?
+	    p->cfg->shutdown_timeout : 1) * 1000;
+	for (i = 0; i < POOL_NSLOTS; i++) {
+		struct kid *k = &p->kids[i];
+
+		if (k->pid == 0 || !k->quitting || k->gen >= p->gen ||
+		    now - k->quit_ms <= lim)
+			continue;
+		if (now - k->quit_ms <= lim + 1000) {
+			if (!k->termed) {
+				mp_warn("responder %d (generation %d) still "
+				    "running after shutdown_timeout; stopping "
+				    "it", (int)k->pid, k->gen);
+				kill(k->pid, SIGTERM);
+				k->termed = 1;
+			}
+		} else
+			kill(k->pid, SIGKILL);
 	}
 }
 
@@ -648,6 +727,7 @@ mp_pool_run(const char *cfgpath, struct mp_config *cfg,
 			continue;
 		}
 		watch_timeouts(p, now);
+		watch_retired(p, now);
 		for (i = 0; i < POOL_NSLOTS; i++) {
 			struct kid *k = &p->kids[i];
 

@@ -48,6 +48,10 @@ test_defaults(void **state)
 	assert_string_equal(c->smtp_url, "");
 	assert_string_equal(c->smtp_from, "");
 	assert_string_equal(c->sms_base_url, "");
+	assert_string_equal(c->cache_dir, "var/cache");
+	assert_int_equal(c->probe_allow_private, 0);
+	assert_int_equal(c->probe_allow_http, 0);
+	assert_string_equal(c->probe_ca_file, "");
 	assert_int_equal(c->worker_concurrency, 4);
 	assert_int_equal(c->test_routes, 0);
 	assert_string_equal(c->passwords_file, "");

@@ -1,0 +1,541 @@
+"""Help center (issue 4): public pages, search, votes, SEO, JSON API and the
+staff editor, through nginx against the seeded demo tenants."""
+
+import json
+import re
+import time
+import uuid
+
+import pytest
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]*)"')
+DEMO_PASSWORDS = {
+    "admin@acme.example": "Acme-admin-2026!",
+    "support@acme.example": "Acme-support-2026!",
+    "admin@globex.example": "Globex-admin-2026!",
+}
+
+
+def csrf_of(html):
+    m = CSRF_RE.search(html)
+    assert m, "no csrf_token field in the page"
+    return m.group(1)
+
+
+def sign_in(client, email):
+    """Sign the client in as a demo user through the login form."""
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"email": email, "password": DEMO_PASSWORDS[email],
+                                    "csrf_token": token},
+                    headers={"Origin": client.origin()})
+    assert r.status_code in (302, 303), r.text[:500]
+    return client
+
+
+def staff_token(client):
+    """The signed-in user's CSRF token, read from a staff form."""
+    return csrf_of(client.get("/staff/help/new").text)
+
+
+def staff_json(client, method, path, body):
+    return client.request(method, path, json=body, headers={
+        "Origin": client.origin(), "X-CSRF-Token": staff_token(client)})
+
+
+def article_links(html):
+    return re.findall(r'<h2><a href="(/help/articles/[^"?]+)\?q=[^"]*">([^<]*)</a></h2>', html)
+
+
+def first_article(client, q):
+    r = client.get("/api/kb/articles", params={"q": q})
+    assert r.status_code == 200
+    return r.json()["articles"][0]
+
+
+@pytest.fixture
+def acme(https):
+    return https("acme")
+
+
+@pytest.fixture
+def staff(https):
+    return sign_in(https("acme"), "support@acme.example")
+
+
+def unique_word():
+    # Letters only: a word no seeded article contains.
+    return "zq" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:10])
+
+
+def create_article(staff, **kw):
+    body = {"title": kw.pop("title"), "content": kw.pop("content", "Body."),
+            "status": kw.pop("status", "published")}
+    body.update(kw)
+    r = staff_json(staff, "POST", "/api/kb/admin/articles", body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+# ---------------------------------------------------------------- pages
+
+def test_home_lists_categories_with_counts_and_popular(acme):
+    r = acme.get("/help")
+    assert r.status_code == 200
+    assert "How can we help?" in r.text
+    m = re.search(r'href="/help/categories/domains-dns">Domains and DNS</a> '
+                  r'<span class="kb-count">(\d+) articles', r.text)
+    assert m and int(m.group(1)) >= 10
+    assert 'href="/help/categories/dns-records"' in r.text
+    assert "Popular articles" in r.text
+    assert r.text.count('class="kb-card"') == 8
+
+
+def test_seed_has_forty_published_articles_per_tenant(https):
+    for t in ("acme", "globex"):
+        r = https(t).get("/api/kb/articles", params={"limit": 100})
+        assert r.status_code == 200
+        assert r.json()["total"] >= 40
+
+
+def test_article_page_seo_and_structure(acme):
+    a = first_article(acme, "mixed content")
+    r = acme.get(a["url"])
+    assert r.status_code == 200
+    html = r.text
+    assert "<title>Fix mixed content warnings · Acme Hosting</title>" in html
+    assert '<link rel="canonical" href="https://acme.' in html
+    assert '<meta property="og:title" content="Fix mixed content warnings">' in html
+    assert '<meta name="description" content="The padlock is missing' in html
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(ld)
+    assert data[0]["@type"] == "Article" and data[1]["@type"] == "BreadcrumbList"
+    assert [i["name"] for i in data[1]["itemListElement"]][0] == "Help center"
+    # Breadcrumb, table of contents with deep links, tags, related, vote box.
+    assert 'aria-label="Breadcrumb"' in html and ">SSL and HTTPS</a>" in html
+    assert '<a href="#find-the-culprits">Find the culprits</a>' in html
+    assert '<h2 id="find-the-culprits">' in html
+    assert 'href="/help/tags/https"' in html
+    assert "Related articles" in html
+    assert "Was this helpful?" in html
+    # The code span's tag is text, not markup.
+    assert "<code>&lt;script src=&quot;http://cdn.example.com/app.js&quot;&gt;</code>" in html
+    assert "Last updated" in html
+
+
+def test_stale_slug_301s_to_current_url(acme):
+    a = first_article(acme, "mixed content")
+    pid = a["id"]
+    for path in ("/help/articles/%s-old-name" % pid, "/help/articles/%s" % pid):
+        r = acme.get(path)
+        assert r.status_code == 301
+        assert r.headers["Location"] == a["url"]
+
+
+def test_unknown_article_is_404(acme):
+    assert acme.get("/help/articles/000000000000-nothing").status_code == 404
+    assert acme.get("/help/articles/bad").status_code == 404
+    assert acme.get("/help/categories/no-such-category").status_code == 404
+
+
+def test_category_and_tag_pages(acme):
+    r = acme.get("/help/categories/domains-dns")
+    assert r.status_code == 200
+    assert "<h1>Domains and DNS</h1>" in r.text
+    # Parent pages list their children's articles too.
+    assert "DNS record types explained" in r.text or 'rel="next"' in r.text
+    r = acme.get("/help/categories/dns-records")
+    assert "DNS record types explained" in r.text
+    assert 'href="/help/categories/domains-dns">Domains and DNS</a>' in r.text
+    r = acme.get("/help/tags/wordpress")
+    assert r.status_code == 200
+    assert "Install WordPress in one click" in r.text
+
+
+# --------------------------------------------------------------- search
+
+def test_search_ranks_title_match_above_body_match(staff, acme):
+    w = unique_word()
+    body_only = create_article(staff, title="Body article %s" % uuid.uuid4().hex[:6],
+                               content="Somewhere deep in the text we mention %s once." % w)
+    in_title = create_article(staff, title="All about %s" % w,
+                              content="This one has it in the title only.")
+    r = acme.get("/help/search", params={"q": w})
+    links = article_links(r.text)
+    urls = [u for u, _ in links]
+    assert urls.index(in_title["url"]) < urls.index(body_only["url"])
+
+
+def test_snippets_highlight_terms_and_escape_article_text(staff, acme):
+    w = unique_word()
+    create_article(staff, title="Escaping check %s" % w[:6],
+                   content="## Section one\n\nIntro.\n\n## Danger zone\n\n"
+                           "Type `<script>alert(1)</script>` next to %s and <b>bold</b>." % w)
+    r = acme.get("/help/search", params={"q": w})
+    assert r.status_code == 200
+    snip = re.search(r'<p class="kb-snippet">(.*?)</p>', r.text, re.S).group(1)
+    assert "<mark>%s</mark>" % w in snip
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snip
+    assert "<script>" not in snip and "<b>" not in snip
+    # The deep link goes to the best section.
+    assert '#danger-zone">Danger zone</a>' in r.text
+
+
+def test_search_results_paginate_and_match_json(acme):
+    r = acme.get("/help/search", params={"q": "email"})
+    links = article_links(r.text)
+    assert len(links) == 10
+    assert 'rel="next" href="/help/search?q=email&amp;page=2"' in r.text
+    j = acme.get("/api/kb/articles", params={"q": "email", "limit": 10}).json()
+    assert [a["url"] for a in j["articles"]] == [u for u, _ in links]
+    assert j["total"] > 10
+    assert re.search(r">%d results for" % j["total"], r.text)
+    page2 = article_links(acme.get("/help/search", params={"q": "email", "page": 2}).text)
+    assert not set(page2) & set(links)
+
+
+def test_search_page_is_noindex(acme):
+    r = acme.get("/help/search", params={"q": "dns"})
+    assert '<meta name="robots" content="noindex">' in r.text
+
+
+def test_did_you_mean(acme):
+    r = acme.get("/help/search", params={"q": "certifcate"})
+    assert "No results" in r.text
+    assert 'Did you mean <a href="/help/search?q=certificate">certificate</a>?' in r.text
+    j = acme.get("/api/kb/articles", params={"q": "certifcate"}).json()
+    assert j["total"] == 0 and j["did_you_mean"] == "certificate"
+
+
+@pytest.mark.parametrize("q", [
+    "'", "\"", "!", "&|!:*", "a & b", "(((", ")", "-", "--", "\\", "%", "_",
+    "<script>alert(1)</script>", "' OR 1=1 --", "foo:*", "the", "a", "x" * 200,
+    "ümlaut café", "日本語", "\u202e", "or", "\"unclosed phrase", "-ssl", "ssl -",
+])
+def test_hostile_search_never_errors(acme, q):
+    r = acme.get("/help/search", params={"q": q})
+    assert r.status_code == 200, q
+    assert "<script>alert(1)</script>" not in r.text
+    j = acme.get("/api/kb/articles", params={"q": q})
+    assert j.status_code == 200, q
+    s = acme.get("/api/kb/suggest", params={"q": q})
+    assert s.status_code == 200, q
+
+
+def test_search_query_length_limit(acme):
+    assert acme.get("/help/search", params={"q": "x" * 200}).status_code == 200
+    r = acme.get("/help/search", params={"q": "x" * 201})
+    assert r.status_code == 400
+    r = acme.get("/api/kb/articles", params={"q": "x" * 201})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "q"
+    assert acme.get("/api/kb/articles", params={"limit": 100}).status_code == 200
+    assert acme.get("/api/kb/articles", params={"limit": 101}).status_code == 400
+
+
+def test_suggestions_need_three_characters(acme):
+    assert acme.get("/api/kb/suggest", params={"q": "wo"}).json()["suggestions"] == []
+    s = acme.get("/api/kb/suggest", params={"q": "wor"}).json()["suggestions"]
+    assert s and all("WordPress" in x["title"] or "wor" in x["title"].lower() for x in s)
+    s = acme.get("/api/kb/suggest", params={"q": "renew ssl cert"}).json()["suggestions"]
+    assert s == [] or all(x["url"].startswith("/help/articles/") for x in s)
+
+
+def test_searches_are_logged_and_clicks_counted(acme, db_super):
+    w = unique_word()
+    acme.get("/help/search", params={"q": w.upper() + "  "})
+    acme.get("/help/search", params={"q": w})
+    acme.get("/api/kb/suggest", params={"q": w})  # keystrokes are not logged
+    with db_super.cursor() as c:
+        c.execute("SELECT sum(searches), max(results), count(*) <= 8 FROM kb_searches s"
+                  " JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = 'acme'"
+                  " AND query = %s AND day = current_date", (w,))
+        assert c.fetchall() == [(2, 0, True)]
+
+
+# ---------------------------------------------------------------- drafts
+
+def test_drafts_and_archived_invisible(acme):
+    r = acme.get("/api/kb/articles", params={"q": "quantum flux"})
+    assert r.json()["total"] == 0
+    assert acme.get("/api/kb/articles/upcoming-nodejs-hosting").status_code == 404
+    assert acme.get("/api/kb/articles/legacy-panel-login").status_code == 404
+    assert "upcoming-nodejs-hosting" not in acme.get("/sitemap.xml").text
+    assert "legacy-panel-login" not in acme.get("/sitemap.xml").text
+
+
+def test_draft_url_404s_publicly(staff, https):
+    w = unique_word()
+    d = create_article(staff, title="Secret draft %s" % w, status="draft")
+    anon = https("acme")
+    assert anon.get(d["url"]).status_code == 404
+    assert anon.get("/api/kb/articles", params={"q": w}).json()["total"] == 0
+    assert d["url"].split("/")[-1] not in anon.get("/sitemap.xml").text
+
+
+def test_other_tenant_sees_nothing(staff, https):
+    w = unique_word()
+    a = create_article(staff, title="Acme only %s" % w)
+    globex = https("globex")
+    assert globex.get(a["url"]).status_code == 404
+    assert globex.get("/api/kb/articles", params={"q": w}).json()["total"] == 0
+    assert globex.get("/api/kb/articles/" + a["slug"]).status_code == 404
+    assert a["url"] not in globex.get("/sitemap.xml").text
+    # Globex's staff cannot change it either.
+    gstaff = sign_in(https("globex"), "admin@globex.example")
+    r = staff_json(gstaff, "PUT", "/api/kb/admin/articles/" + a["id"], {"title": "Taken"})
+    assert r.status_code == 404
+
+
+# ------------------------------------------------------------------ votes
+
+def vote_form(client, url):
+    html = client.get(url).text
+    action = re.search(r'<form method="post" action="([^"]+/vote)"', html).group(1)
+    return action, csrf_of(html)
+
+
+def test_one_vote_per_visitor_per_day(staff, acme, https, db_super):
+    a = create_article(staff, title="Vote on me %s" % unique_word())
+    action, token = vote_form(acme, a["url"])
+    r = acme.post(action, data={"helpful": "yes", "csrf_token": token},
+                  headers={"Origin": acme.origin()})
+    assert r.status_code == 303 and r.headers["Location"].endswith("?voted=yes#vote")
+    assert "Thank you for your feedback!" in acme.get(r.headers["Location"].split("#")[0]).text
+    r = acme.post(action, data={"helpful": "no", "csrf_token": token},
+                  headers={"Origin": acme.origin()})
+    assert r.headers["Location"].endswith("?voted=dup#vote")
+    r = acme.post("/api/kb/articles/%s/vote" % a["id"], json={"helpful": False},
+                  headers={"Origin": acme.origin(), "X-CSRF-Token": token})
+    assert r.status_code == 409
+    # Another visitor may vote.
+    other = https("acme")
+    action2, token2 = vote_form(other, a["url"])
+    r = other.post("/api/kb/articles/%s/vote" % a["id"],
+                   json={"helpful": False, "reason": "Needs screenshots"},
+                   headers={"Origin": other.origin(), "X-CSRF-Token": token2})
+    assert r.status_code == 201 and r.json()["recorded"] is True
+    with db_super.cursor() as c:
+        c.execute("SELECT helpful, reason, visitor_hash FROM kb_votes v JOIN kb_articles a"
+                  " ON a.tenant_id = v.tenant_id AND a.id = v.article_id"
+                  " WHERE a.public_id = %s ORDER BY v.created_at", (a["id"],))
+        rows = c.fetchall()
+    assert [(h, rs) for h, rs, _ in rows] == [(True, ""), (False, "Needs screenshots")]
+    # Stored as a hash of the visitor cookie, never an address.
+    vid = acme.session.cookies.get("__Host-mp_vid")
+    import hashlib
+    assert rows[0][2] == hashlib.sha256(vid.encode()).hexdigest()
+
+
+def test_vote_requires_csrf_and_valid_input(acme):
+    a = first_article(acme, "wildcard certificates")
+    acme.get(a["url"])
+    r = acme.post("/api/kb/articles/%s/vote" % a["id"], json={"helpful": True},
+                  headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    action, token = vote_form(acme, a["url"])
+    r = acme.post("/api/kb/articles/%s/vote" % a["id"], json={"reason": "x"},
+                  headers={"Origin": acme.origin(), "X-CSRF-Token": token})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "helpful"
+    r = acme.post("/api/kb/articles/%s/vote" % a["id"],
+                  json={"helpful": True, "reason": "x" * 501},
+                  headers={"Origin": acme.origin(), "X-CSRF-Token": token})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "reason"
+    r = acme.post("/api/kb/articles/000000000000/vote", json={"helpful": True},
+                  headers={"Origin": acme.origin(), "X-CSRF-Token": token})
+    assert r.status_code == 404
+
+
+def test_views_roll_up_per_day(acme, db_super):
+    a = first_article(acme, "autoresponder")
+    def views():
+        with db_super.cursor() as c:
+            c.execute("SELECT count(*), coalesce(sum(views), 0) FROM kb_views v"
+                      " JOIN kb_articles a ON a.tenant_id = v.tenant_id"
+                      " AND a.id = v.article_id WHERE a.public_id = %s"
+                      " AND v.day = current_date", (a["id"],))
+            return c.fetchone()
+    before = views()
+    for _ in range(3):
+        assert acme.get(a["url"]).status_code == 200
+    after = views()
+    # A few rollup rows at most (one per responder slot), never one per view.
+    assert 1 <= after[0] <= 3 and after[1] == before[1] + 3
+
+
+# -------------------------------------------------------------------- SEO
+
+def test_sitemap_and_robots_per_host(https):
+    acme, globex = https("acme"), https("globex")
+    sm = acme.get("/sitemap.xml")
+    assert sm.status_code == 200 and sm.headers["Content-Type"].startswith("application/xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", sm.text)
+    assert all(l.startswith("https://acme.") for l in locs)
+    assert len([l for l in locs if "/help/articles/" in l]) >= 40
+    gl = re.findall(r"<loc>([^<]+)</loc>", globex.get("/sitemap.xml").text)
+    assert all(l.startswith("https://globex.") for l in gl)
+    assert not set(p.split("/help/articles/")[-1] for p in locs if "/articles/" in p) & \
+        set(p.split("/help/articles/")[-1] for p in gl if "/articles/" in p)
+    rb = acme.get("/robots.txt").text
+    assert "Sitemap: https://acme." in rb and "/sitemap.xml" in rb
+    assert "Disallow: /help/search" in rb
+
+
+def test_atom_feed(acme):
+    r = acme.get("/help/feed.atom")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/atom+xml")
+    assert r.text.count("<entry>") == 20
+    assert "<title>Acme Hosting help center</title>" in r.text
+
+
+# -------------------------------------------------------------------- JSON
+
+def test_json_endpoints_match_pages(acme):
+    a = acme.get("/api/kb/articles/mixed-content").json()
+    page = acme.get(a["url"]).text
+    assert "<h1>%s</h1>" % a["title"] in page
+    assert a["html"] in page
+    assert [t["anchor"] if isinstance(t, dict) else t[1] for t in a["toc"]] == \
+        re.findall(r'<li class="kb-toc-\d"><a href="#([^"]+)"', page)
+    tag = acme.get("/api/kb/tags/wordpress").json()
+    tag_page = acme.get("/help/tags/wordpress").text
+    for art in tag["articles"][:10]:
+        assert art["url"] in tag_page
+    pop = acme.get("/api/kb/popular", params={"limit": 8}).json()["articles"]
+    home = acme.get("/help").text
+    assert re.findall(r'<h3><a href="(/help/articles/[^"]+)"', home) == [p["url"] for p in pop]
+
+
+# ------------------------------------------------------------------- staff
+
+def test_staff_pages_need_staff(https):
+    anon = https("acme")
+    r = anon.get("/staff/help")
+    assert r.status_code in (302, 303) and "/login" in r.headers["Location"]
+    assert anon.get("/api/kb/admin/articles").status_code == 401
+    cust = https("acme")
+    token = csrf_of(cust.get("/login").text)
+    cust.post("/login", data={"email": "customer@acme.example",
+                              "password": "Acme-customer-2026!", "csrf_token": token},
+              headers={"Origin": cust.origin()})
+    assert cust.get("/api/kb/admin/stats").status_code == 403
+
+
+def test_staff_edit_flow_with_csrf_revisions_and_rename(staff, https, db_super):
+    # Create through the form (preview first: nothing saved).
+    html = staff.get("/staff/help/new").text
+    token = csrf_of(html)
+    w = unique_word()
+    form = {"csrf_token": token, "title": "Editor test %s" % w, "slug": "",
+            "summary": "Made in the editor.", "body": "## Steps\n\n1. One %s\n" % w,
+            "category": "hosting", "tags": "Editor, test", "status": "draft",
+            "meta_title": "", "meta_description": "", "locale": "en", "boost": "1"}
+    r = staff.post("/staff/help/articles", data=dict(form, action="preview"),
+                   headers={"Origin": staff.origin()})
+    assert r.status_code == 200 and '<h2 id="steps">Steps</h2>' in r.text
+    assert staff.get("/api/kb/admin/articles", params={"q": w}).json()["total"] == 0
+    # Without the CSRF token: refused, nothing saved.
+    r = staff.post("/staff/help/articles", data=dict(form, csrf_token="x", action="save"),
+                   headers={"Origin": staff.origin()})
+    assert r.status_code == 403
+    assert staff.get("/api/kb/admin/articles", params={"q": w}).json()["total"] == 0
+    # A bad field names itself and changes nothing.
+    r = staff.post("/staff/help/articles", data=dict(form, tags="Bad Tag!", action="save"),
+                   headers={"Origin": staff.origin()})
+    assert r.status_code == 422 and "tag" in r.text.lower()
+    assert staff.get("/api/kb/admin/articles", params={"q": w}).json()["total"] == 0
+    r = staff.post("/staff/help/articles", data=dict(form, action="publish"),
+                   headers={"Origin": staff.origin()})
+    assert r.status_code == 303
+    edit = r.headers["Location"].split("?")[0]
+    pid = edit.rsplit("/", 1)[1]
+    lst = staff.get("/api/kb/admin/articles", params={"q": w}).json()["articles"]
+    assert [(x["id"], x["status"]) for x in lst] == [(pid, "published")]
+    old_url = "/help/articles/%s-editor-test-%s" % (pid, w)
+    assert staff.get(old_url).status_code == 200
+    # Rename: new slug, the old URL 301s, a revision is kept.
+    form2 = dict(form, csrf_token=csrf_of(staff.get(edit).text),
+                 title="Renamed test %s" % w, slug="", status="published", action="save")
+    r = staff.post(edit, data=form2, headers={"Origin": staff.origin()})
+    assert r.status_code == 303
+    r = staff.get(old_url)
+    assert r.status_code == 301
+    assert r.headers["Location"] == "/help/articles/%s-renamed-test-%s" % (pid, w)
+    assert staff.get("/api/kb/articles/editor-test-%s" % w).json()["id"] == pid
+    revs = staff.get(edit + "/revisions").text
+    assert "Editor test %s" % w in revs
+    # Restore revision 1: a new revision with the old title.
+    r = staff.post(edit + "/revisions/1/restore",
+                   data={"csrf_token": csrf_of(revs)}, headers={"Origin": staff.origin()})
+    assert r.status_code == 303
+    with db_super.cursor() as c:
+        c.execute("SELECT title, revision, status FROM kb_articles WHERE public_id = %s", (pid,))
+        # The text comes back; the status stays as it is now.
+        assert c.fetchone() == ("Editor test %s" % w, 3, "published")
+        c.execute("SELECT count(*) FROM kb_revisions r JOIN kb_articles a ON a.tenant_id ="
+                  " r.tenant_id AND a.id = r.article_id WHERE a.public_id = %s", (pid,))
+        assert c.fetchone()[0] == 2
+
+
+def test_staff_json_api_and_stats(staff):
+    w = unique_word()
+    a = create_article(staff, title="Api %s" % w, excerpt="Via JSON", tags=["api", "json"],
+                       category="billing", metaTitle="Meta %s" % w)
+    assert a["tags"] == ["api", "json"] and a["category"] == "billing"
+    assert a["meta_title"] == "Meta %s" % w and a["revision"] == 1
+    r = staff_json(staff, "PUT", "/api/kb/admin/articles/" + a["id"], {"status": "archived"})
+    assert r.status_code == 200 and r.json()["status"] == "archived"
+    assert r.json()["title"] == "Api %s" % w and r.json()["revision"] == 2
+    r = staff_json(staff, "POST", "/api/kb/admin/articles", {"title": "", "content": "x"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "title"
+    r = staff_json(staff, "POST", "/api/kb/admin/articles",
+                   {"title": "Bad cat", "category": "nope"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "category"
+    r = staff_json(staff, "POST", "/api/kb/admin/articles",
+                   {"title": "Too many tags", "tags": ["t%d" % i for i in range(21)]})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "tags"
+    s = staff.get("/api/kb/admin/stats").json()
+    assert s["articles"]["published"] >= 45 and s["articles"]["draft"] >= 1
+    assert "helpful_ratio" in s["votes"]
+    assert isinstance(s["top_searches"], list) and isinstance(s["zero_result_searches"], list)
+    report = staff.get("/staff/help/report")
+    assert report.status_code == 200 and "Searches with no results" in report.text
+
+
+def test_markdown_safety_on_save(staff, acme):
+    w = unique_word()
+    a = create_article(staff, title="Safety %s" % w, content=(
+        "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+        "[click](javascript:alert(3)) [data](data:text/html,hi) [ok](https://example.org/)\n"))
+    html = acme.get(a["url"]).text
+    body = re.search(r'<div class="kb-body">(.*?)</div>', html, re.S).group(1)
+    assert "<script" not in body and "onerror" not in body
+    assert "javascript:" not in body and "data:text" not in body
+    assert 'rel="nofollow ugc noopener" href="https://example.org/"' in body
+
+
+def test_pathological_markdown_is_fast_or_refused(staff):
+    cases = ["> " * 5000 + "x", "[" * 50000 + "x" + "]" * 50000,
+             ("x|" * 64 + "\n") + ("-|" * 64 + "\n") + "y\n" * 700,
+             "*a **a " * 20000, "# x\n" * 20000]
+    for md in cases:
+        t = time.monotonic()
+        r = staff_json(staff, "POST", "/api/kb/admin/articles",
+                       {"title": "Patho %s" % unique_word(), "content": md[:262144]})
+        assert time.monotonic() - t < 1.5, md[:20]
+        assert r.status_code in (201, 400), r.text[:200]
+    wide = ("x|" * 3000 + "\n") + ("-|" * 3000 + "\n") + "y\n" * 60000
+    t = time.monotonic()
+    r = staff_json(staff, "POST", "/api/kb/admin/articles",
+                   {"title": "Wide", "content": wide[:262144]})
+    assert time.monotonic() - t < 1.0
+    assert r.status_code == 400 and r.json()["error"]["field"] == "body"
+
+
+def test_body_size_limit(staff):
+    ok = "a" * 262144
+    r = staff_json(staff, "POST", "/api/kb/admin/articles",
+                   {"title": "Big %s" % unique_word(), "content": ok, "status": "draft"})
+    assert r.status_code == 201
+    r = staff_json(staff, "POST", "/api/kb/admin/articles",
+                   {"title": "Too big", "content": ok + "a", "status": "draft"})
+    assert r.status_code in (400, 413)
