@@ -485,15 +485,22 @@ mp_pg_stop() {
 }
 
 # Roles and database: superuser "postgres" (initdb), mpanel_owner owning the
-# database, mpanel_app owning nothing and unable to bypass row-level security.
+# database, mpanel_app owning nothing and unable to bypass row-level security,
+# and mpanel_search (NOLOGIN BYPASSRLS) owning only the help-center search
+# function (sql/migrations/0006_kb_search.sql); the owner is a member so its
+# migrations can hand that function over.
 mp_pg_roles() {
 	mp_psql "$MP_SUPER_ROLE" postgres <<EOF
 SELECT format('CREATE ROLE %I LOGIN', '$MP_OWNER_ROLE')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$MP_OWNER_ROLE') \\gexec
 SELECT format('CREATE ROLE %I LOGIN', '$MP_APP_ROLE')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$MP_APP_ROLE') \\gexec
+SELECT 'CREATE ROLE mpanel_search NOLOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mpanel_search') \\gexec
 ALTER ROLE "$MP_OWNER_ROLE" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
 ALTER ROLE "$MP_APP_ROLE" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+ALTER ROLE mpanel_search NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+GRANT mpanel_search TO "$MP_OWNER_ROLE";
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING ''UTF8''', '$MP_DB', '$MP_OWNER_ROLE')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$MP_DB') \\gexec
 EOF
@@ -685,6 +692,8 @@ mp_nginx_render() {
 	local out=$1 keep=" $2 " blk v
 	# shellcheck disable=SC2153
 	local sedargs=() ka=$(( NG_WORKERS > 3 ? NG_WORKERS / 2 : NG_WORKERS - 1 ))
+	# MP_UPSTREAM_KEEPALIVE=N overrides it (0: a new connection per request).
+	[ -n "${MP_UPSTREAM_KEEPALIVE:-}" ] && ka=$MP_UPSTREAM_KEEPALIVE
 	[ "$ka" -gt 0 ] && keep="$keep KEEPALIVE "
 	for blk in SHARED REDIRECT BENCH IPV6 KEEPALIVE; do
 		if [[ $keep == *" $blk "* ]]; then
