@@ -30,6 +30,7 @@
 #define BACKOFF_MAX_MS	30000
 #define HEALTHY_MS	10000	/* a responder that lived this long resets backoff */
 #define RELOAD_WAIT_MS	15000
+#define STOP_IDLE_MS	500	/* graceful stop: idle responders get TERM */
 
 /*
  * The scoreboard lives in anonymous shared memory: each responder writes
@@ -74,6 +75,7 @@ struct pool {
 	uint64_t			 reload_deadline;
 	int				 stopping;	/* 1 graceful, 2 fast */
 	uint64_t			 stop_deadline;
+	uint64_t			 stop_ms;	/* when it began */
 	int				 exit_code;
 };
 
@@ -116,20 +118,39 @@ set_handler(int sig, void (*fn)(int), int flags)
 }
 
 /*
- * Wait until the listen socket has a connection to accept.  Returns 0 to
- * go on and accept (the socket is non-blocking: another responder may
- * win the race, which FCGX_Accept_r reports as EAGAIN), -1 when a signal
+ * Wait until the listen socket has a connection to accept, with QUIT and
+ * USR1 let through (they are blocked everywhere else).  Returns 0 to go
+ * on and accept (the socket is non-blocking: another responder may win
+ * the race, which FCGX_Accept_r reports as EAGAIN), -1 when a signal
  * came first and the caller should look at its flags again.
  */
 static int
 wait_listen(int fd)
 {
 	struct pollfd	 pfd;
+	sigset_t	 none;
 
+	sigemptyset(&none);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	return poll(&pfd, 1, -1) > 0 ? 0 : -1;
+	return ppoll(&pfd, 1, NULL, &none) > 0 ? 0 : -1;
+}
+
+/*
+ * Run the handlers of a QUIT or USR1 that arrived while blocked (during
+ * a request or a connection nginx keeps open).
+ */
+static void
+take_signals(const sigset_t *quiet)
+{
+	sigset_t	 pend;
+
+	if (sigpending(&pend) != 0 || (!sigismember(&pend, SIGQUIT) &&
+	    !sigismember(&pend, SIGUSR1)))
+		return;
+	sigprocmask(SIG_UNBLOCK, quiet, NULL);
+	sigprocmask(SIG_BLOCK, quiet, NULL);
 }
 
 /*
@@ -143,25 +164,29 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	struct sb_slot	*me = &p->sb[slot];
 	FCGX_Request	 req;
 	void		*ctx = NULL;
-	sigset_t	 none;
+	sigset_t	 quiet;
 	uint64_t	 limit, served = 0;
 	int		 rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/*
-	 * QUIT restarts reads: a connection nginx keeps open to us may
-	 * already carry its next request, which must be served, not cut.
-	 * The wait for new connections is a poll(), which QUIT interrupts.
+	 * QUIT and USR1 stay blocked but in the wait for a new connection
+	 * (wait_listen) and between requests (take_signals): they never
+	 * interrupt libfcgi's reads, writes and selects, and a connection
+	 * nginx keeps open is served until nginx closes it.  TERM is
+	 * immediate.
 	 */
-	set_handler(SIGQUIT, child_on_quit, SA_RESTART);
+	set_handler(SIGQUIT, child_on_quit, 0);
 	set_handler(SIGTERM, child_on_term, 0);
 	set_handler(SIGINT, child_on_term, 0);
 	set_handler(SIGUSR1, child_on_usr1, SA_RESTART);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigemptyset(&quiet);
+	sigaddset(&quiet, SIGQUIT);
+	sigaddset(&quiet, SIGUSR1);
+	sigprocmask(SIG_SETMASK, &quiet, NULL);
 	if (getppid() == 1)
 		_exit(0);
 
@@ -183,6 +208,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	}
 	me->state = SB_IDLE;
 	for (;;) {
+		take_signals(&quiet);
 		if (child_reopen) {
 			child_reopen = 0;
 			mp_log_reopen();
@@ -190,7 +216,8 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		/*
 		 * Leave only between connections.  Closing one that nginx
 		 * keeps open races with the request nginx may be sending
-		 * on it, and nginx does not retry a POST.
+		 * on it, and nginx does not retry a POST: after QUIT, the
+		 * connection is closed behind the next response instead.
 		 */
 		if (req.ipcFd < 0) {
 			if (child_quit)
@@ -206,6 +233,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		me->started_ms = mp_monotonic_ms();
 		me->state = SB_BUSY;
 		p->hooks->serve(ctx, &req);
+		take_signals(&quiet);
 		if (child_quit || (limit > 0 && served + 1 >= limit))
 			/* The last one: close the connection behind it. */
 			req.keepConnection = 0;
@@ -604,6 +632,26 @@ reload_progress(struct pool *p, uint64_t now)
 	}
 }
 
+/*
+ * Graceful stop: a responder still idle a moment after QUIT waits on a
+ * connection nginx keeps open.  Nothing will serve after us, so it need
+ * not wait for nginx: TERM it.  Busy ones finish their request.
+ */
+static void
+stop_idle(struct pool *p)
+{
+	int	 i;
+
+	for (i = 0; i < POOL_NSLOTS; i++) {
+		struct kid *k = &p->kids[i];
+
+		if (k->pid == 0 || k->termed || p->sb[i].state != SB_IDLE)
+			continue;
+		kill(k->pid, SIGTERM);
+		k->termed = 1;
+	}
+}
+
 static void
 begin_stop(struct pool *p, int fast)
 {
@@ -612,6 +660,7 @@ begin_stop(struct pool *p, int fast)
 	if (p->stopping == 2 || (p->stopping == 1 && !fast))
 		return;
 	p->stopping = fast ? 2 : 1;
+	p->stop_ms = mp_monotonic_ms();
 	p->stop_deadline = mp_monotonic_ms() +
 	    (uint64_t)(cfg->shutdown_timeout > 0 ? cfg->shutdown_timeout : 1) *
 	    1000;
@@ -717,6 +766,8 @@ mp_pool_run(const char *cfgpath, struct mp_config *cfg,
 		if (p->stopping) {
 			if (count_live(p, -1) == 0)
 				break;
+			if (p->stopping == 1 && now - p->stop_ms > STOP_IDLE_MS)
+				stop_idle(p);
 			if (now > p->stop_deadline) {
 				mp_warn("stop: %d responders still running "
 				    "after shutdown_timeout; killing them",

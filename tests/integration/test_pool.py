@@ -59,7 +59,7 @@ def extra_log(stack, name):
 
 class Loop:
     """Background threads sending GETs until stopped; records every answer
-    that is not 200 (or not one of ok) and every exception."""
+    not in ok and every exception."""
 
     def __init__(self, client, paths, threads=2, ok=(200,)):
         self.client = client
@@ -183,12 +183,15 @@ def test_request_past_request_timeout_is_killed_and_pool_recovers(
 # ---------------------------------------------------------------- reload
 
 def test_hup_under_load_fails_no_request(https, sh_stack, stack):
+    """Reloads under a steady loop of requests, slow ones among them that
+    the old responders must finish.  (GETs only: nginx does not retry a
+    POST on a kept-alive connection a retiring responder closes under it,
+    and that race is not closed yet.)"""
     c = https("acme")
     master = read_pid(stack["MP_POOL_PIDFILE"])
-    for _ in range(2):
+    for _ in range(3):
         gen = generation(c)
         old = set(children(master))
-        # Slow requests too: the old responders must finish them.
         with Loop(c, ["/", "/_test/sleep?ms=300", "/healthz/live",
                       "/healthz", "/login"], threads=3) as loop:
             wait_until(lambda: loop.count() >= 20, 10, what="requests before HUP")
