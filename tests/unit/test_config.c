@@ -53,8 +53,25 @@ test_defaults(void **state)
 	assert_int_equal(c->probe_allow_http, 0);
 	assert_string_equal(c->probe_ca_file, "");
 	assert_int_equal(c->worker_concurrency, 4);
+	assert_string_equal(c->smtp_user, "");
+	assert_string_equal(c->smtp_password, "");
+	assert_int_equal(c->smtp_starttls, 1);
+	assert_string_equal(c->smtp_ca_file, "");
+	assert_int_equal(c->smtp_timeout, 30);
+	assert_string_equal(c->sms_account_sid, "");
+	assert_string_equal(c->sms_auth_token, "");
+	assert_string_equal(c->sms_from, "");
+	assert_int_equal(c->email_retry_base, 30);
+	assert_int_equal(c->email_retry_cap, 14400);
+	assert_int_equal(c->email_max_attempts, 12);
+	assert_int_equal(c->sms_retry_base, 30);
+	assert_int_equal(c->sms_retry_cap, 1800);
+	assert_int_equal(c->sms_max_attempts, 8);
+	assert_int_equal(c->job_lease, 120);
+	assert_int_equal(c->job_batch, 10);
+	assert_int_equal(c->sender_pause, 300);
 	assert_int_equal(c->test_routes, 0);
-	assert_string_equal(c->passwords_file, "");
+	assert_string_equal(c->passwords_file, "data/common-passwords.txt");
 	assert_int_equal(c->session_idle_staff, 1800);
 	assert_int_equal(c->session_absolute_staff, 43200);
 	assert_int_equal(c->session_idle_customer, 604800);
@@ -164,6 +181,43 @@ test_errors(void **state)
 }
 
 /* Every bound: exactly at the limit passes. */
+/* The queue's keys: URL schemes, E.164 sender, attempts and batch sizes. */
+static void
+test_queue_bounds(void)
+{
+	static const char *const good[] = {
+		"smtp_url = smtp://relay:587", "smtp_url = smtps://relay:465",
+		"smtp_url =", "sms_base_url = https://api.twilio.com",
+		"sms_base_url = http://127.0.0.1:9", "sms_from = +1234567",
+		"sms_from = +123456789012345", "sms_from =",
+		"email_max_attempts = 1", "email_max_attempts = 100",
+		"job_batch = 1", "job_batch = 100", "job_lease = 10",
+		"smtp_starttls = 0", "smtp_timeout = 600",
+	};
+	static const char *const bad[] = {
+		"smtp_url = http://relay", "smtp_url = relay:25",
+		"sms_base_url = ftp://x", "sms_from = +123456",
+		"sms_from = +1234567890123456", "sms_from = 15551234567",
+		"sms_from = +1555123456x", "email_max_attempts = 0",
+		"email_max_attempts = 101", "job_batch = 0", "job_batch = 101",
+		"job_lease = 9", "smtp_starttls = 2", "smtp_timeout = 0",
+	};
+	struct mp_config	 c;
+	char			 err[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (parse(good[i], &c, err, sizeof(err)) != MP_OK)
+			fail_msg("rejected %s: %s", good[i], err);
+		release(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], &c, err, sizeof(err)) != MP_EINPUT)
+			fail_msg("accepted %s", bad[i]);
+		release(&c);
+	}
+}
+
 static void
 test_bounds(void **state)
 {
@@ -201,6 +255,7 @@ test_bounds(void **state)
 	    sizeof(err)), MP_OK);
 	assert_string_equal(c.passwords_file, "/usr/share/x.txt");
 	release(&c);
+	test_queue_bounds();
 }
 
 static void
@@ -324,7 +379,7 @@ static void
 test_every_field_has_a_key(void **state)
 {
 
-	assert_int_equal(sizeof(struct mp_config), 248);
+	assert_int_equal(sizeof(struct mp_config), 376);
 }
 
 extern char **environ;
