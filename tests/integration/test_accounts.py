@@ -432,7 +432,8 @@ def test_password_policy_on_change(https, db_super):
 def wait_mail(mailbox, to, subject_part, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        for m in mailbox.read():
+        for caught in mailbox.read():
+            m = caught["msg"]
             if to in str(m.get("To", "")) and subject_part in str(
                     m.get("Subject", "")):
                 return m
