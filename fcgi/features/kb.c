@@ -121,24 +121,20 @@ static const struct mp_stmt stmts[] = {
 	    "SELECT set_config('client_min_messages', 'warning', true),"
 	    " set_config('synchronous_commit', 'off', true)" },
 	/*
-	 * Rank the published articles of a locale matching the query, then
-	 * headline the best section of each hit with the OR of the query's
-	 * terms (sentinels \002 and \003 around matches, escaped later).
-	 * '<' goes in as \004, or the parser would take "<script>" in the
-	 * text for a tag and drop it from the snippet.
+	 * The page of hits comes from mp_kb_search() (migration 0006): the
+	 * tenant's published articles of a locale matching the query, ranked,
+	 * at most 1,000 counted, found through the GIN index that row-level
+	 * security would keep out of reach here.  It returns ids only; the
+	 * articles are read below under row-level security.  Then headline
+	 * the best section of each hit with the OR of the query's terms
+	 * (sentinels \002 and \003 around matches, escaped later).  '<' goes
+	 * in as \004, or the parser would take "<script>" in the text for a
+	 * tag and drop it from the snippet.
 	 */
 	[KB_SEARCH] = { "kb_search",
-	    "WITH hits AS (SELECT a.id, ts_rank_cd(a.tsv,"
-	    "  websearch_to_tsquery(mp_kb_config($2), $1), 2) * a.boost AS rank,"
-	    "  count(*) OVER () AS total FROM kb_articles a"
-	    "  WHERE a.tenant_id = $7::bigint"
-	    "  AND a.status = 'published' AND a.locale = $2"
-	    "  AND a.tsv @@ websearch_to_tsquery(mp_kb_config($2), $1)"
-	    "  AND ($5::text IS NULL OR a.tags @> ARRAY[$5::text])"
-	    "  AND ($6::text IS NULL OR a.category_id IN (SELECT k.id"
-	    "  FROM kb_categories k WHERE k.slug = $6 OR k.parent_id ="
-	    "  (SELECT x.id FROM kb_categories x WHERE x.slug = $6)))"
-	    "  ORDER BY rank DESC, a.id LIMIT $3 OFFSET $4),"
+	    "WITH hits AS (SELECT s.article_id AS id, s.score AS rank,"
+	    "  s.matches AS total, s.capped, s.pos"
+	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
 	    " q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT"
 	    "  quote_literal(l) FROM unnest(tsvector_to_array(to_tsvector("
 	    "  mp_kb_config($2), $1))) l), ' | ')) AS qo)"
@@ -146,7 +142,8 @@ static const struct mp_stmt stmts[] = {
 	    " b.anchor, b.heading, ts_headline(mp_kb_config($2),"
 	    " replace(b.body, '<', '\004'), q.qo,"
 	    " 'StartSel=\002, StopSel=\003, MaxWords=32, MinWords=12,"
-	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"')"
+	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"'),"
+	    " h.capped"
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
@@ -154,7 +151,7 @@ static const struct mp_stmt stmts[] = {
 	    " CROSS JOIN q LEFT JOIN LATERAL (SELECT s.anchor,"
 	    " s.heading, s.body FROM kb_sections s WHERE s.article_id = h.id"
 	    " ORDER BY ts_rank(s.tsv, q.qo) DESC, s.pos LIMIT 1) b ON true"
-	    " ORDER BY h.rank DESC, h.id" },
+	    " ORDER BY h.pos" },
 	[KB_LIST] = { "kb_list",
 	    "SELECT " CARD ", 0, count(*) OVER ()" CARD_FROM
 	    " WHERE a.status = 'published'"
@@ -486,16 +483,17 @@ mp_kb_index(struct mp_req *r, struct mp_resp *w)
 
 /*
  * Run a search for q (not blank) in locale, with optional tag and
- * category filters.  On MP_OK *res holds the rows (see KB_SEARCH) and
- * *total the number of matches; the search is counted in the daily
- * rollup when log is set (pages, not keystrokes).
+ * category filters.  On MP_OK *res holds the rows (see KB_SEARCH), *total
+ * the number of matches and *capped whether that number stopped at the
+ * cap (1,000: there are more); the search is counted in the daily rollup
+ * when log is set (pages, not keystrokes).
  */
 static enum mp_err
 run_search(struct mp_req *r, const char *q, const char *locale,
     const char *tag, const char *cat, int limit, int offset, int log,
-    struct mp_res **res, long *total)
+    struct mp_res **res, long *total, int *capped)
 {
-	const char	*p[7];
+	const char	*p[6];
 	char		*norm;
 	enum mp_err	 rc;
 
@@ -507,15 +505,10 @@ run_search(struct mp_req *r, const char *q, const char *locale,
 	p[3] = mp_printf(r->a, "%d", offset);
 	p[4] = tag;
 	p[5] = cat;
-	/*
-	 * The tenant again, as a value: row-level security's filter is only
-	 * known at run time, and the planner would guess every tenant is a
-	 * third of the table.
-	 */
-	p[6] = r->tenant->id_text;
-	if ((rc = mp_q(r, &stmts[KB_SEARCH], 7, p, res)) != MP_OK)
+	if ((rc = mp_q(r, &stmts[KB_SEARCH], 6, p, res)) != MP_OK)
 		return rc;
 	*total = mp_res_rows(*res) > 0 ? (long)mp_res_int(*res, 0, 9) : 0;
+	*capped = mp_res_rows(*res) > 0 && mp_res_bool(*res, 0, 13);
 	norm = mp_kb_norm_query(r->a, q);
 	if (log && *norm != '\0' && offset == 0) {
 		p[0] = norm;
@@ -571,7 +564,7 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 	const char	*q = field(r, "q"), *dym, *anchor;
 	struct mp_res	*res;
 	long		 total = 0;
-	int		 i, page, offset, pages;
+	int		 i, page, offset, pages, capped = 0;
 	char		*pre;
 	enum mp_err	 rc;
 
@@ -584,7 +577,7 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 		return mp_render(r, w, 200, "kb/search.cs", hdf);
 	mp_hdf_set(hdf, "Kb.Query", q);
 	if ((rc = run_search(r, q, locale_of(r), NULL, NULL, PAGE_SIZE,
-	    offset, 1, &res, &total)) != MP_OK)
+	    offset, 1, &res, &total, &capped)) != MP_OK)
 		return rc;
 	for (i = 0; i < mp_res_rows(res); i++) {
 		pre = mp_printf(r->a, "Kb.Results.%d", i);
@@ -606,6 +599,8 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 	if (pages > MAX_PAGE)
 		pages = MAX_PAGE;
 	mp_hdf_setf(hdf, "Kb.Total", "%ld", total);
+	if (capped)
+		mp_hdf_set(hdf, "Kb.TotalCapped", "1");
 	mp_hdf_setf(hdf, "Kb.Page", "%d", page);
 	mp_hdf_setf(hdf, "Kb.Pages", "%d", pages);
 	if (page > 1)
@@ -1055,7 +1050,7 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 	struct mp_res		*res;
 	long			 total = 0;
 	const char		*dym;
-	int			 i, search;
+	int			 i, search, capped = 0;
 	enum mp_err		 rc;
 
 	if (q == NULL)
@@ -1063,8 +1058,8 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 	search = q != NULL && *mp_kb_norm_query(r->a, q) != '\0';
 	if (search) {
 		if ((rc = run_search(r, q, locale_of(r), field(r, "tag"),
-		    field(r, "category"), limit, offset, 1, &res, &total)) !=
-		    MP_OK)
+		    field(r, "category"), limit, offset, 1, &res, &total,
+		    &capped)) != MP_OK)
 			return rc;
 	} else {
 		p[0] = field(r, "tag");
@@ -1095,6 +1090,9 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 	}
 	json_object_object_add(o, "articles", arr);
 	json_object_object_add(o, "total", json_object_new_int64(total));
+	if (search)
+		json_object_object_add(o, "total_capped",
+		    json_object_new_boolean(capped));
 	json_object_object_add(o, "limit", json_object_new_int(limit));
 	json_object_object_add(o, "offset", json_object_new_int(offset));
 	if (search && total == 0 && (dym = did_you_mean(r, q)) != NULL)

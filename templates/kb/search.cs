@@ -6,7 +6,7 @@
 <?cs call:kb_searchbox(Kb.Query) ?>
 <?cs if:Kb.Query ?>
 <section aria-labelledby="kb-results" class="kb-results">
-  <h1 id="kb-results"><?cs if:Kb.Total == 0 ?>No results<?cs else ?><?cs var:Kb.Total ?> result<?cs if:Kb.Total != 1 ?>s<?cs /if ?><?cs /if ?> for “<?cs var:Kb.Query ?>”</h1>
+  <h1 id="kb-results"><?cs if:Kb.Total == 0 ?>No results<?cs elif:Kb.TotalCapped ?>1,000+ results<?cs else ?><?cs var:Kb.Total ?> result<?cs if:Kb.Total != 1 ?>s<?cs /if ?><?cs /if ?> for “<?cs var:Kb.Query ?>”</h1>
   <?cs if:Kb.DidYouMean ?>
   <p class="kb-dym">Did you mean <a href="/help/search?q=<?cs var:url_escape(Kb.DidYouMean) ?>"><?cs var:Kb.DidYouMean ?></a>?</p>
   <?cs /if ?>

@@ -1,0 +1,271 @@
+"""Help-center search through the GIN index (issue 4, migration 0006): the
+SECURITY DEFINER function mp_kb_search() runs as mpanel_search, which bypasses
+row-level security, so it must return nothing of another tenant's, nothing
+without app.tenant_id, never a draft or archived article, and only ids and
+ranks; the app role stays bound by row-level security.  At most 1,000
+matches are ranked and counted, and the pages and JSON say so."""
+
+import uuid
+
+import psycopg2
+import pytest
+
+from test_kb import create_article, sign_in, unique_word
+
+FN = "mp_kb_search(text, text, text, text, integer, integer)"
+
+
+@pytest.fixture
+def staff(https):
+    return sign_in(https("acme"), "support@acme.example")
+
+
+def tenant_id(db_super, slug):
+    with db_super.cursor() as c:
+        c.execute("SELECT id FROM tenants WHERE slug = %s", (slug,))
+        return c.fetchone()[0]
+
+
+def search(conn, tenant, q, lim=100, off=0, tag=None, cat=None):
+    """Rows of mp_kb_search as the connection's role, in a transaction
+    acting for tenant (None: app.tenant_id unset)."""
+    with conn.cursor() as c:
+        c.execute("BEGIN")
+        try:
+            if tenant is not None:
+                c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant),))
+            c.execute("SELECT * FROM mp_kb_search(%s, 'en', %s, %s, %s, %s)",
+                      (q, tag, cat, lim, off))
+            return c.fetchall()
+        finally:
+            c.execute("ROLLBACK")
+
+
+def owners(db_super, ids):
+    """{id: (tenant slug, status)} of article ids, read as the superuser."""
+    with db_super.cursor() as c:
+        c.execute("SELECT a.id, t.slug, a.status FROM kb_articles a"
+                  " JOIN tenants t ON t.id = a.tenant_id WHERE a.id = ANY(%s)",
+                  (list(ids),))
+        return {r[0]: (r[1], r[2]) for r in c.fetchall()}
+
+
+def article_id(db_super, public_id):
+    with db_super.cursor() as c:
+        c.execute("SELECT id FROM kb_articles WHERE public_id = %s", (public_id,))
+        return c.fetchone()[0]
+
+
+# ------------------------------------------------------------- isolation
+
+def test_function_returns_only_the_callers_published_articles(staff, https, db_app,
+                                                              db_super):
+    w = unique_word()
+    pub = create_article(staff, title="Published %s" % w)
+    create_article(staff, title="Draft %s" % w, status="draft")
+    create_article(staff, title="Archived %s" % w, status="archived")
+    acme, globex = tenant_id(db_super, "acme"), tenant_id(db_super, "globex")
+
+    rows = search(db_app, acme, w)
+    assert [r[0] for r in rows] == [article_id(db_super, pub["id"])]
+    # Another tenant, no tenant, an empty tenant: nothing.
+    assert search(db_app, globex, w) == []
+    assert search(db_app, None, w) == []
+    assert search(db_app, "", w) == []
+    # And the pages agree: drafts and archived articles never show.
+    j = https("acme").get("/api/kb/articles", params={"q": w}).json()
+    assert [a["id"] for a in j["articles"]] == [pub["id"]] and j["total"] == 1
+    assert https("globex").get("/api/kb/articles", params={"q": w}).json()["total"] == 0
+
+
+def test_function_never_crosses_tenants_on_common_words(db_app, db_super):
+    for slug in ("acme", "globex"):
+        t = tenant_id(db_super, slug)
+        for q in ("ssl certificate", "email", "dns", "backup or wordpress"):
+            rows = search(db_app, t, q)
+            assert rows, (slug, q)
+            assert set(owners(db_super, [r[0] for r in rows]).values()) == \
+                {(slug, "published")}, (slug, q)
+
+
+def test_function_returns_ids_and_ranks_only(db_app, db_super):
+    with db_app.cursor() as c:
+        c.execute("BEGIN")
+        c.execute("SELECT set_config('app.tenant_id', %s, true)",
+                  (str(tenant_id(db_super, "acme")),))
+        c.execute("SELECT * FROM mp_kb_search('email', 'en', NULL, NULL, 5, 0)")
+        assert [d.name for d in c.description] == \
+            ["article_id", "score", "matches", "capped", "pos"]
+        rows = c.fetchall()
+        c.execute("ROLLBACK")
+    assert [r[4] for r in rows] == list(range(1, len(rows) + 1))
+    assert all(isinstance(r[1], float) and r[1] > 0 for r in rows)
+
+
+def test_function_bounds_and_filters(db_app, db_super):
+    acme = tenant_id(db_super, "acme")
+    assert search(db_app, acme, "email", lim=0) == []
+    assert search(db_app, acme, "email", off=-1) == []
+    assert search(db_app, acme, "email", off=1000) == []
+    assert search(db_app, acme, "the") == []          # stop words only
+    assert search(db_app, acme, "email", tag="no-such-tag") == []
+    assert search(db_app, acme, "email", cat="no-such-category") == []
+    # A category slug both tenants use: each sees only its own articles.
+    with db_super.cursor() as c:
+        c.execute("SELECT k.slug FROM kb_categories k JOIN tenants t"
+                  " ON t.id = k.tenant_id WHERE t.slug IN ('acme', 'globex')"
+                  " GROUP BY k.slug HAVING count(*) = 2 ORDER BY k.slug")
+        shared = [r[0] for r in c.fetchall()]
+    assert shared
+    found = 0
+    for slug in shared:
+        for t in ("acme", "globex"):
+            rows = search(db_app, tenant_id(db_super, t),
+                          "email or domain or ssl or dns or backup or billing", cat=slug)
+            found += len(rows)
+            assert set(owners(db_super, [r[0] for r in rows]).values()) <= \
+                {(t, "published")}, (slug, t)
+    assert found > 0
+
+
+def test_app_role_still_cannot_read_other_tenants(db_app, db_super):
+    acme = tenant_id(db_super, "acme")
+    with db_super.cursor() as c:
+        c.execute("SELECT count(*) FROM kb_articles WHERE tenant_id = %s", (acme,))
+        mine = c.fetchone()[0]
+    with db_app.cursor() as c:
+        c.execute("BEGIN")
+        c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(acme),))
+        c.execute("SELECT count(*), count(*) FILTER (WHERE tenant_id <> %s)"
+                  " FROM kb_articles", (acme,))
+        assert c.fetchone() == (mine, 0)
+        c.execute("SELECT count(*) FROM kb_articles WHERE tenant_id <> %s"
+                  " AND tsv @@ websearch_to_tsquery('kb_english', 'email')", (acme,))
+        assert c.fetchone()[0] == 0
+        c.execute("ROLLBACK")
+        c.execute("SELECT count(*) FROM kb_articles")     # no tenant: nothing
+        assert c.fetchone()[0] == 0
+        # The app role cannot become the search role.
+        with pytest.raises(psycopg2.Error):
+            c.execute("SET ROLE mpanel_search")
+        c.execute("SELECT pg_has_role('mpanel_search', 'MEMBER'),"
+                  " rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        assert c.fetchone() == (False, False)
+
+
+def test_search_role_and_function_are_locked_down(db_super):
+    with db_super.cursor() as c:
+        c.execute("SELECT rolbypassrls, rolcanlogin, rolsuper, rolcreaterole"
+                  " FROM pg_roles WHERE rolname = 'mpanel_search'")
+        assert c.fetchone() == (True, False, False, False)
+        c.execute("SELECT prosecdef, pg_get_userbyid(proowner), proconfig,"
+                  " provolatile, proacl::text[] FROM pg_proc"
+                  " WHERE oid = %s::regprocedure", (FN,))
+        secdef, owner, config, volatile, acl = c.fetchone()
+        assert secdef and owner == "mpanel_search" and volatile == "s"
+        assert "search_path=pg_catalog, public, pg_temp" in config
+        # Only the app role (and the owner) may call it; not PUBLIC.
+        grantees = sorted(a.split("=")[0] for a in acl)
+        assert grantees == ["mpanel_app", "mpanel_search"]
+        # It owns that function only, and may only read what search needs.
+        c.execute("SELECT (SELECT count(*) FROM pg_class WHERE relowner = r.oid),"
+                  " (SELECT count(*) FROM pg_proc WHERE proowner = r.oid)"
+                  " FROM pg_roles r WHERE rolname = 'mpanel_search'")
+        assert c.fetchone() == (0, 1)
+        for table in ("kb_articles", "kb_categories", "kb_sections", "tenants"):
+            c.execute("SELECT has_table_privilege('mpanel_search', %s,"
+                      " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", (table,))
+            assert c.fetchone() == (False,), table
+        c.execute("SELECT has_column_privilege('mpanel_search', 'kb_articles', 'tsv',"
+                  " 'SELECT'), has_column_privilege('mpanel_search', 'kb_articles',"
+                  " 'body_html', 'SELECT'), has_schema_privilege('mpanel_search',"
+                  " 'public', 'CREATE')")
+        assert c.fetchone() == (True, False, False)
+
+
+def test_ranking_is_exact_up_to_thirty_matches(db_app, db_super):
+    # Up to 30 matches every one gets the full rank: the order is that of
+    # ts_rank_cd over the whole article times the boost, as before 0006.
+    acme = tenant_id(db_super, "acme")
+    for q in ("email", "ssl certificate", "dns or domain"):
+        rows = search(db_app, acme, q)
+        assert 0 < rows[0][2] <= 30, q
+        with db_super.cursor() as c:
+            c.execute("SELECT a.id, (ts_rank_cd(a.tsv, websearch_to_tsquery("
+                      "'kb_english', %s), 2) * a.boost)::real AS r FROM kb_articles a"
+                      " WHERE a.tenant_id = %s AND a.status = 'published'"
+                      " AND a.locale = 'en' AND a.tsv @@ websearch_to_tsquery("
+                      "'kb_english', %s) ORDER BY r DESC, a.id", (q, acme, q))
+            exact = c.fetchall()
+        assert len(rows) == len(exact) == rows[0][2], q
+        assert [(r[0], r[1]) for r in rows] == exact, q
+
+
+# ------------------------------------------------------- capped counting
+
+@pytest.fixture(scope="module")
+def big_tenant(stack):
+    """A tenant with 1,005 published articles that have a word in the body,
+    5 more with it in the title only, and one draft with it in both."""
+    import helpers
+    slug = "kbcap" + uuid.uuid4().hex[:8]
+    word = unique_word()
+    helpers.sh_stack("mpanelctl", "tenant", "create", slug, "KB Cap")
+    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
+                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
+    with conn, conn.cursor() as c:
+        c.execute("SELECT set_config('app.tenant_id', id::text, true)"
+                  " FROM tenants WHERE slug = %s", (slug,))
+        c.execute("INSERT INTO kb_articles (tenant_id, slug, title, body_text,"
+                  " status, published_at) SELECT mp_tenant(), 'cap-' || g, 'Guide ' || g,"
+                  " 'How to use ' || %s || ' number ' || g, 'published', now()"
+                  " FROM generate_series(1, 1005) g", (word,))
+        c.execute("INSERT INTO kb_articles (tenant_id, slug, title, body_text, status,"
+                  " published_at) SELECT mp_tenant(), 'title-' || g, 'All about ' || %s"
+                  " || ' ' || g, 'Body.', 'published', now() FROM generate_series(1, 5) g",
+                  (word,))
+        c.execute("INSERT INTO kb_articles (tenant_id, slug, title, body_text, status)"
+                  " VALUES (mp_tenant(), 'cap-draft', %s, %s, 'draft') RETURNING id",
+                  (word, word))
+        draft = c.fetchone()[0]
+        c.execute("SELECT mp_tenant()")
+        tid = c.fetchone()[0]
+    conn.close()
+    return {"slug": slug, "word": word, "id": tid, "draft": draft}
+
+
+def test_more_than_1000_matches_are_capped_and_said_so(big_tenant, https):
+    client = https(big_tenant["slug"])
+    j = client.get("/api/kb/articles", params={"q": big_tenant["word"]}).json()
+    assert j["total"] == 1000 and j["total_capped"] is True
+    # The title matches rank first, though 1,005 bodies match too.
+    assert sorted(a["slug"] for a in j["articles"][:5]) == \
+        ["title-%d" % g for g in range(1, 6)]
+    r = client.get("/help/search", params={"q": big_tenant["word"]})
+    assert r.status_code == 200
+    assert "1,000+ results for" in r.text
+    # Below the cap the count is exact, and says it is.
+    j = client.get("/api/kb/articles", params={"q": "Guide 1005"}).json()
+    assert j["total"] == 1 and j["total_capped"] is False
+    r = client.get("/help/search", params={"q": "Guide 1005"})
+    assert ">1 result for" in r.text
+    # The last page of the capped list, and past it.
+    assert len(client.get("/api/kb/articles", params={
+        "q": big_tenant["word"], "limit": 100, "offset": 950}).json()["articles"]) == 50
+    assert client.get("/api/kb/articles", params={
+        "q": big_tenant["word"], "offset": 1000}).json()["articles"] == []
+
+
+def test_pages_neither_repeat_nor_skip_and_ranks_never_rise(big_tenant, db_app):
+    seen, scores = [], []
+    for off in range(0, 1000, 90):
+        rows = search(db_app, big_tenant["id"], big_tenant["word"], lim=90, off=off)
+        assert [r[4] for r in rows] == list(range(off + 1, off + 1 + len(rows)))
+        assert all(r[2] == 1000 and r[3] is True for r in rows)
+        seen += [r[0] for r in rows]
+        scores += [r[1] for r in rows]
+    assert len(seen) == 1000 and len(set(seen)) == 1000
+    assert big_tenant["draft"] not in seen
+    assert all(a >= b for a, b in zip(scores, scores[1:]))
+    # Another tenant sees none of them, and no tenant sees nothing.
+    assert search(db_app, None, big_tenant["word"]) == []
