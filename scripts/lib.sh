@@ -687,13 +687,18 @@ mp_sed_escape() {
 # "#@END X@" markers are kept when X is listed in KEEP (space separated),
 # else dropped.  Variables come from MP_* plus the NG_* set by the caller:
 # NG_UPSTREAM, NG_SOCKET, NG_HTTPS_PORT, NG_ACCESS_LOG, NG_WORKERS (the
-# pool's responders: upstream keepalive is half of them, none for one).
+# pool's responders).
 mp_nginx_render() {
 	local out=$1 keep=" $2 " blk v
 	# shellcheck disable=SC2153
-	local sedargs=() ka=$(( NG_WORKERS > 3 ? NG_WORKERS / 2 : NG_WORKERS - 1 ))
-	# MP_UPSTREAM_KEEPALIVE=N overrides it (0: a new connection per request).
-	[ -n "${MP_UPSTREAM_KEEPALIVE:-}" ] && ka=$MP_UPSTREAM_KEEPALIVE
+	# No upstream keepalive by default: a libfcgi responder serves one
+	# connection at a time, so a connection nginx keeps idle holds a
+	# responder while new connections wait in the listen queue (seconds of
+	# tail latency under load), and a responder leaving on HUP races
+	# nginx's reuse of its connection (a failed POST).  A new unix-socket
+	# connection per request costs far less.  MP_UPSTREAM_KEEPALIVE=N
+	# turns it back on, for measuring.
+	local sedargs=() ka=${MP_UPSTREAM_KEEPALIVE:-0}
 	[ "$ka" -gt 0 ] && keep="$keep KEEPALIVE "
 	for blk in SHARED REDIRECT BENCH IPV6 KEEPALIVE; do
 		if [[ $keep == *" $blk "* ]]; then
