@@ -326,6 +326,7 @@ main(int argc, char *argv[])
 		fclose(f);
 	}
 	mp_random(nonce, sizeof(nonce));
+	mp_queue_init(cfg);
 	db = mp_db_new(cfg->database_url, cfg->db_connect_timeout, 0);
 	a = mp_arena_new(64 * 1024);
 	mp_info("worker %d started: %d runners, batch %d, lease %d s",

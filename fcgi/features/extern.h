@@ -126,6 +126,7 @@ extern const size_t		 mp_njob_kinds;
 const struct mp_job_kind	*mp_job_kind_find(const char *);
 
 /* queue.c: what the worker and mpanelctl use. */
+void		 mp_queue_init(const struct mp_config *);
 enum mp_err	 mp_queue_claim(struct mp_db *, struct mp_arena *,
 		    const struct mp_config *, struct mp_job_ctx *,
 		    const char *queue, int limit, struct mp_job **, int *n);

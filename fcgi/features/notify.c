@@ -559,7 +559,13 @@ mp_mail_queue_raw(struct mp_req *r, const struct mp_mail_raw *m,
 		from_addr = m->from;
 	if (m->from_name != NULL)
 		from_name = m->from_name;
-	domain = strchr(from_addr, '@') + 1;
+	if ((domain = strchr(from_addr, '@')) == NULL || domain[1] == '\0' ||
+	    strpbrk(from_addr, "\r\n<> ,\"") != NULL) {
+		mp_error("mail: sender address \"%s\" is not valid (smtp_from, "
+		    "tenant_mail_settings)", from_addr);
+		return MP_ESYS;
+	}
+	domain++;
 
 	links = json_object_new_array();
 	mp_json_own(r->a, links);

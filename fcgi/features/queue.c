@@ -194,6 +194,16 @@ spec_params(struct mp_arena *a, const struct mp_config *cfg,
 static const struct mp_config	*queue_cfg;
 
 /*
+ * The configuration mp_job_enqueue_db takes its attempt limits from; set
+ * once by a program before it starts threads (without it: the defaults).
+ */
+void
+mp_queue_init(const struct mp_config *cfg)
+{
+	queue_cfg = cfg;
+}
+
+/*
  * Enqueue a job for the request's tenant in the request's transaction.
  * *job_id (arena) is the new job's id, or the existing one when the
  * idempotency key was already used.  MP_EINPUT for a bad spec.
@@ -207,7 +217,6 @@ mp_job_enqueue(struct mp_req *r, const struct mp_job_spec *js, char **job_id)
 
 	if (job_id != NULL)
 		*job_id = NULL;
-	queue_cfg = r->app->cfg;
 	if ((rc = spec_params(r->a, r->app->cfg, js, p, &why)) != MP_OK) {
 		mp_warn("enqueue: %s", why);
 		return rc;
@@ -308,7 +317,6 @@ mp_queue_claim(struct mp_db *db, struct mp_arena *a,
 
 	*jobs = NULL;
 	*n = 0;
-	queue_cfg = cfg;
 	p[0] = queue;
 	p[1] = mp_printf(a, "%d", limit);
 	p[2] = ctx->worker;
@@ -750,7 +758,8 @@ mp_queue_ctl(const struct mp_config *cfg, PGconn *c, int argc, char *argv[])
 		if (n == 1)
 			n = ctl_exec(c, "WITH j AS (UPDATE job SET state ="
 			    " 'queued', run_at = now(), attempt = 0,"
-			    " finished_at = NULL WHERE id = $1::bigint"
+			    " finished_at = NULL, deadline = NULL"
+			    " WHERE id = $1::bigint"
 			    " RETURNING tenant_id, id, kind, payload),"
 			    " n AS (UPDATE notification n SET state = 'queued',"
 			    " updated_at = now() FROM j WHERE n.tenant_id ="

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -33,6 +34,10 @@ class Worker:
     def __init__(self, stack, tmp, smtp_port, sms_url):
         self.stack = stack
         self.tmp = tmp
+        # In the stack's log directory: scripts/test keeps it when a test fails.
+        self.logfile = os.path.join(stack["MP_LOG_DIR"], "queue-test-worker.log")
+        if os.path.exists(self.logfile):
+            os.rename(self.logfile, self.logfile + ".old")
         self.env = dict(os.environ)
         self.env.update({
             "MPANEL_SMTP_URL": "smtp://127.0.0.1:%d" % smtp_port,
@@ -51,7 +56,7 @@ class Worker:
             "MPANEL_WORKER_CONCURRENCY": "2",
             "MPANEL_JOB_BATCH": "10",
             "MPANEL_PID_FILE": os.path.join(tmp, "worker.pid"),
-            "MPANEL_LOG_FILE": os.path.join(tmp, "worker.log"),
+            "MPANEL_LOG_FILE": self.logfile,
             "MPANEL_LOG_LEVEL": "info",
         })
         self.proc = None
@@ -85,7 +90,7 @@ class Worker:
 
     def log(self):
         try:
-            with open(os.path.join(self.tmp, "worker.log")) as f:
+            with open(self.logfile) as f:
                 return f.read()
         except OSError:
             return ""
@@ -114,6 +119,7 @@ def q(request):
     catcher.down()
     sms.stop()
     helpers.sh_stack("worker-start")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def queue_mail(https, **fields):
@@ -183,6 +189,9 @@ def test_message_headers_parts_and_attachment(q, https, db_app):
     assert msg["To"].addresses[0].addr_spec == to
     assert msg["To"].addresses[0].display_name == "Zoë Tester"
     assert msg["From"].addresses[0].display_name == "Acme Hosting"
+    assert msg["From"].addresses[0].addr_spec == "noreply@acme.example"   # the tenant's sender
+    assert msg["Reply-To"] == "support@acme.example"
+    assert msg["Message-ID"].endswith("@acme.example>")
     assert msg["X-Mpanel-Tenant"] == TENANT
     assert msg["Date"]
     assert msg["MIME-Version"] == "1.0"
@@ -307,21 +316,49 @@ def test_scheduled_mail_waits(q, https, db_app):
     assert m["env"]["received"] >= t0 + 2
 
 
-def test_priority_order(q, https, db_app):
+def test_priority_order_and_tx_before_bulk(q, https, db_app):
     q.worker.stop()
     try:
+        # Marketing mail goes to the bulk queue: after every tx job, even
+        # with the best priority.
+        bulk_to = addr("bulk1")
+        bulk, = queue_mail(https, to=bulk_to, subject="Bulk", priority=1,
+                           category="marketing")
         prios = [9, 5, 1, 7, 3, 2]
         tos = {p: addr("prio%d" % p) for p in prios}
         pids = [queue_mail(https, to=tos[p], subject="P%d" % p, priority=p)[0] for p in prios]
     finally:
         q.worker.start(worker_concurrency=1)
-    for p in pids:
+    for p in pids + [bulk]:
         wait_state(db_app, p, "sent")
+    want = [tos[p] for p in sorted(prios)] + [bulk_to]
     order = [m["env"]["rcpt_tos"][0] for m in q.catcher.messages()
-             if m["env"]["rcpt_tos"][0] in tos.values()]
-    assert order == [tos[p] for p in sorted(prios)]
+             if m["env"]["rcpt_tos"][0] in want]
+    assert order == want
     q.worker.stop()
     q.worker.start()
+
+
+def test_scheduled_jobs_reschedule_themselves(q, db_super):
+    with db_super.cursor() as cur:
+        cur.execute("SELECT t.slug, j.state, j.run_at > now() FROM job j JOIN tenants t"
+                    " ON t.id = j.tenant_id WHERE j.kind = 'queue.retention' ORDER BY 1")
+        rows = cur.fetchall()
+        assert ("acme", "queued", True) in rows and ("globex", "queued", True) in rows
+        cur.execute("UPDATE job SET run_at = now() WHERE kind = 'queue.retention'"
+                    " AND tenant_id = (SELECT id FROM tenants WHERE slug = 'acme')"
+                    " RETURNING id")
+        jid = cur.fetchone()[0]
+
+    def rescheduled():
+        with db_super.cursor() as cur:
+            cur.execute("SELECT state, run_at - now() > interval '50 minutes', attempt,"
+                        " finished_at IS NOT NULL FROM job WHERE id = %s", (jid,))
+            r = cur.fetchone()
+        return r == ("queued", True, 0, True)
+    helpers.wait_until(rescheduled, 10, 0.2, "the retention job to run and come back")
+    assert re.search(r"job %d queue\.retention tenant=\d+ attempt=1/\d+ ok" % jid,
+                     q.worker.log())
 
 
 def test_idempotency_key_sends_once(q, https, db_app):
@@ -346,6 +383,17 @@ def test_deadline_passed_marks_expired(q, https, db_app, db_owner):
     with db_owner.cursor() as cur:
         cur.execute("SELECT state, errors->0->>'error' FROM job WHERE id = %s", (n["job_id"],))
         assert cur.fetchone() == ("discarded", "deadline passed")
+    # An operator can send it anyway.
+    r = subprocess.run([os.path.join(q.stack["MP_VAR"], "app", "bin", "mpanelctl"),
+                        "-c", q.stack["MP_CONF"], "queue", "retry", str(n["job_id"])],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    wait_state(db_app, pid, "sent", 15)
+    assert len(mails_to(q.catcher, to)) == 1
+    r = subprocess.run([os.path.join(q.stack["MP_VAR"], "app", "bin", "mpanelctl"),
+                        "-c", q.stack["MP_CONF"], "queue", "retry", str(n["job_id"])],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "no discarded" in r.stderr
 
 
 def test_unsubscribed_category_suppressed_at_claim_time(q, https, db_app):
@@ -404,11 +452,14 @@ def twilio_signature(token, url, form):
 
 def test_sms_sent_and_status_callbacks(q, https, db_app, stack):
     q.sms.replies = [429]
+    q.sms.retry_after = 1
     pid, = queue_mail(https, to="x@example.com", sms_to="+15551234567",
                       subject="Your server is under high load")
     n = wait_state(db_app, pid, "sent", 20)
     reqs = [r for r in q.sms.requests if r["form"].get("To") == "+15551234567"]
     assert [r["code"] for r in reqs][-2:] == [429, 201]
+    assert n["attempts"] == 2
+    assert reqs[-1]["time"] - reqs[-2]["time"] >= 0.9     # Retry-After: 1 honoured
     req = reqs[-1]
     assert req["path"] == "/2010-04-01/Accounts/ACtest/Messages.json"
     assert req["user"] == "ACtest"
@@ -456,6 +507,35 @@ def test_mpanelctl_queue_stats_and_purge(q, stack):
     r = subprocess.run([binp, "-c", stack["MP_CONF"], "queue", "purge"],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and "deleted" in r.stdout
+
+
+def test_retention_at_its_boundaries(q, https, db_app, db_super, stack):
+    a, b, c_ = [queue_mail(https, to=addr("ret%d" % i), subject="Retention")[0] for i in range(3)]
+    for p in (a, b, c_):
+        wait_state(db_app, p, "sent")
+    ja, jb, jc = (note(db_app, p)["job_id"] for p in (a, b, c_))
+    with db_super.cursor() as cur:
+        # completed 25 h ago: goes; completed 23 h ago: stays;
+        # discarded 13 days ago: stays (14 days).
+        cur.execute("UPDATE job SET finished_at = now() - interval '25 hours' WHERE id = %s", (ja,))
+        cur.execute("UPDATE job SET finished_at = now() - interval '23 hours' WHERE id = %s", (jb,))
+        cur.execute("UPDATE job SET state = 'discarded', finished_at = now() - interval '13 days'"
+                    " WHERE id = %s", (jc,))
+    binp = os.path.join(stack["MP_VAR"], "app", "bin", "mpanelctl")
+    r = subprocess.run([binp, "-c", stack["MP_CONF"], "queue", "purge"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    with db_super.cursor() as cur:
+        cur.execute("SELECT id FROM job WHERE id IN (%s, %s, %s) ORDER BY id", (ja, jb, jc))
+        assert [x[0] for x in cur.fetchall()] == sorted([jb, jc])
+        cur.execute("UPDATE job SET finished_at = now() - interval '15 days' WHERE id = %s", (jc,))
+    subprocess.run([binp, "-c", stack["MP_CONF"], "queue", "purge"], check=True,
+                   capture_output=True, timeout=30)
+    with db_super.cursor() as cur:
+        cur.execute("SELECT count(*) FROM job WHERE id = %s", (jc,))
+        assert cur.fetchone()[0] == 0
+    # The history stays.
+    assert note(db_app, a)["state"] == "sent" and note(db_app, c_)["state"] == "sent"
 
 
 def test_stats_api_needs_staff(q, https):
