@@ -24,6 +24,11 @@
       <ul>
         <?cs each:item = Nav ?><li><a href="<?cs var:item.Href ?>"<?cs if:item.Current ?> aria-current="page"<?cs /if ?>><?cs var:item.Label ?></a></li><?cs /each ?>
         <?cs if:User.Email ?>
+        <?cs if:User.IsStaff ?>
+        <li><a href="/staff/help">Manage help</a></li>
+        <li><a href="/staff/status">Manage status</a></li>
+        <li><a href="/admin/notifications">Sent mail</a></li>
+        <?cs /if ?>
         <?cs if:User.Role == "admin" ?><li><a href="/admin/users">Users</a></li><?cs /if ?>
         <li><a href="/account">Account</a></li>
         <li><a href="/account/sessions">Sessions</a></li>

@@ -533,3 +533,21 @@ def test_cleanup_removes_only_long_ended_sessions(https, db_super, sh_stack):
         cur.execute("SELECT id FROM user_sessions WHERE id IN (%s, %s, %s)"
                     " ORDER BY id", (old, recent, live))
         assert [r[0] for r in cur.fetchall()] == [recent, live]
+
+
+def test_navigation_follows_the_role(https, db_super):
+    anon = https("acme").get("/").text
+    assert 'href="/login"' in anon and "Manage help" not in anon
+    cust = https("acme")
+    signin(cust, *make_user(db_super, "acme"))
+    page = cust.get("/").text
+    assert 'href="/account/sessions"' in page
+    assert "Manage help" not in page and 'href="/admin/users"' not in page
+    staff = https("acme")
+    signin(staff, *make_user(db_super, "acme", role="support"))
+    page = staff.get("/").text
+    assert 'href="/staff/help"' in page and 'href="/staff/status"' in page
+    assert 'href="/admin/users"' not in page
+    adm = https("acme")
+    signin(adm, *DEMO["acme"]["admin"])
+    assert 'href="/admin/users"' in adm.get("/").text
