@@ -1358,13 +1358,19 @@ mp_status_fallback(struct mp_req *r, struct mp_resp *w)
 		k = ST_K_SUMMARY;
 	else
 		return MP_ENOTFOUND;
-	if ((c = copy_find(k, 0, slug)) != NULL) {
+	/*
+	 * The newest copy wins: another responder may have rendered (and
+	 * written to disk) a later state than the one this responder keeps
+	 * in memory, for instance after staff opened an incident.
+	 */
+	data = read_copy(r, copy_path(r->a, r->app->cfg, slug, kind_ext[k]),
+	    &len, &made);
+	if ((c = copy_find(k, 0, slug)) != NULL &&
+	    (data == NULL || c->made > made)) {
 		data = c->data;
 		len = c->len;
 		made = c->made;
-	} else
-		data = read_copy(r, copy_path(r->a, r->app->cfg, slug,
-		    kind_ext[k]), &len, &made);
+	}
 	if (data == NULL)
 		return MP_ENOTFOUND;
 	gmtime_r(&made, &tm);
