@@ -139,9 +139,17 @@ def test_kill_9_a_responder_and_requests_keep_succeeding(https, sh_stack, stack)
         # Replaced: same number of responders, the victim not among them.
         wait_until(lambda: (lambda k: victim not in k and len(k) == len(kids))(
             children(master)), 10, what="a replacement responder")
+        replaced = time.monotonic()
         n = loop.count()
         wait_until(lambda: loop.count() >= n + 30, 15, what="requests after the kill")
-    assert loop.failures == []
+    # The one request the victim was serving when it died, if it was busy,
+    # is lost (nginx's 502: there is no other server to retry on); every
+    # other request, and every one after the replacement, succeeds.
+    bad = [s for s in loop.statuses if s[2] != 200]
+    assert len(bad) <= 1, bad
+    assert all(s[2] == 502 and s[0] <= replaced for s in bad), bad
+    assert [s for s in loop.failures if s[1] == "exception"] == []
+    assert sum(1 for s in loop.statuses if s[0] > replaced and s[2] == 200) >= 30
     assert read_pid(stack["MP_POOL_PIDFILE"]) == master
     # The master logged why.
     with open(os.path.join(stack["MP_LOG_DIR"], "mpanel.log")) as f:
