@@ -329,6 +329,7 @@ login_page(struct mp_req *r, struct mp_resp *w, int status, const char *err,
 	if (mp_req_query(r, "bye") != NULL)
 		mp_hdf_set(hdf, "Login.Notice", "You are signed out.");
 	mp_resp_header(w, "Cache-Control", "no-store");
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, status, "account/login.cs", hdf);
 }
 
@@ -426,6 +427,7 @@ mp_forgot_form(struct mp_req *r, struct mp_resp *w)
 
 	mp_hdf_set(hdf, "Page.Title", "Forgotten password");
 	mp_hdf_set(hdf, "Page.NoIndex", "1");
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, 200, "account/forgot.cs", hdf);
 }
 
@@ -500,6 +502,7 @@ reset_page(struct mp_req *r, struct mp_resp *w, int status, const char *err)
 	mp_hdf_set(hdf, "Reset.Token", tok->s);
 	mp_hdf_set(hdf, "Reset.Error", err);
 	mp_resp_header(w, "Referrer-Policy", "no-referrer");
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, status, "account/reset.cs", hdf);
 }
 
@@ -723,6 +726,7 @@ mp_not_me_form(struct mp_req *r, struct mp_resp *w)
 	mp_hdf_set(hdf, "NotMe.Ip", mp_res_get(res, 0, 3));
 	mp_hdf_set(hdf, "NotMe.When", mp_res_get(res, 0, 4));
 	mp_resp_header(w, "Referrer-Policy", "no-referrer");
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, 200, "account/not_me.cs", hdf);
 }
 

@@ -821,6 +821,7 @@ mp_kb_article_page(struct mp_req *r, struct mp_resp *w)
 	mp_hdf_set(hdf, "Page.Meta.5.Property", "article:modified_time");
 	mp_hdf_set(hdf, "Page.Meta.5.Content", mp_res_get(res, 0, C_UPDATED));
 	mp_hdf_set(hdf, "Page.Lang", mp_res_get(res, 0, A_LOCALE));
+	mp_hdf_csrf(r, hdf);
 	if ((rc = mp_render(r, w, 200, "kb/article.cs", hdf)) != MP_OK)
 		return rc;
 	/* Counted last, so the rollup row is locked only until the commit. */

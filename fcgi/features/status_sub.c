@@ -205,6 +205,7 @@ mp_status_sub_form(struct mp_req *r, struct mp_resp *w)
 	hdf = mp_hdf(r);
 	mp_hdf_set(hdf, "Page.Title", "Get status updates by email");
 	hdf_choices(hdf, &pg);
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, 200, "status/subscribe.cs", hdf);
 }
 
@@ -328,6 +329,7 @@ mp_status_confirm_form(struct mp_req *r, struct mp_resp *w)
 	mp_hdf_set(hdf, "Page.Title", "Confirm your subscription");
 	mp_hdf_set(hdf, "Sub.Email", mp_res_get(res, 0, 0));
 	mp_hdf_set(hdf, "Sub.Action", r->path);
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, 200, "status/confirm.cs", hdf);
 }
 
@@ -382,6 +384,7 @@ mp_status_unsub_form(struct mp_req *r, struct mp_resp *w)
 	}
 	mp_hdf_set(hdf, "Sub.Email", mp_res_get(res, 0, 1));
 	mp_hdf_set(hdf, "Sub.Action", r->path);
+	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, 200, "status/unsubscribe.cs", hdf);
 }
 

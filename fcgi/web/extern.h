@@ -236,6 +236,8 @@ enum mp_err	 mp_tpl_load(struct mp_templates **, const char *dir,
 void		 mp_tpl_free(struct mp_templates *);
 /* An HDF for this request (freed with the arena), prefilled with Tenant.*, Req.* */
 struct _hdf	*mp_hdf(struct mp_req *);
+/* Session.Csrf for a page with an anonymous form (mints the cookie). */
+void		 mp_hdf_csrf(struct mp_req *, struct _hdf *);
 enum mp_err	 mp_render(struct mp_req *, struct mp_resp *, int status,
 		    const char *tpl, struct _hdf *);
 /* Render into a buffer without a request (golden tests, mail). */
@@ -253,6 +255,7 @@ enum mp_err	 mp_session_load(struct mp_req *);
 enum mp_err	 mp_auth_check(struct mp_req *);
 enum mp_err	 mp_csrf_check(struct mp_req *);
 const char	*mp_csrf_token(struct mp_req *);
+const char	*mp_csrf_existing(struct mp_req *);
 enum mp_role	 mp_role_parse(const char *);
 const char	*mp_role_name(enum mp_role);
 

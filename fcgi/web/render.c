@@ -244,7 +244,8 @@ mp_hdf(struct mp_req *r)
 	if (r->tenant != NULL) {
 		mp_hdf_set(hdf, "Tenant.Name", r->tenant->name);
 		mp_hdf_set(hdf, "Tenant.Slug", r->tenant->slug);
-		mp_hdf_set(hdf, "Session.Csrf", mp_csrf_token(r));
+		/* Only a token there is already: see mp_hdf_csrf(). */
+		mp_hdf_set(hdf, "Session.Csrf", mp_csrf_existing(r));
 	}
 	if (r->user != NULL) {
 		mp_hdf_set(hdf, "User.Name", r->user->name);
@@ -258,6 +259,18 @@ mp_hdf(struct mp_req *r)
 	if (r->app != NULL)
 		mp_hdf_set(hdf, "App.Version", r->app->version);
 	return hdf;
+}
+
+/*
+ * For a page with a form an anonymous visitor may post: make sure there
+ * is a CSRF token (minting the visitor's cookie if need be) and put it in
+ * Session.Csrf.  Pages without forms never mint one, so they carry no
+ * Set-Cookie and stay cacheable.
+ */
+void
+mp_hdf_csrf(struct mp_req *r, HDF *hdf)
+{
+	mp_hdf_set(hdf, "Session.Csrf", mp_csrf_token(r));
 }
 
 /* Render tpl as the HTML response with the given status. */

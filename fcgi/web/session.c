@@ -151,6 +151,25 @@ mp_session_load(struct mp_req *r)
 }
 
 /*
+ * The token a form would carry now, without minting one: the session's,
+ * or the anonymous visitor's from a well-formed cookie; else NULL.
+ */
+const char *
+mp_csrf_existing(struct mp_req *r)
+{
+	const char	*c;
+
+	if (r->sess != NULL && r->sess->csrf != NULL)
+		return r->sess->csrf;
+	if (r->visitor_csrf != NULL)
+		return r->visitor_csrf;
+	c = mp_req_cookie(r, MP_CSRF_COOKIE);
+	if (c != NULL && strlen(c) >= 32 && strlen(c) <= 64)
+		return c;
+	return NULL;
+}
+
+/*
  * The token forms must carry: the session's for a signed-in visitor,
  * else the anonymous visitor's from its cookie, minted (and flagged for
  * the response to set) when there is none yet.
@@ -160,15 +179,8 @@ mp_csrf_token(struct mp_req *r)
 {
 	const char	*c;
 
-	if (r->sess != NULL && r->sess->csrf != NULL)
-		return r->sess->csrf;
-	if (r->visitor_csrf != NULL)
-		return r->visitor_csrf;
-	c = mp_req_cookie(r, MP_CSRF_COOKIE);
-	if (c != NULL && strlen(c) >= 32 && strlen(c) <= 64) {
-		r->visitor_csrf = mp_strdup(r->a, c);
-		return r->visitor_csrf;
-	}
+	if ((c = mp_csrf_existing(r)) != NULL)
+		return c;
 	r->visitor_csrf = mp_token(r->a, 32);
 	r->visitor_csrf_new = 1;
 	return r->visitor_csrf;

@@ -551,3 +551,18 @@ def test_navigation_follows_the_role(https, db_super):
     adm = https("acme")
     signin(adm, *DEMO["acme"]["admin"])
     assert 'href="/admin/users"' in adm.get("/").text
+
+
+def test_only_pages_with_forms_set_the_visitor_csrf_cookie(https):
+    c = https("acme")
+    for path in ("/", "/help", "/status", "/nope-404"):
+        r = c.get(path)
+        assert "Set-Cookie" not in r.headers, (path, r.headers.get("Set-Cookie"))
+    r = c.get("/login")
+    assert r.headers["Set-Cookie"].startswith("__Host-mp_csrf=")
+    token = csrf_from(r.text)
+    assert "__Host-mp_csrf=%s;" % token in r.headers["Set-Cookie"]
+    # Once the visitor has one, pages reuse it and set nothing new.
+    again = c.get("/login")
+    assert "Set-Cookie" not in again.headers
+    assert csrf_from(again.text) == token
