@@ -69,11 +69,21 @@ serve(void *ctx, struct FCGX_Request *req)
 	mp_dispatch(&rp->app, rp->arena, req);
 }
 
+/* Between requests: the help center's counts, when due. */
+static int
+after(void *ctx)
+{
+	struct responder	*rp = ctx;
+
+	return mp_kb_counts_flush(&rp->app, rp->arena, 0);
+}
+
 static void
 child_fini(void *ctx)
 {
 	struct responder	*rp = ctx;
 
+	(void)mp_kb_counts_flush(&rp->app, rp->arena, 1);
 	mp_db_free(rp->app.db);
 	mp_tpl_free(rp->app.tpl);
 	mp_arena_free(rp->arena);
@@ -135,7 +145,11 @@ int
 main(int argc, char *argv[])
 {
 	static const struct mp_pool_hooks hooks = {
-		child_init, serve, child_fini, check
+		.child_init = child_init,
+		.serve = serve,
+		.child_fini = child_fini,
+		.check = check,
+		.after = after,
 	};
 	struct mp_config	*cfg;
 	const char		*path = NULL;

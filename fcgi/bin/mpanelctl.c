@@ -394,7 +394,7 @@ cmd_sessions(int argc, char *argv[])
 		const char *p[1] = { PQgetvalue(res, i, 0) };
 		static const struct mp_stmt set = { "ctl_set_tenant",
 		    "SELECT set_config('app.tenant_id', id::text, true)"
-		    " FROM tenants WHERE slug = $1" };
+		    " FROM tenants WHERE slug = $1", 0 };
 
 		if (mp_db_begin(db) != MP_OK ||
 		    mp_db_exec(db, a, &set, 1, p, NULL) != MP_OK ||

@@ -1,4 +1,4 @@
-/* PostgreSQL access: one connection, lazily prepared statements, converted errors. */
+/* PostgreSQL access: one connection, lazily prepared statements, pipelined transactions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,16 @@
 #include "core/extern.h"
 
 #define PREPARED_SLOTS	2048	/* open addressing; far above our statement count */
+#define QUEUE_MAX	4	/* statements waiting for the next round trip */
+#define QUEUE_PARAMS	4
+#define QUEUE_TEXT	512	/* bytes for their parameters' copies */
+
+/* A statement waiting for the next round trip (mp_db_queue). */
+struct queued {
+	const struct mp_stmt	*st;
+	int			 n;
+	const char		*p[QUEUE_PARAMS];
+};
 
 struct mp_db {
 	char			*conninfo;
@@ -17,6 +27,13 @@ struct mp_db {
 	int			 connect_timeout;
 	int			 statement_timeout;
 	int			 in_tx;
+	int			 begin_pending;	/* BEGIN noted, not sent */
+	int			 wrote;		/* the transaction may have written */
+	int			 unread;	/* a COMMIT's answer not read yet */
+	struct queued		 queue[QUEUE_MAX];
+	int			 nqueue;
+	char			 qtext[QUEUE_TEXT];
+	size_t			 qtextlen;
 	char			 errmsg[256];
 };
 
@@ -61,15 +78,34 @@ mp_db_free(struct mp_db *db)
 	free(db);
 }
 
-void
-mp_db_disconnect(struct mp_db *db)
+/* Close the connection; the transaction state is the caller's business. */
+static void
+conn_drop(struct mp_db *db)
 {
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
-	db->in_tx = 0;
+	db->unread = 0;
 	memset(db->prepared, 0, sizeof(db->prepared));
 	db->nprepared = 0;
+}
+
+/* Forget the transaction and whatever waited to be sent with it. */
+static void
+tx_clear(struct mp_db *db)
+{
+	db->in_tx = 0;
+	db->begin_pending = 0;
+	db->wrote = 0;
+	db->nqueue = 0;
+	db->qtextlen = 0;
+}
+
+void
+mp_db_disconnect(struct mp_db *db)
+{
+	conn_drop(db);
+	tx_clear(db);
 }
 
 int
@@ -82,18 +118,21 @@ mp_db_ok(const struct mp_db *db)
  * Connect when there is no healthy connection.  A connection that broke
  * since the last request is dropped and replaced here, so a restarted
  * server is picked up by the next request without restarting anything.
+ * Notices (a search of stop words only, say) are not worth a log line:
+ * the session sends warnings and worse.
  */
 enum mp_err
 mp_db_ensure(struct mp_db *db)
 {
 	const char	*keys[5], *vals[5];
-	char		 ct[16], opts[64];
+	char		 ct[16], opts[96];
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return MP_OK;
-	mp_db_disconnect(db);
+	conn_drop(db);
 	snprintf(ct, sizeof(ct), "%d", db->connect_timeout);
-	snprintf(opts, sizeof(opts), "-c statement_timeout=%d",
+	snprintf(opts, sizeof(opts),
+	    "-c statement_timeout=%d -c client_min_messages=warning",
 	    db->statement_timeout);
 	keys[0] = "dbname";
 	vals[0] = db->conninfo;
@@ -191,6 +230,170 @@ db_prepare(struct mp_db *db, const struct mp_stmt *st)
 }
 
 /*
+ * Read the answer to a COMMIT sent without waiting (mp_db_commit of a
+ * read-only transaction).  It is there by now; a failure only matters
+ * to the log, since nothing was written.
+ */
+static void
+drain(struct mp_db *db)
+{
+	PGresult	*res;
+
+	if (!db->unread)
+		return;
+	db->unread = 0;
+	if (db->conn == NULL)
+		return;
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			mp_warn("commit: %s", PQresultErrorMessage(res));
+		PQclear(res);
+	}
+}
+
+/*
+ * One round trip in pipeline mode: the noted BEGIN, the queued
+ * statements, then st (or the plain command sql, or nothing), and a
+ * sync.  The server skips everything after a failure; the first failure
+ * is the answer.  On MP_OK *out (when not NULL) is st's result, owned by
+ * the caller.  Whatever happens, nothing waits to be sent afterwards.
+ */
+static enum mp_err
+pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
+    const char *const *p, const char *sql, PGresult **out)
+{
+	PGconn		*c = db->conn;
+	PGresult	*res;
+	const char	*names[QUEUE_MAX + 2], *failed = NULL;
+	enum mp_err	 rc = MP_OK;
+	ExecStatusType	 es;
+	int		 i, k, sent = 0, ok = 1;
+
+	*out = NULL;
+	for (i = 0; i < db->nqueue && rc == MP_OK; i++)
+		rc = db_prepare(db, db->queue[i].st);
+	if (rc == MP_OK && st != NULL)
+		rc = db_prepare(db, st);
+	if (rc != MP_OK)
+		goto out;
+	if (PQenterPipelineMode(c) != 1) {
+		db_seterr(db, "pipeline");
+		rc = MP_EDB;
+		goto out;
+	}
+	if (db->begin_pending) {
+		names[sent++] = "begin";
+		ok &= PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL,
+		    0);
+	}
+	for (i = 0; i < db->nqueue; i++) {
+		names[sent++] = db->queue[i].st->name;
+		ok &= PQsendQueryPrepared(c, db->queue[i].st->name,
+		    db->queue[i].n, db->queue[i].p, NULL, NULL, 0);
+		if (!(db->queue[i].st->flags & MP_STMT_READ))
+			db->wrote = 1;
+	}
+	if (st != NULL || sql != NULL) {
+		names[sent++] = st ? st->name : sql;
+		if (st != NULL)
+			ok &= PQsendQueryPrepared(c, st->name, n, p, NULL,
+			    NULL, 0);
+		else
+			ok &= PQsendQueryParams(c, sql, 0, NULL, NULL, NULL,
+			    NULL, 0);
+	}
+	ok &= PQpipelineSync(c);
+	if (!ok) {
+		rc = db_classify(db, NULL);
+		failed = "pipeline";
+		goto out;
+	}
+	for (k = 0; k < sent; k++) {
+		if ((res = PQgetResult(c)) == NULL) {
+			rc = db_classify(db, NULL);
+			failed = names[k];
+			goto out;
+		}
+		es = PQresultStatus(res);
+		if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+			if (failed == NULL) {
+				rc = db_classify(db, res);
+				failed = names[k];
+			}
+			PQclear(res);
+		} else if (k == sent - 1 && st != NULL && failed == NULL)
+			*out = res;
+		else
+			PQclear(res);
+		/* Each command's results end with a NULL. */
+		while ((res = PQgetResult(c)) != NULL)
+			PQclear(res);
+	}
+	res = PQgetResult(c);
+	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	PQclear(res);
+	if (es != PGRES_PIPELINE_SYNC && failed == NULL) {
+		rc = db_classify(db, NULL);
+		failed = "sync";
+	}
+	if (PQexitPipelineMode(c) != 1 && failed == NULL) {
+		db_seterr(db, "pipeline");
+		rc = MP_EDB;
+		failed = "pipeline";
+	}
+out:
+	if (failed != NULL && rc == MP_OK)
+		rc = MP_EDB;
+	/* Never left half-way through a pipeline: start afresh instead. */
+	if (db->conn != NULL && PQpipelineStatus(db->conn) != PQ_PIPELINE_OFF)
+		conn_drop(db);
+	if (rc != MP_OK) {
+		PQclear(*out);
+		*out = NULL;
+		if (failed != NULL && rc == MP_EDB)
+			mp_error("%s: %s", failed, db->errmsg);
+		else if (failed != NULL)
+			mp_info("%s: %s", failed, db->errmsg);
+	} else if (st != NULL && !(st->flags & MP_STMT_READ))
+		db->wrote = 1;
+	else if (sql != NULL)
+		db->wrote = 1;
+	db->begin_pending = 0;
+	db->nqueue = 0;
+	db->qtextlen = 0;
+	return rc;
+}
+
+/*
+ * Send what waits for the next round trip (a noted BEGIN, queued
+ * statements) together with st or sql.  A connection found dropped
+ * when this round trip opens the transaction is replaced and the round
+ * trip sent again: nothing of the transaction had run.
+ */
+static enum mp_err
+send_waiting(struct mp_db *db, const struct mp_stmt *st, int n,
+    const char *const *p, const char *sql, PGresult **out)
+{
+	int		 begin = db->begin_pending, nq = db->nqueue;
+	size_t		 qlen = db->qtextlen;
+	enum mp_err	 rc;
+
+	rc = pipeline(db, st, n, p, sql, out);
+	if (rc != MP_EDB || !begin || mp_db_ok(db))
+		return rc;
+	mp_warn("%s: connection lost, reconnecting",
+	    st ? st->name : sql ? sql : "begin");
+	conn_drop(db);
+	if ((rc = mp_db_ensure(db)) != MP_OK)
+		return rc;
+	/* pipeline() left the queue's entries and copies as they were. */
+	db->begin_pending = 1;
+	db->nqueue = nq;
+	db->qtextlen = qlen;
+	return pipeline(db, st, n, p, sql, out);
+}
+
+/*
  * Run statement st.  On MP_OK *out (when not NULL) holds the result,
  * cleared at arena reset.  Errors are logged here with the statement name
  * and converted; the caller sees only the code.
@@ -206,9 +409,15 @@ mp_db_exec(struct mp_db *db, struct mp_arena *a, const struct mp_stmt *st,
 
 	if (out != NULL)
 		*out = NULL;
+	drain(db);
 again:
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
+	if (db->begin_pending || db->nqueue > 0) {
+		if ((rc = send_waiting(db, st, n, params, NULL, &res)) != MP_OK)
+			return rc;
+		goto done;
+	}
 	if ((rc = db_prepare(db, st)) != MP_OK)
 		goto lost;
 	res = PQexecPrepared(db->conn, st->name, n, params, NULL, NULL, 0);
@@ -221,6 +430,9 @@ again:
 		mp_info("%s: %s", st->name, db->errmsg);
 		return rc;
 	}
+	if (!(st->flags & MP_STMT_READ))
+		db->wrote = 1;
+done:
 	if (out != NULL) {
 		struct mp_res *r = mp_alloc(a, sizeof(*r));
 
@@ -239,11 +451,40 @@ lost:
 	 */
 	if (!mp_db_ok(db) && !db->in_tx && tries++ == 0) {
 		mp_warn("%s: connection lost, reconnecting", st->name);
-		mp_db_disconnect(db);
+		conn_drop(db);
 		goto again;
 	}
 	mp_error("%s: %s", st->name, db->errmsg);
 	return rc;
+}
+
+enum mp_err
+mp_db_queue(struct mp_db *db, const struct mp_stmt *st, int n,
+    const char *const *params)
+{
+	struct queued	*q;
+	size_t		 len;
+	int		 i;
+
+	if (db->nqueue >= QUEUE_MAX || n > QUEUE_PARAMS)
+		return MP_ELIMIT;
+	q = &db->queue[db->nqueue];
+	q->st = st;
+	q->n = n;
+	for (i = 0; i < n; i++) {
+		if (params[i] == NULL) {
+			q->p[i] = NULL;
+			continue;
+		}
+		len = strlen(params[i]) + 1;
+		if (len > sizeof(db->qtext) - db->qtextlen)
+			return MP_ELIMIT;
+		memcpy(db->qtext + db->qtextlen, params[i], len);
+		q->p[i] = db->qtext + db->qtextlen;
+		db->qtextlen += len;
+	}
+	db->nqueue++;
+	return MP_OK;
 }
 
 enum mp_err
@@ -254,8 +495,13 @@ mp_db_simple(struct mp_db *db, const char *sql)
 	ExecStatusType	 st;
 	int		 tries = 0;
 
+	drain(db);
 again:
 	if ((rc = mp_db_ensure(db)) != MP_OK)
+		return rc;
+	/* What waits goes first, in a round trip of its own. */
+	if ((db->begin_pending || db->nqueue > 0) &&
+	    (rc = send_waiting(db, NULL, 0, NULL, NULL, &res)) != MP_OK)
 		return rc;
 	res = PQexec(db->conn, sql);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -266,33 +512,54 @@ again:
 		if (rc == MP_EDB && !mp_db_ok(db) && !db->in_tx &&
 		    tries++ == 0) {
 			mp_warn("connection lost, reconnecting");
-			mp_db_disconnect(db);
+			conn_drop(db);
 			goto again;
 		}
 		mp_error("sql: %s", db->errmsg);
 		return rc;
 	}
 	PQclear(res);
+	db->wrote = 1;
 	return rc;
 }
 
 enum mp_err
 mp_db_begin(struct mp_db *db)
 {
-	enum mp_err	 rc;
-
-	if ((rc = mp_db_simple(db, "BEGIN")) == MP_OK)
-		db->in_tx = 1;
-	return rc;
+	drain(db);
+	tx_clear(db);
+	db->in_tx = 1;
+	db->begin_pending = 1;
+	return MP_OK;
 }
 
 enum mp_err
 mp_db_commit(struct mp_db *db)
 {
-	enum mp_err	 rc;
+	PGresult	*res;
+	enum mp_err	 rc = MP_OK;
 
+	drain(db);
+	if (db->begin_pending) {
+		/* Nothing was sent: nothing to commit. */
+		tx_clear(db);
+		return MP_OK;
+	}
+	if (db->nqueue > 0) {
+		rc = send_waiting(db, NULL, 0, NULL, "COMMIT", &res);
+		tx_clear(db);
+		return rc;
+	}
+	if (!db->wrote && db->in_tx && mp_db_ok(db)) {
+		if (PQsendQuery(db->conn, "COMMIT") == 1)
+			db->unread = 1;
+		else
+			conn_drop(db);
+		tx_clear(db);
+		return MP_OK;
+	}
 	rc = mp_db_simple(db, "COMMIT");
-	db->in_tx = 0;
+	tx_clear(db);
 	return rc;
 }
 
@@ -302,13 +569,14 @@ mp_db_rollback(struct mp_db *db)
 {
 	PGresult	*res;
 
-	if (db->conn == NULL || !db->in_tx) {
-		db->in_tx = 0;
+	drain(db);
+	if (db->conn == NULL || !db->in_tx || db->begin_pending) {
+		tx_clear(db);
 		return;
 	}
 	res = PQexec(db->conn, "ROLLBACK");
 	PQclear(res);
-	db->in_tx = 0;
+	tx_clear(db);
 }
 
 int
@@ -323,9 +591,15 @@ mp_db_errmsg(const struct mp_db *db)
 	return db->errmsg;
 }
 
+/* The connection for direct use: nothing waits to be sent or read. */
 struct pg_conn *
 mp_db_conn(struct mp_db *db)
 {
+	PGresult	*res;
+
+	drain(db);
+	if (db->conn != NULL && (db->begin_pending || db->nqueue > 0))
+		(void)send_waiting(db, NULL, 0, NULL, NULL, &res);
 	return db->conn;
 }
 

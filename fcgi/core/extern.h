@@ -101,6 +101,7 @@ struct mp_config {
 	size_t	 max_path;		/* bytes of the request path */
 	int	 max_json_depth;
 	int	 tenant_cache_ttl;	/* seconds */
+	int	 kb_count_flush;	/* seconds help-center counts are held */
 	int	 db_connect_timeout;	/* seconds */
 	int	 statement_timeout;	/* milliseconds */
 	char	*smtp_url;
@@ -266,7 +267,16 @@ enum mp_err	 mp_validate(enum mp_vtype, const char *, size_t, int64_t min,
 struct mp_stmt {
 	const char	*name;
 	const char	*sql;
+	unsigned	 flags;		/* MP_STMT_* */
 };
+
+/*
+ * The statement only reads (no writes, not even through a function it
+ * calls).  A transaction that ran nothing else is committed without
+ * waiting for the server's answer: a read-only commit cannot lose
+ * anything, and the page is not held up by the round trip.
+ */
+#define MP_STMT_READ	0x1
 
 struct mp_db;
 struct mp_res;
@@ -283,9 +293,26 @@ enum mp_err	 mp_db_exec(struct mp_db *, struct mp_arena *,
 		    struct mp_res **);
 /* Run a plain SQL string without parameters (migrations, BEGIN, COMMIT). */
 enum mp_err	 mp_db_simple(struct mp_db *, const char *sql);
+/*
+ * Transactions cost no round trip of their own.  mp_db_begin only notes
+ * the BEGIN; it goes out with the first statement, together with what
+ * mp_db_queue() put in line, in one round trip (libpq's pipeline mode).
+ * mp_db_commit of a transaction that sent nothing sends nothing; of one
+ * that only ran MP_STMT_READ statements, it does not wait for the answer
+ * (read at the next use of the connection).  A connection found dropped
+ * by the first round trip of a transaction is replaced and the round
+ * trip sent again, once: nothing of the transaction had run.
+ */
 enum mp_err	 mp_db_begin(struct mp_db *);
 enum mp_err	 mp_db_commit(struct mp_db *);
 void		 mp_db_rollback(struct mp_db *);
+/*
+ * Run st before the next statement, in its round trip; its result is not
+ * kept, and its failure is the next statement's.  The parameters are
+ * copied.  MP_ELIMIT when the line is full.
+ */
+enum mp_err	 mp_db_queue(struct mp_db *, const struct mp_stmt *st, int n,
+		    const char *const *params);
 int		 mp_db_in_tx(const struct mp_db *);
 const char	*mp_db_errmsg(const struct mp_db *);
 struct pg_conn	*mp_db_conn(struct mp_db *);

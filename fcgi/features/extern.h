@@ -348,5 +348,14 @@ enum mp_err	 mp_kb_api_admin_stats(struct mp_req *, struct mp_resp *);
 /* mpanelctl kb-render: render stored markdown (all, or only what changed). */
 enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
 		    int all, int *count);
+/*
+ * kb_counts.c: write the views, searches and clicks this responder holds
+ * once they are due (kb_count_flush), or now when force is set; between
+ * requests, never inside one (it runs its own transactions; a uses and
+ * resets).  Returns the milliseconds until the next are due, -1 when
+ * nothing is held.
+ */
+int		 mp_kb_counts_flush(struct mp_app *, struct mp_arena *a,
+		    int force);
 
 #endif

@@ -56,6 +56,18 @@ char		*mp_kb_norm_query(struct mp_arena *, const char *);
 int		 mp_kb_tag_valid(const char *);
 void		 mp_kb_clean_text(char *);
 
+/*
+ * kb_counts.c: count in this responder's memory for a batched write
+ * (mp_kb_counts_flush); the counts are of r's tenant, today (UTC).
+ * Only when its table is full does a count cost a statement, in r's
+ * transaction.
+ */
+struct mp_req;
+enum mp_err	 mp_kb_count_view(struct mp_req *, const char *article_id);
+enum mp_err	 mp_kb_count_search(struct mp_req *, const char *norm,
+		    long results);
+enum mp_err	 mp_kb_count_click(struct mp_req *, const char *norm);
+
 /* kb_store.c */
 struct mp_db;
 struct mp_req;

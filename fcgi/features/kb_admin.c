@@ -532,14 +532,8 @@ invalid:
 		return rc;
 	/* Roll back whatever ran, then answer with the editor. */
 	mp_db_rollback(r->app->db);
-	if (mp_db_begin(r->app->db) != MP_OK)
+	if (mp_req_begin_tx(r) != MP_OK)
 		return MP_EDB;
-	{
-		const char *p[1] = { r->tenant->id_text };
-
-		if (mp_q(r, r->app->st_set_tenant, 1, p, NULL) != MP_OK)
-			return MP_EDB;
-	}
 	return editor(r, w, pubid, in, 0, rc == MP_ECONFLICT ? 409 : 422);
 }
 

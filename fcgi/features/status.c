@@ -1112,19 +1112,8 @@ mp_st_touch(const struct mp_config *cfg, struct mp_arena *a, const char *slug)
 enum mp_err
 mp_st_tx(struct mp_req *r)
 {
-	struct mp_db	*db = r->app->db;
-	const char	*p[1];
-	enum mp_err	 rc;
-
 	clock_gettime(CLOCK_REALTIME, &r_started);
-	if ((rc = mp_db_begin(db)) == MP_EDB && !mp_db_ok(db))
-		rc = mp_db_begin(db);
-	if (rc != MP_OK)
-		return rc;
-	p[0] = r->tenant->id_text;
-	if ((rc = mp_q(r, r->app->st_set_tenant, 1, p, NULL)) != MP_OK)
-		mp_db_rollback(db);
-	return rc;
+	return mp_req_begin_tx(r);
 }
 
 enum mp_err

@@ -16,12 +16,13 @@ mp_q(struct mp_req *r, const struct mp_stmt *st, int n, const char *const *p,
 }
 
 /*
- * Open the request's transaction and bind it to the tenant.  (A
- * connection the server dropped since the last request is replaced by
- * the BEGIN itself: see mp_db_simple.)
+ * Open the request's transaction and bind it to the tenant.  Both wait
+ * for the handler's first statement and go out with it, in one round
+ * trip (see mp_db_begin); a request that never reaches the database
+ * costs none.
  */
-static enum mp_err
-begin_tenant_tx(struct mp_req *r)
+enum mp_err
+mp_req_begin_tx(struct mp_req *r)
 {
 	struct mp_db	*db = r->app->db;
 	const char	*p[1];
@@ -30,7 +31,7 @@ begin_tenant_tx(struct mp_req *r)
 	if ((rc = mp_db_begin(db)) != MP_OK)
 		return rc;
 	p[0] = r->tenant->id_text;
-	if ((rc = mp_q(r, r->app->st_set_tenant, 1, p, NULL)) != MP_OK)
+	if ((rc = mp_db_queue(db, r->app->st_set_tenant, 1, p)) != MP_OK)
 		mp_db_rollback(db);
 	return rc;
 }
@@ -56,7 +57,7 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 
 	if (r->tenant == NULL || (f & MP_R_NODB))
 		return r->route->fn(r, w);
-	if ((rc = begin_tenant_tx(r)) != MP_OK)
+	if ((rc = mp_req_begin_tx(r)) != MP_OK)
 		return rc;
 	if (!(f & MP_R_NOSESSION))
 		rc = mp_session_load(r);

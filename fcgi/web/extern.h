@@ -269,6 +269,12 @@ void		 mp_dispatch(struct mp_app *, struct mp_arena *,
 /* Run a prepared statement for this request (see mp_db_exec). */
 enum mp_err	 mp_q(struct mp_req *, const struct mp_stmt *, int n,
 		    const char *const *p, struct mp_res **);
+/*
+ * Begin a transaction bound to r's tenant (app.tenant_id), as the
+ * dispatcher does for every route that uses the database; for handlers
+ * that manage their own (cached pages, retries after a rollback).
+ */
+enum mp_err	 mp_req_begin_tx(struct mp_req *);
 
 /* pool.c: master plus prefork responders. */
 struct mp_pool_hooks {
@@ -280,6 +286,13 @@ struct mp_pool_hooks {
 	/* Serve one accepted request. */
 	void	(*serve)(void *ctx, struct FCGX_Request *);
 	void	(*child_fini)(void *ctx);
+	/*
+	 * Work put off until a response has gone out (may be NULL): called
+	 * after each request and when the wait for the next one times out.
+	 * Returns the milliseconds until it wants to run again (-1: only
+	 * after the next request).
+	 */
+	int	(*after)(void *ctx);
 	/* Check a freshly read config before a reload; 0 ok, else log why. */
 	int	(*check)(struct mp_config *, char *errbuf, size_t errsz);
 };

@@ -119,22 +119,31 @@ set_handler(int sig, void (*fn)(int), int flags)
 
 /*
  * Wait until the listen socket has a connection to accept, with QUIT and
- * USR1 let through (they are blocked everywhere else).  Returns 0 to go
- * on and accept (the socket is non-blocking: another responder may win
- * the race, which FCGX_Accept_r reports as EAGAIN), -1 when a signal
- * came first and the caller should look at its flags again.
+ * USR1 let through (they are blocked everywhere else), for at most
+ * timeout_ms (-1: no limit).  Returns 0 to go on and accept (the socket
+ * is non-blocking: another responder may win the race, which
+ * FCGX_Accept_r reports as EAGAIN), 1 when the time ran out, -1 when a
+ * signal came first and the caller should look at its flags again.
  */
 static int
-wait_listen(int fd)
+wait_listen(int fd, int timeout_ms)
 {
 	struct pollfd	 pfd;
+	struct timespec	 ts, *tsp = NULL;
 	sigset_t	 none;
+	int		 n;
 
 	sigemptyset(&none);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	return ppoll(&pfd, 1, NULL, &none) > 0 ? 0 : -1;
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	n = ppoll(&pfd, 1, tsp, &none);
+	return n > 0 ? 0 : n == 0 ? 1 : -1;
 }
 
 /*
@@ -166,7 +175,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	void		*ctx = NULL;
 	sigset_t	 quiet;
 	uint64_t	 limit, served = 0;
-	int		 rc;
+	int		 rc, wait = -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/*
@@ -222,7 +231,10 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		if (req.ipcFd < 0) {
 			if (child_quit)
 				break;
-			if (wait_listen(p->fd) != 0)
+			if ((rc = wait_listen(p->fd, wait)) == 1 &&
+			    p->hooks->after != NULL)
+				wait = p->hooks->after(ctx);
+			if (rc != 0)
 				continue;
 		}
 		if ((rc = FCGX_Accept_r(&req)) < 0) {
@@ -240,6 +252,8 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		FCGX_Finish_r(&req);
 		me->state = SB_IDLE;
 		me->requests = ++served;
+		if (p->hooks->after != NULL)
+			wait = p->hooks->after(ctx);
 		if (limit > 0 && served >= limit) {
 			mp_info("recycling after %llu requests",
 			    (unsigned long long)served);

@@ -29,7 +29,7 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE s.token_hash = $1 AND s.revoked_at IS NULL"
 	    " AND s.expires_at > now()"
 	    " AND s.last_seen_at + s.idle_timeout > now()"
-	    " AND u.status = 'active'" },
+	    " AND u.status = 'active'", MP_STMT_READ },
 	[SS_TOUCH] = { "session_touch",
 	    "UPDATE user_sessions SET last_seen_at = now() WHERE id = $1"
 	    " AND tenant_id = (SELECT mp_tenant())" },
@@ -40,7 +40,7 @@ static const struct mp_stmt stmts[] = {
 	    " FROM api_tokens t JOIN users u"
 	    " ON u.tenant_id = t.tenant_id AND u.id = t.user_id"
 	    " WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-	    " AND u.status = 'active'" },
+	    " AND u.status = 'active'", MP_STMT_READ },
 	[SS_API_TOUCH] = { "api_token_touch",
 	    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1"
 	    " AND tenant_id = (SELECT mp_tenant())" },

@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from helpers import wait_until
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]*)"')
 DEMO_PASSWORDS = {
     "admin@acme.example": "Acme-admin-2026!",
@@ -239,16 +241,30 @@ def test_suggestions_need_three_characters(acme):
     assert s == [] or all(x["url"].startswith("/help/articles/") for x in s)
 
 
+# Responders hold views, searches and clicks in memory and write them at
+# most kb_count_flush (1 s) after the first one, with no further request
+# needed: the tests wait that long for the rows (FLUSH_WAIT).
+FLUSH_WAIT = 5.0
+
+
 def test_searches_are_logged_and_clicks_counted(acme, db_super):
     w = unique_word()
     acme.get("/help/search", params={"q": w.upper() + "  "})
     acme.get("/help/search", params={"q": w})
     acme.get("/api/kb/suggest", params={"q": w})  # keystrokes are not logged
-    with db_super.cursor() as c:
-        c.execute("SELECT sum(searches), max(results), count(*) <= 8 FROM kb_searches s"
-                  " JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = 'acme'"
-                  " AND query = %s AND day = current_date", (w,))
-        assert c.fetchall() == [(2, 0, True)]
+    a = first_article(acme, "autoresponder")
+    assert acme.get(a["url"], params={"q": w}).status_code == 200  # a click
+
+    def logged():
+        with db_super.cursor() as c:
+            c.execute("SELECT sum(searches), max(results), sum(clicks), count(*) <= 8"
+                      " FROM kb_searches s JOIN tenants t ON t.id = s.tenant_id"
+                      " WHERE t.slug = 'acme' AND query = %s AND day = current_date", (w,))
+            return c.fetchone()
+    wait_until(lambda: logged()[0] == 2 and logged()[2] == 1, FLUSH_WAIT,
+               what="the searches and the click in kb_searches")
+    time.sleep(1.5)  # and nothing more arrives later
+    assert logged() == (2, 0, 1, True)
 
 
 # ---------------------------------------------------------------- drafts
@@ -344,21 +360,89 @@ def test_vote_requires_csrf_and_valid_input(acme):
     assert r.status_code == 404
 
 
+def article_views(db, public_id):
+    """(rollup rows, views) of an article today."""
+    with db.cursor() as c:
+        c.execute("SELECT count(*), coalesce(sum(views), 0) FROM kb_views v"
+                  " JOIN kb_articles a ON a.tenant_id = v.tenant_id"
+                  " AND a.id = v.article_id WHERE a.public_id = %s"
+                  " AND v.day = current_date", (public_id,))
+        return c.fetchone()
+
+
 def test_views_roll_up_per_day(acme, db_super):
     a = first_article(acme, "autoresponder")
-    def views():
-        with db_super.cursor() as c:
-            c.execute("SELECT count(*), coalesce(sum(views), 0) FROM kb_views v"
-                      " JOIN kb_articles a ON a.tenant_id = v.tenant_id"
-                      " AND a.id = v.article_id WHERE a.public_id = %s"
-                      " AND v.day = current_date", (a["id"],))
-            return c.fetchone()
-    before = views()
+    before = article_views(db_super, a["id"])
     for _ in range(3):
         assert acme.get(a["url"]).status_code == 200
-    after = views()
-    # A few rollup rows at most (one per responder slot), never one per view.
-    assert 1 <= after[0] <= 3 and after[1] == before[1] + 3
+    assert acme.get("/api/kb/articles/" + a["slug"]).status_code == 200
+    # Written by the idle responders within the flush interval, no further
+    # request needed; a few rollup rows at most (one per responder slot),
+    # never one per view.
+    wait_until(lambda: article_views(db_super, a["id"])[1] >= before[1] + 4, FLUSH_WAIT,
+               what="the views in kb_views")
+    time.sleep(1.5)
+    after = article_views(db_super, a["id"])
+    assert 1 <= after[0] <= 4 and after[1] == before[1] + 4
+
+
+def test_held_counts_are_written_when_a_responder_leaves(https, pool_extra, sh_stack,
+                                                         db_super):
+    """A pool that holds counts for an hour still writes them on a graceful
+    stop (QUIT; also what recycling after max_requests does)."""
+    name = "kbcounts"
+    c = https("acme", port=pool_extra(name, workers=1, kb_count_flush=3600,
+                                      max_requests=100000))
+    a = first_article(c, "autoresponder")
+    before = article_views(db_super, a["id"])
+    w = unique_word()
+    for _ in range(5):
+        assert c.get(a["url"]).status_code == 200
+    assert c.get("/help/search", params={"q": w}).status_code == 200
+    time.sleep(1.5)
+    assert article_views(db_super, a["id"]) == before  # held, not written
+    sh_stack("pool-extra-signal", name, "QUIT")
+    wait_until(lambda: article_views(db_super, a["id"])[1] == before[1] + 5, FLUSH_WAIT,
+               what="the held views written at exit")
+    with db_super.cursor() as cur:
+        cur.execute("SELECT sum(searches) FROM kb_searches WHERE query = %s", (w,))
+        assert cur.fetchone()[0] == 1
+
+
+def test_a_full_count_table_loses_no_view(stack, https, pool_extra, sh_stack, db_super):
+    """A responder holds views of 512 articles; the views of a 513th and
+    later are written by their requests at once, and the held ones on exit."""
+    import psycopg2
+    slug = "kbfull" + uuid.uuid4().hex[:8]
+    sh_stack("mpanelctl", "tenant", "create", slug, "KB Full")
+    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
+                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
+    with conn, conn.cursor() as c:
+        c.execute("SELECT set_config('app.tenant_id', id::text, true)"
+                  " FROM tenants WHERE slug = %s", (slug,))
+        c.execute("INSERT INTO kb_articles (tenant_id, slug, title, body_text, status,"
+                  " published_at) SELECT mp_tenant(), 'page-' || g, 'Page ' || g, 'Text.',"
+                  " 'published', now() FROM generate_series(1, 520) g"
+                  " RETURNING public_id, slug")
+        pages = c.fetchall()
+        c.execute("SELECT mp_tenant()")
+        tid = c.fetchone()[0]
+    conn.close()
+
+    def views():
+        with db_super.cursor() as c:
+            c.execute("SELECT count(DISTINCT article_id), coalesce(sum(views), 0)"
+                      " FROM kb_views WHERE tenant_id = %s", (tid,))
+            return c.fetchone()
+    name = "kbfull"
+    # One responder that is not recycled (leaving writes what it holds).
+    client = https(slug, port=pool_extra(name, workers=1, kb_count_flush=3600,
+                                         max_requests=100000))
+    for pid, pslug in pages:
+        assert client.get("/help/articles/%s-%s" % (pid, pslug)).status_code == 200
+    assert views() == (8, 8)  # 512 held, the rest written by their requests
+    sh_stack("pool-extra-signal", name, "QUIT")
+    wait_until(lambda: views() == (520, 520), FLUSH_WAIT, what="all 520 views")
 
 
 # -------------------------------------------------------------------- SEO
