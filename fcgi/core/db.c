@@ -28,8 +28,6 @@ struct mp_db {
 	int			 statement_timeout;
 	int			 in_tx;
 	int			 begin_pending;	/* BEGIN noted, not sent */
-	int			 wrote;		/* the transaction may have written */
-	int			 unread;	/* a COMMIT's answer not read yet */
 	struct queued		 queue[QUEUE_MAX];
 	int			 nqueue;
 	char			 qtext[QUEUE_TEXT];
@@ -85,7 +83,6 @@ conn_drop(struct mp_db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
-	db->unread = 0;
 	memset(db->prepared, 0, sizeof(db->prepared));
 	db->nprepared = 0;
 }
@@ -96,7 +93,6 @@ tx_clear(struct mp_db *db)
 {
 	db->in_tx = 0;
 	db->begin_pending = 0;
-	db->wrote = 0;
 	db->nqueue = 0;
 	db->qtextlen = 0;
 }
@@ -230,25 +226,20 @@ db_prepare(struct mp_db *db, const struct mp_stmt *st)
 }
 
 /*
- * Read the answer to a COMMIT sent without waiting (mp_db_commit of a
- * read-only transaction).  It is there by now; a failure only matters
- * to the log, since nothing was written.
+ * Whether the waiting statements and st only read: then they need no
+ * BEGIN (see pipeline).
  */
-static void
-drain(struct mp_db *db)
+static int
+reads_only(const struct mp_db *db, const struct mp_stmt *st)
 {
-	PGresult	*res;
+	int	 i;
 
-	if (!db->unread)
-		return;
-	db->unread = 0;
-	if (db->conn == NULL)
-		return;
-	while ((res = PQgetResult(db->conn)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			mp_warn("commit: %s", PQresultErrorMessage(res));
-		PQclear(res);
-	}
+	if (st == NULL || !(st->flags & MP_STMT_READ))
+		return 0;
+	for (i = 0; i < db->nqueue; i++)
+		if (!(db->queue[i].st->flags & MP_STMT_READ))
+			return 0;
+	return 1;
 }
 
 /*
@@ -256,7 +247,16 @@ drain(struct mp_db *db)
  * statements, then st (or the plain command sql, or nothing), and a
  * sync.  The server skips everything after a failure; the first failure
  * is the answer.  On MP_OK *out (when not NULL) is st's result, owned by
- * the caller.  Whatever happens, nothing waits to be sent afterwards.
+ * the caller.
+ *
+ * Until a transaction's first statement that may write, its statements
+ * go without the BEGIN: the queued ones (the tenant) and st then form
+ * the implicit transaction the server gives a pipeline up to its sync,
+ * which ends there, settings and all.  Read committed isolation gives
+ * each statement its own snapshot anyway, and a read has nothing to roll
+ * back, so a page that only reads costs one round trip and no BEGIN or
+ * COMMIT.  The BEGIN and the queue then wait for the next statement; once
+ * the BEGIN is sent, nothing waits any more.
  */
 static enum mp_err
 pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
@@ -267,9 +267,10 @@ pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
 	const char	*names[QUEUE_MAX + 2], *failed = NULL;
 	enum mp_err	 rc = MP_OK;
 	ExecStatusType	 es;
-	int		 i, k, sent = 0, ok = 1;
+	int		 i, k, sent = 0, ok = 1, implicit;
 
 	*out = NULL;
+	implicit = db->begin_pending && reads_only(db, st);
 	for (i = 0; i < db->nqueue && rc == MP_OK; i++)
 		rc = db_prepare(db, db->queue[i].st);
 	if (rc == MP_OK && st != NULL)
@@ -281,7 +282,7 @@ pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
 		rc = MP_EDB;
 		goto out;
 	}
-	if (db->begin_pending) {
+	if (db->begin_pending && !implicit) {
 		names[sent++] = "begin";
 		ok &= PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL,
 		    0);
@@ -290,8 +291,6 @@ pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
 		names[sent++] = db->queue[i].st->name;
 		ok &= PQsendQueryPrepared(c, db->queue[i].st->name,
 		    db->queue[i].n, db->queue[i].p, NULL, NULL, 0);
-		if (!(db->queue[i].st->flags & MP_STMT_READ))
-			db->wrote = 1;
 	}
 	if (st != NULL || sql != NULL) {
 		names[sent++] = st ? st->name : sql;
@@ -354,13 +353,12 @@ out:
 			mp_error("%s: %s", failed, db->errmsg);
 		else if (failed != NULL)
 			mp_info("%s: %s", failed, db->errmsg);
-	} else if (st != NULL && !(st->flags & MP_STMT_READ))
-		db->wrote = 1;
-	else if (sql != NULL)
-		db->wrote = 1;
-	db->begin_pending = 0;
-	db->nqueue = 0;
-	db->qtextlen = 0;
+	}
+	if (!implicit) {
+		db->begin_pending = 0;
+		db->nqueue = 0;
+		db->qtextlen = 0;
+	}
 	return rc;
 }
 
@@ -387,7 +385,7 @@ send_waiting(struct mp_db *db, const struct mp_stmt *st, int n,
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
 	/* pipeline() left the queue's entries and copies as they were. */
-	db->begin_pending = 1;
+	db->begin_pending = begin;
 	db->nqueue = nq;
 	db->qtextlen = qlen;
 	return pipeline(db, st, n, p, sql, out);
@@ -409,7 +407,6 @@ mp_db_exec(struct mp_db *db, struct mp_arena *a, const struct mp_stmt *st,
 
 	if (out != NULL)
 		*out = NULL;
-	drain(db);
 again:
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
@@ -430,8 +427,6 @@ again:
 		mp_info("%s: %s", st->name, db->errmsg);
 		return rc;
 	}
-	if (!(st->flags & MP_STMT_READ))
-		db->wrote = 1;
 done:
 	if (out != NULL) {
 		struct mp_res *r = mp_alloc(a, sizeof(*r));
@@ -495,7 +490,6 @@ mp_db_simple(struct mp_db *db, const char *sql)
 	ExecStatusType	 st;
 	int		 tries = 0;
 
-	drain(db);
 again:
 	if ((rc = mp_db_ensure(db)) != MP_OK)
 		return rc;
@@ -519,14 +513,12 @@ again:
 		return rc;
 	}
 	PQclear(res);
-	db->wrote = 1;
 	return rc;
 }
 
 enum mp_err
 mp_db_begin(struct mp_db *db)
 {
-	drain(db);
 	tx_clear(db);
 	db->in_tx = 1;
 	db->begin_pending = 1;
@@ -539,9 +531,8 @@ mp_db_commit(struct mp_db *db)
 	PGresult	*res;
 	enum mp_err	 rc = MP_OK;
 
-	drain(db);
 	if (db->begin_pending) {
-		/* Nothing was sent: nothing to commit. */
+		/* No BEGIN went out: only reads, each its own transaction. */
 		tx_clear(db);
 		return MP_OK;
 	}
@@ -549,14 +540,6 @@ mp_db_commit(struct mp_db *db)
 		rc = send_waiting(db, NULL, 0, NULL, "COMMIT", &res);
 		tx_clear(db);
 		return rc;
-	}
-	if (!db->wrote && db->in_tx && mp_db_ok(db)) {
-		if (PQsendQuery(db->conn, "COMMIT") == 1)
-			db->unread = 1;
-		else
-			conn_drop(db);
-		tx_clear(db);
-		return MP_OK;
 	}
 	rc = mp_db_simple(db, "COMMIT");
 	tx_clear(db);
@@ -569,7 +552,6 @@ mp_db_rollback(struct mp_db *db)
 {
 	PGresult	*res;
 
-	drain(db);
 	if (db->conn == NULL || !db->in_tx || db->begin_pending) {
 		tx_clear(db);
 		return;
@@ -597,7 +579,6 @@ mp_db_conn(struct mp_db *db)
 {
 	PGresult	*res;
 
-	drain(db);
 	if (db->conn != NULL && (db->begin_pending || db->nqueue > 0))
 		(void)send_waiting(db, NULL, 0, NULL, NULL, &res);
 	return db->conn;

@@ -271,10 +271,9 @@ struct mp_stmt {
 };
 
 /*
- * The statement only reads (no writes, not even through a function it
- * calls).  A transaction that ran nothing else is committed without
- * waiting for the server's answer: a read-only commit cannot lose
- * anything, and the page is not held up by the round trip.
+ * The statement only reads (no writes, no row locks, not even through a
+ * function it calls).  Such statements at the start of a transaction need
+ * no BEGIN: see mp_db_begin.
  */
 #define MP_STMT_READ	0x1
 
@@ -295,21 +294,25 @@ enum mp_err	 mp_db_exec(struct mp_db *, struct mp_arena *,
 enum mp_err	 mp_db_simple(struct mp_db *, const char *sql);
 /*
  * Transactions cost no round trip of their own.  mp_db_begin only notes
- * the BEGIN; it goes out with the first statement, together with what
- * mp_db_queue() put in line, in one round trip (libpq's pipeline mode).
- * mp_db_commit of a transaction that sent nothing sends nothing; of one
- * that only ran MP_STMT_READ statements, it does not wait for the answer
- * (read at the next use of the connection).  A connection found dropped
- * by the first round trip of a transaction is replaced and the round
+ * the BEGIN; it goes out with the first statement that may write,
+ * together with what mp_db_queue() put in line, in one round trip
+ * (libpq's pipeline mode).  MP_STMT_READ statements before it go with
+ * the queued ones but without the BEGIN, in the implicit transaction the
+ * server gives each round trip (read committed gives every statement its
+ * own snapshot anyway).  So a page that only reads costs one round trip
+ * per statement and no BEGIN or COMMIT.  mp_db_commit of a transaction
+ * whose BEGIN never went out sends nothing.  A connection found dropped
+ * by a round trip before the BEGIN went out is replaced and the round
  * trip sent again, once: nothing of the transaction had run.
  */
 enum mp_err	 mp_db_begin(struct mp_db *);
 enum mp_err	 mp_db_commit(struct mp_db *);
 void		 mp_db_rollback(struct mp_db *);
 /*
- * Run st before the next statement, in its round trip; its result is not
- * kept, and its failure is the next statement's.  The parameters are
- * copied.  MP_ELIMIT when the line is full.
+ * Run st before the next statement, in its round trip (before each until
+ * the BEGIN goes out: the tenant of a request); its result is not kept,
+ * and its failure is the next statement's.  The parameters are copied.
+ * MP_ELIMIT when the line is full.
  */
 enum mp_err	 mp_db_queue(struct mp_db *, const struct mp_stmt *st, int n,
 		    const char *const *params);
