@@ -38,9 +38,7 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
 	" a.meta_description, a.locale, a.author_name, coalesce(p.slug, '')," \
 	" coalesce(p.name, ''), to_char(coalesce(a.published_at," \
 	" a.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" (SELECT json_agg(json_build_array(s.level, s.anchor, s.heading)" \
-	"  ORDER BY s.pos) FROM kb_sections s WHERE s.tenant_id = a.tenant_id" \
-	"  AND s.article_id = a.id AND s.level > 1)," \
+	" a.toc," \
 	" (SELECT json_agg(json_build_array(r.public_id, r.slug, r.title))" \
 	"  FROM (SELECT r.public_id, r.slug, r.title FROM (SELECT r.id," \
 	"   r.public_id, r.slug, r.title, r.tags, r.category_id," \

@@ -32,7 +32,7 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE id = $1" },
 	[KBS_STORE_HTML] = { "kbs_store_html",
 	    "UPDATE kb_articles SET body_html = $2, body_text = $3,"
-	    " rendered_at = now() WHERE id = $1" },
+	    " toc = $4::json, rendered_at = now() WHERE id = $1" },
 	[KBS_DEL_SECTIONS] = { "kbs_del_sections",
 	    "DELETE FROM kb_sections WHERE article_id = $1" },
 	[KBS_ADD_SECTIONS] = { "kbs_add_sections",
@@ -114,9 +114,9 @@ enum mp_err
 mp_kb_store_render(struct mp_db *db, struct mp_arena *a, const char *id)
 {
 	struct mp_kb_render	 out;
-	struct json_object	*arr, *o;
+	struct json_object	*arr, *o, *toc;
 	struct mp_res		*res;
-	const char		*p[3], *md;
+	const char		*p[4], *md;
 	size_t			 i;
 	enum mp_err		 rc;
 
@@ -129,9 +129,26 @@ mp_kb_store_render(struct mp_db *db, struct mp_arena *a, const char *id)
 	if ((rc = mp_kb_render(a, md, strlen(md), mp_res_get(res, 0, 0),
 	    &out)) != MP_OK)
 		return rc;
+	/* The contents ([[level, anchor, heading], ...], H2 and H3; NULL
+	 * when there are none), stored so the page need not build it. */
+	toc = json_object_new_array();
+	mp_json_own(a, toc);
+	for (i = 0; i < out.nsec; i++) {
+		if (out.sec[i].level < 2)
+			continue;
+		o = json_object_new_array();
+		json_object_array_add(o, json_object_new_int(out.sec[i].level));
+		json_object_array_add(o,
+		    json_object_new_string(out.sec[i].anchor));
+		json_object_array_add(o,
+		    json_object_new_string(out.sec[i].heading));
+		json_object_array_add(toc, o);
+	}
 	p[1] = out.html;
 	p[2] = out.text;
-	if ((rc = mp_db_exec(db, a, &stmts[KBS_STORE_HTML], 3, p, NULL)) !=
+	p[3] = json_object_array_length(toc) == 0 ? NULL :
+	    json_object_to_json_string_ext(toc, JSON_C_TO_STRING_PLAIN);
+	if ((rc = mp_db_exec(db, a, &stmts[KBS_STORE_HTML], 4, p, NULL)) !=
 	    MP_OK)
 		return rc;
 	p[2] = mp_strdup(a, mp_res_get(res, 0, 2));	/* the locale */
