@@ -357,5 +357,7 @@ enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
  */
 int		 mp_kb_counts_flush(struct mp_app *, struct mp_arena *a,
 		    int force);
+/* kb_store.c: the kb.related job (payload {"article": id}). */
+enum mp_err	 mp_kb_job_related(struct mp_job *);
 
 #endif

@@ -22,6 +22,8 @@ const struct mp_job_kind mp_job_kinds[] = {
 	    MP_BACKOFF_DEFAULT, 1 },
 	{ "status.tick", "tx", mp_status_job_tick, NULL, 30,
 	    MP_BACKOFF_DEFAULT, 0 },
+	{ "kb.related", "bulk", mp_kb_job_related, NULL, 0,
+	    MP_BACKOFF_DEFAULT, 1 },
 };
 
 const size_t mp_njob_kinds = sizeof(mp_job_kinds) / sizeof(mp_job_kinds[0]);

@@ -23,6 +23,9 @@ enum kbs_stmt {
 	KBS_UPDATE,
 	KBS_RETIRE_SLUG,
 	KBS_RECLAIM_SLUG,
+	KBS_RELATE,
+	KBS_RELATE_ALL,
+	KBS_RELATE_AROUND,
 	KBS__MAX
 };
 
@@ -99,6 +102,31 @@ static const struct mp_stmt stmts[] = {
 	    " retired_at = now()" },
 	[KBS_RECLAIM_SLUG] = { "kbs_reclaim_slug",
 	    "DELETE FROM kb_slug_history WHERE slug = $1 AND article_id = $2" },
+	/* Related lists (migration 0010): of one article, of all, and of
+	 * those a change to article $1 may enter or leave. */
+	[KBS_RELATE] = { "kbs_relate",
+	    "INSERT INTO kb_related AS k (tenant_id, article_id, ids)"
+	    " SELECT a.tenant_id, a.id, mp_kb_related_ids(a.id)"
+	    " FROM kb_articles a WHERE a.id = $1 AND a.status = 'published'"
+	    " ON CONFLICT (tenant_id, article_id) DO UPDATE"
+	    " SET ids = EXCLUDED.ids, computed_at = now()" },
+	[KBS_RELATE_ALL] = { "kbs_relate_all",
+	    "INSERT INTO kb_related AS k (tenant_id, article_id, ids)"
+	    " SELECT a.tenant_id, a.id, mp_kb_related_ids(a.id)"
+	    " FROM kb_articles a WHERE a.status = 'published'"
+	    " ON CONFLICT (tenant_id, article_id) DO UPDATE"
+	    " SET ids = EXCLUDED.ids, computed_at = now()" },
+	[KBS_RELATE_AROUND] = { "kbs_relate_around",
+	    "INSERT INTO kb_related AS k (tenant_id, article_id, ids)"
+	    " SELECT a.tenant_id, a.id, mp_kb_related_ids(a.id)"
+	    " FROM kb_articles a WHERE a.status = 'published' AND a.id <> $1"
+	    " AND (a.id IN (SELECT r.article_id FROM kb_related r"
+	    "  WHERE r.ids @> ARRAY[$1::bigint])"
+	    " OR EXISTS (SELECT 1 FROM kb_articles x WHERE x.id = $1"
+	    "  AND x.status = 'published'"
+	    "  AND (a.tags && x.tags OR a.category_id = x.category_id)))"
+	    " ON CONFLICT (tenant_id, article_id) DO UPDATE"
+	    " SET ids = EXCLUDED.ids, computed_at = now()" },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBS__MAX,
@@ -221,6 +249,9 @@ mp_kb_render_pending(struct mp_db *db, struct mp_arena *a, int all,
 				goto fail;
 			(*count)++;
 		}
+		if (mp_res_rows(ids) > 0 && (rc = mp_db_exec(db, a,
+		    &stmts[KBS_RELATE_ALL], 0, NULL, NULL)) != MP_OK)
+			goto fail;
 		if ((rc = mp_db_commit(db)) != MP_OK)
 			return rc;
 	}
@@ -259,6 +290,8 @@ free_slug(struct mp_req *r, const char *want, const char *id, char **out)
 	return mp_req_fail(r, MP_ECONFLICT, "slug",
 	    "Too many articles use this slug; choose another.");
 }
+
+static enum mp_err relate(struct mp_req *, const char *);
 
 /*
  * Create (id NULL) or update article id with in, which the caller has
@@ -381,5 +414,57 @@ mp_kb_save(struct mp_req *r, const char *id, const struct mp_kb_input *in,
 		*pubid = mp_strdup(r->a, mp_res_get(res, 0, 0));
 	}
 	r->db_used = 1;
-	return mp_kb_store_render(r->app->db, r->a, id);
+	if ((rc = mp_kb_store_render(r->app->db, r->a, id)) != MP_OK)
+		return rc;
+	return relate(r, id);
+}
+
+/*
+ * The related list of article id now, and of the others it may enter or
+ * leave soon after (the kb.related job), in r's transaction.
+ */
+static enum mp_err
+relate(struct mp_req *r, const char *id)
+{
+	struct mp_job_spec	 js;
+	struct json_object	*payload;
+	const char		*p[1] = { id };
+	enum mp_err		 rc;
+
+	if ((rc = mp_q(r, &stmts[KBS_RELATE], 1, p, NULL)) != MP_OK)
+		return rc;
+	payload = json_object_new_object();
+	mp_json_own(r->a, payload);
+	json_object_object_add(payload, "article", json_object_new_string(id));
+	memset(&js, 0, sizeof(js));
+	js.kind = "kb.related";
+	js.queue = "bulk";
+	js.priority = 5;
+	js.payload = payload;
+	return mp_job_enqueue(r, &js, NULL);
+}
+
+/* kb.related: refresh the lists a change to the payload's article may touch. */
+enum mp_err
+mp_kb_job_related(struct mp_job *j)
+{
+	struct json_object	*v;
+	const char		*p[1];
+	struct mp_res		*res;
+	enum mp_err		 rc;
+
+	if (j->payload == NULL ||
+	    !json_object_object_get_ex(j->payload, "article", &v) ||
+	    (p[0] = json_object_get_string(v)) == NULL ||
+	    strspn(p[0], "0123456789") != strlen(p[0]) || *p[0] == '\0') {
+		j->permanent = 1;
+		j->error = "payload without an article id";
+		return MP_EINPUT;
+	}
+	if ((rc = mp_job_tx(j)) != MP_OK ||
+	    (rc = mp_job_q(j, &stmts[KBS_RELATE_AROUND], 1, p, &res)) != MP_OK)
+		return rc;
+	mp_info("kb.related: %ld lists refreshed after article %s",
+	    mp_res_affected(res), p[0]);
+	return MP_OK;
 }

@@ -360,6 +360,34 @@ def test_vote_requires_csrf_and_valid_input(acme):
     assert r.status_code == 404
 
 
+def related_titles(client, url):
+    """The titles under "Related articles" on an article's page."""
+    html = client.get(url).text
+    m = re.search(r'<aside class="kb-related".*?</aside>', html, re.S)
+    return re.findall(r'<a href="[^"]*">([^<]*)</a>', m.group(0)) if m else []
+
+
+def test_related_articles_follow_changes(staff, acme):
+    """Lists are kept per article (kb_related): a new article sharing a tag
+    shows up on the older one's page once the kb.related job has run; an
+    archived or renamed one changes at once."""
+    w = unique_word()
+    old = create_article(staff, title="Older %s" % w, tags=[w], category="billing")
+    new = create_article(staff, title="Newer %s" % w, tags=[w, "other"])
+    # The saved article's own list is made in the save.
+    assert "Older %s" % w in related_titles(acme, new["url"])
+    wait_until(lambda: "Newer %s" % w in related_titles(acme, old["url"]), 10,
+               what="the kb.related job to add the new article")
+    r = staff_json(staff, "PUT", "/api/kb/admin/articles/" + new["id"],
+                   {"title": "Renamed %s" % w})
+    assert r.status_code == 200
+    assert "Renamed %s" % w in related_titles(acme, old["url"])
+    r = staff_json(staff, "PUT", "/api/kb/admin/articles/" + new["id"],
+                   {"status": "archived"})
+    assert r.status_code == 200
+    assert not any(w in t for t in related_titles(acme, old["url"]))
+
+
 def article_views(db, public_id):
     """(rollup rows, views) of an article today."""
     with db.cursor() as c:
