@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	I(max_json_depth, 1, 1000, "32"),
 	I(tenant_cache_ttl, 0, 86400, "10"),
 	I(kb_count_flush, 0, 3600, "1"),
+	I(kb_stats_days, 31, 36500, "400"),
 	I(db_connect_timeout, 1, 300, "3"),
 	I(statement_timeout, 0, 3600000, "5000"),
 	S(smtp_url, ""),

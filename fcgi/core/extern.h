@@ -102,6 +102,7 @@ struct mp_config {
 	int	 max_json_depth;
 	int	 tenant_cache_ttl;	/* seconds */
 	int	 kb_count_flush;	/* seconds help-center counts are held */
+	int	 kb_stats_days;		/* days views and searches are kept */
 	int	 db_connect_timeout;	/* seconds */
 	int	 statement_timeout;	/* milliseconds */
 	char	*smtp_url;

@@ -359,5 +359,7 @@ int		 mp_kb_counts_flush(struct mp_app *, struct mp_arena *a,
 		    int force);
 /* kb_store.c: the kb.related job (payload {"article": id}). */
 enum mp_err	 mp_kb_job_related(struct mp_job *);
+/* kb_counts.c: the daily kb.retention job. */
+enum mp_err	 mp_kb_job_retention(struct mp_job *);
 
 #endif

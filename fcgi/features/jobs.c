@@ -24,6 +24,8 @@ const struct mp_job_kind mp_job_kinds[] = {
 	    MP_BACKOFF_DEFAULT, 0 },
 	{ "kb.related", "bulk", mp_kb_job_related, NULL, 0,
 	    MP_BACKOFF_DEFAULT, 1 },
+	{ "kb.retention", "bulk", mp_kb_job_retention, NULL, 86400,
+	    MP_BACKOFF_DEFAULT, 1 },
 };
 
 const size_t mp_njob_kinds = sizeof(mp_job_kinds) / sizeof(mp_job_kinds[0]);

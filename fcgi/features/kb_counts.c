@@ -1,4 +1,4 @@
-/* Help-center views, searches and clicks: counted in the responder, written in batches. */
+/* Help-center views, searches and clicks: counted in the responder, written in batches, kept for kb_stats_days. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +50,9 @@ enum kbc_stmt {
 	KBC_SEARCHES,
 	KBC_VIEW,
 	KBC_SEARCH,
+	KBC_PRUNE_VIEWS,
+	KBC_PRUNE_SEARCHES,
+	KBC_PRUNE_WORDS,
 	KBC__MAX
 };
 
@@ -91,6 +94,17 @@ static const struct mp_stmt stmts[] = {
 	    " results = CASE WHEN EXCLUDED.searches > 0"
 	    " THEN EXCLUDED.results ELSE k.results END,"
 	    " clicks = k.clicks + EXCLUDED.clicks", 0 },
+	[KBC_PRUNE_VIEWS] = { "kbc_prune_views",
+	    "DELETE FROM kb_views WHERE day < current_date - $1::int", 0 },
+	[KBC_PRUNE_SEARCHES] = { "kbc_prune_searches",
+	    "DELETE FROM kb_searches WHERE day < current_date - $1::int", 0 },
+	/* "Did you mean" words no published article has any more. */
+	[KBC_PRUNE_WORDS] = { "kbc_prune_words",
+	    "WITH cur AS (SELECT DISTINCT w FROM kb_articles a,"
+	    " unnest(tsvector_to_array(to_tsvector('kb_simple',"
+	    " a.title || ' ' || a.body_text))) w WHERE a.status = 'published')"
+	    " DELETE FROM kb_words k WHERE NOT EXISTS"
+	    " (SELECT 1 FROM cur WHERE cur.w = k.word)", 0 },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBC__MAX,
@@ -350,4 +364,29 @@ mp_kb_counts_flush(struct mp_app *app, struct mp_arena *a, int force)
 	}
 	due_ms = 0;
 	return -1;
+}
+
+/*
+ * kb.retention (daily, per tenant): views and searches older than
+ * kb_stats_days go, and so do "did you mean" words that no published
+ * article has any more (an archived article's words stop being offered).
+ */
+enum mp_err
+mp_kb_job_retention(struct mp_job *j)
+{
+	struct mp_res	*v, *s, *w;
+	const char	*p[1];
+	enum mp_err	 rc;
+
+	p[0] = mp_printf(j->a, "%d", j->cfg->kb_stats_days);
+	if ((rc = mp_job_tx(j)) != MP_OK ||
+	    (rc = mp_job_q(j, &stmts[KBC_PRUNE_VIEWS], 1, p, &v)) != MP_OK ||
+	    (rc = mp_job_q(j, &stmts[KBC_PRUNE_SEARCHES], 1, p, &s)) != MP_OK ||
+	    (rc = mp_job_q(j, &stmts[KBC_PRUNE_WORDS], 0, NULL, &w)) != MP_OK)
+		return rc;
+	if (mp_res_affected(v) + mp_res_affected(s) + mp_res_affected(w) > 0)
+		mp_info("kb.retention: %ld view rows, %ld search rows and %ld "
+		    "words removed", mp_res_affected(v), mp_res_affected(s),
+		    mp_res_affected(w));
+	return MP_OK;
 }

@@ -360,6 +360,41 @@ def test_vote_requires_csrf_and_valid_input(acme):
     assert r.status_code == 404
 
 
+def test_retention_keeps_kb_stats_days(acme, db_super):
+    """The daily kb.retention job: view and search rows older than
+    kb_stats_days (400) go, the 400th day stays; "did you mean" words that
+    no published article has go, the others stay."""
+    w = unique_word()
+    with db_super.cursor() as c:
+        c.execute("SELECT t.id, a.id FROM tenants t JOIN kb_articles a ON a.tenant_id = t.id"
+                  " WHERE t.slug = 'acme' AND a.status = 'published' ORDER BY a.id LIMIT 1")
+        tid, aid = c.fetchone()
+        c.execute("INSERT INTO kb_searches (tenant_id, day, query, slot, searches) VALUES"
+                  " (%s, current_date - 401, %s, 0, 1), (%s, current_date - 400, %s, 0, 1)",
+                  (tid, w, tid, w))
+        c.execute("DELETE FROM kb_views WHERE tenant_id = %s AND article_id = %s"
+                  " AND day < current_date - 399", (tid, aid))
+        c.execute("INSERT INTO kb_views (tenant_id, article_id, day, slot, views) VALUES"
+                  " (%s, %s, current_date - 401, 0, 7), (%s, %s, current_date - 400, 0, 5)",
+                  (tid, aid, tid, aid))
+        c.execute("INSERT INTO kb_words (tenant_id, word) VALUES (%s, %s)", (tid, w))
+        c.execute("UPDATE job SET run_at = now() WHERE kind = 'kb.retention'"
+                  " AND tenant_id = %s AND state = 'queued' RETURNING id", (tid,))
+        assert c.fetchone(), "no scheduled kb.retention job for acme"
+
+    def rows(sql, *args):
+        with db_super.cursor() as c:
+            c.execute(sql, args)
+            return c.fetchall()
+    wait_until(lambda: not rows("SELECT 1 FROM kb_words WHERE tenant_id = %s AND word = %s",
+                                tid, w), 15, what="the kb.retention job")
+    assert rows("SELECT current_date - day FROM kb_searches WHERE tenant_id = %s"
+                " AND query = %s", tid, w) == [(400,)]
+    assert rows("SELECT current_date - day, views FROM kb_views WHERE tenant_id = %s"
+                " AND article_id = %s AND day < current_date - 399", tid, aid) == [(400, 5)]
+    assert rows("SELECT 1 FROM kb_words WHERE tenant_id = %s AND word = 'certificate'", tid)
+
+
 def related_titles(client, url):
     """The titles under "Related articles" on an article's page."""
     html = client.get(url).text

@@ -44,6 +44,7 @@ test_defaults(void **state)
 	assert_int_equal(c->max_json_depth, 32);
 	assert_int_equal(c->tenant_cache_ttl, 10);
 	assert_int_equal(c->kb_count_flush, 1);
+	assert_int_equal(c->kb_stats_days, 400);
 	assert_int_equal(c->db_connect_timeout, 3);
 	assert_int_equal(c->statement_timeout, 5000);
 	assert_string_equal(c->smtp_url, "");
