@@ -345,6 +345,18 @@ enum mp_err	 mp_kb_api_admin_list(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_kb_api_admin_create(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_kb_api_admin_update(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_kb_api_admin_stats(struct mp_req *, struct mp_resp *);
+/* kb_categories.c */
+extern const struct mp_field	 mp_kb_category_fields[];
+extern const struct mp_field	 mp_kb_category_list_fields[];
+enum mp_err	 mp_kb_admin_categories(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_category_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_category(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_category_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_category_delete(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_categories(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_category_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_category_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_category_delete(struct mp_req *, struct mp_resp *);
 /* mpanelctl kb-render: render stored markdown (all, or only what changed). */
 enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
 		    int all, int *count);

@@ -68,6 +68,12 @@ enum mp_err	 mp_kb_count_search(struct mp_req *, const char *norm,
 		    long results);
 enum mp_err	 mp_kb_count_click(struct mp_req *, const char *norm);
 
+/* kb_admin.c: shared with kb_categories.c */
+enum mp_err	 mp_kb_staff(struct mp_req *);
+struct _hdf;
+void		 mp_kb_admin_page(struct mp_req *, struct _hdf *,
+		    const char *title);
+
 /* kb_store.c */
 struct mp_db;
 struct mp_req;

@@ -105,8 +105,8 @@ _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBA__MAX,
  * this checks again so the pages stay closed whatever the route table
  * says.
  */
-static enum mp_err
-staff(struct mp_req *r)
+enum mp_err
+mp_kb_staff(struct mp_req *r)
 {
 	if (r->user == NULL)
 		return mp_req_fail(r, MP_EAUTH, NULL,
@@ -336,14 +336,17 @@ hdf_categories(struct mp_req *r, HDF *hdf)
 	return MP_OK;
 }
 
-static void
-admin_page(struct mp_req *r, HDF *hdf, const char *title)
+/* Navigation and title of a staff page. */
+void
+mp_kb_admin_page(struct mp_req *r, HDF *hdf, const char *title)
 {
 	mp_kb_page(r, hdf);
 	mp_hdf_set(hdf, "Nav.2.Href", "/staff/help");
 	mp_hdf_set(hdf, "Nav.2.Label", "Manage articles");
-	mp_hdf_set(hdf, "Nav.3.Href", "/staff/help/report");
-	mp_hdf_set(hdf, "Nav.3.Label", "Search report");
+	mp_hdf_set(hdf, "Nav.3.Href", "/staff/help/categories");
+	mp_hdf_set(hdf, "Nav.3.Label", "Categories");
+	mp_hdf_set(hdf, "Nav.4.Href", "/staff/help/report");
+	mp_hdf_set(hdf, "Nav.4.Label", "Search report");
 	mp_hdf_set(hdf, "Page.NoIndex", "1");
 	mp_hdf_set(hdf, "Page.Title", title);
 }
@@ -375,12 +378,12 @@ mp_kb_admin_list(struct mp_req *r, struct mp_resp *w)
 	int			 i;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = list(r, ADMIN_PAGE, (page - 1) * ADMIN_PAGE, &res)) != MP_OK)
 		return rc;
 	hdf = mp_hdf(r);
-	admin_page(r, hdf, "Manage help articles");
+	mp_kb_admin_page(r, hdf, "Manage help articles");
 	if ((rc = hdf_categories(r, hdf)) != MP_OK)
 		return rc;
 	for (i = 0; i < mp_res_rows(res); i++) {
@@ -444,7 +447,7 @@ editor(struct mp_req *r, struct mp_resp *w, const char *pubid,
 	struct mp_kb_render	 out;
 	enum mp_err		 rc;
 
-	admin_page(r, hdf, pubid ? "Edit help article" : "New help article");
+	mp_kb_admin_page(r, hdf, pubid ? "Edit help article" : "New help article");
 	if ((rc = hdf_categories(r, hdf)) != MP_OK)
 		return rc;
 	hdf_edit(r, hdf, in);
@@ -474,7 +477,7 @@ mp_kb_admin_new(struct mp_req *r, struct mp_resp *w)
 	struct mp_kb_input	 in;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	memset(&in, 0, sizeof(in));
 	return editor(r, w, NULL, &in, 0, 200);
@@ -491,7 +494,7 @@ mp_kb_admin_edit(struct mp_req *r, struct mp_resp *w)
 	HDF			*hdf;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = load(r, id->s, &in, &res, &rowid)) != MP_OK)
 		return rc;
@@ -544,7 +547,7 @@ mp_kb_admin_create(struct mp_req *r, struct mp_resp *w)
 	struct mp_kb_input	 in;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	memset(&in, 0, sizeof(in));
 	return save_form(r, w, NULL, &in, NULL);
@@ -559,7 +562,7 @@ mp_kb_admin_update(struct mp_req *r, struct mp_resp *w)
 	const char		*rowid;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = load(r, id->s, &in, NULL, &rowid)) != MP_OK)
 		return rc;
@@ -579,7 +582,7 @@ mp_kb_admin_revisions(struct mp_req *r, struct mp_resp *w)
 	int			 i;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = load(r, id->s, &in, NULL, &rowid)) != MP_OK)
 		return rc;
@@ -587,7 +590,7 @@ mp_kb_admin_revisions(struct mp_req *r, struct mp_resp *w)
 	if ((rc = mp_q(r, &stmts[KBA_REVISIONS], 1, p, &res)) != MP_OK)
 		return rc;
 	hdf = mp_hdf(r);
-	admin_page(r, hdf, mp_printf(r->a, "Revisions: %s", in.title));
+	mp_kb_admin_page(r, hdf, mp_printf(r->a, "Revisions: %s", in.title));
 	mp_hdf_set(hdf, "Kb.Edit.Id", id->s);
 	mp_hdf_set(hdf, "Kb.Edit.Title", in.title);
 	for (i = 0; i < mp_res_rows(res); i++) {
@@ -623,7 +626,7 @@ mp_kb_admin_restore(struct mp_req *r, struct mp_resp *w)
 	char			*newid;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = load(r, id->s, &in, NULL, &rowid)) != MP_OK)
 		return rc;
@@ -768,12 +771,12 @@ mp_kb_admin_report(struct mp_req *r, struct mp_resp *w)
 	HDF			*hdf;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = stats(r, &o)) != MP_OK)
 		return rc;
 	hdf = mp_hdf(r);
-	admin_page(r, hdf, "Help center report");
+	mp_kb_admin_page(r, hdf, "Help center report");
 	json_object_object_get_ex(o, "articles", &x);
 	json_object_object_foreach(x, k, cnt)
 		mp_hdf_set(hdf, mp_printf(r->a, "Kb.Stats.Articles.%s", k),
@@ -814,7 +817,7 @@ mp_kb_api_admin_list(struct mp_req *r, struct mp_resp *w)
 	int			 i;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = list(r, limit, offset, &res)) != MP_OK)
 		return rc;
@@ -856,7 +859,7 @@ mp_kb_api_admin_create(struct mp_req *r, struct mp_resp *w)
 	char			*pubid;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	memset(&in, 0, sizeof(in));
 	if ((rc = input_from_req(r, &in)) != MP_OK ||
@@ -879,7 +882,7 @@ mp_kb_api_admin_update(struct mp_req *r, struct mp_resp *w)
 	char			*pubid;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = load(r, id->s, &in, NULL, &rowid)) != MP_OK)
 		return rc;
@@ -901,7 +904,7 @@ mp_kb_api_admin_stats(struct mp_req *r, struct mp_resp *w)
 	struct json_object	*o;
 	enum mp_err		 rc;
 
-	if ((rc = staff(r)) != MP_OK)
+	if ((rc = mp_kb_staff(r)) != MP_OK)
 		return rc;
 	if ((rc = stats(r, &o)) != MP_OK)
 		return rc;

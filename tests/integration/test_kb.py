@@ -686,3 +686,100 @@ def test_body_size_limit(staff):
     r = staff_json(staff, "POST", "/api/kb/admin/articles",
                    {"title": "Too big", "content": ok + "a", "status": "draft"})
     assert r.status_code in (400, 413)
+
+
+# ------------------------------------------------------------ categories
+
+def category_rows(db_super, slug_like):
+    with db_super.cursor() as c:
+        c.execute("SELECT c.slug, c.name, coalesce(p.slug, ''), c.position"
+                  " FROM kb_categories c LEFT JOIN kb_categories p"
+                  " ON p.tenant_id = c.tenant_id AND p.id = c.parent_id"
+                  " JOIN tenants t ON t.id = c.tenant_id"
+                  " WHERE t.slug = 'acme' AND c.slug LIKE %s ORDER BY c.slug", (slug_like,))
+        return c.fetchall()
+
+
+def test_staff_manage_categories_through_the_form(staff, acme, https, db_super):
+    w = unique_word()
+    page = staff.get("/staff/help/categories")
+    assert page.status_code == 200 and "Domains and DNS" in page.text
+    token = csrf_of(page.text)
+    post = lambda path, **f: staff.post(path, data=dict(f, csrf_token=token),
+                                        headers={"Origin": staff.origin()})
+    r = post("/staff/help/categories", name="Email %s" % w, slug="", description="Mail",
+             parent="", position="5")
+    assert r.status_code == 303 and "saved=email-%s" % w in r.headers["Location"]
+    r = post("/staff/help/categories", name="Spam %s" % w, slug="spam-%s" % w,
+             description="", parent="email-%s" % w, position="")
+    assert r.status_code == 303
+    assert category_rows(db_super, "%%-" + w) == [
+        ("email-%s" % w, "Email %s" % w, "", 5), ("spam-%s" % w, "Spam %s" % w, "email-%s" % w, 0)]
+    assert acme.get("/help/categories/spam-" + w).status_code == 200
+    # Bad input names the field; nothing changes.
+    for fields, status, field in [
+            (dict(name="", slug="x-" + w), 422, "name"),
+            (dict(name="Bad", slug="Bad Slug!"), 422, "slug"),
+            (dict(name="Dup", slug="spam-" + w), 409, "slug"),
+            (dict(name="Deep", slug="deep-" + w, parent="spam-" + w), 422, "parent"),
+            (dict(name="Nowhere", slug="nw-" + w, parent="no-such-" + w), 422, "parent"),
+            (dict(name="Pos", slug="pos-" + w, position="1e9"), 422, "position")]:
+        r = post("/staff/help/categories", **dict(dict(description="", parent="",
+                                                        position="0"), **fields))
+        assert r.status_code == status, (fields, r.status_code)
+        assert 'name="%s"' % field in r.text and 'aria-invalid="true"' in r.text
+    assert len(category_rows(db_super, "%%-" + w)) == 2
+    # A category with children stays at the top level.
+    r = post("/staff/help/categories/email-" + w, name="Email %s" % w, slug="email-" + w,
+             description="", parent="billing", position="5")
+    assert r.status_code == 422 and "top level" in r.text
+    # Rename and move the child to the top; delete it once empty.
+    r = post("/staff/help/categories/spam-" + w, name="Junk %s" % w, slug="junk-" + w,
+             description="", parent="", position="1")
+    assert r.status_code == 303
+    assert category_rows(db_super, "junk-" + w) == [("junk-%s" % w, "Junk %s" % w, "", 1)]
+    assert acme.get("/help/categories/junk-" + w).status_code == 200
+    create_article(staff, title="Filed %s" % w, category="junk-" + w)
+    r = post("/staff/help/categories/junk-%s/delete" % w)
+    assert r.status_code == 409 and "Only an empty category" in r.text
+    assert category_rows(db_super, "junk-" + w)
+    r = post("/staff/help/categories/email-%s/delete" % w)
+    assert r.status_code == 303
+    assert category_rows(db_super, "email-" + w) == []
+    # Customers and visitors do not get in.
+    assert https("acme").get("/staff/help/categories", allow_redirects=False).status_code \
+        in (302, 303, 401)
+
+
+def test_categories_json_api(staff, db_super):
+    w = unique_word()
+    r = staff_json(staff, "POST", "/api/kb/admin/categories",
+                   {"name": "Api %s" % w, "description": "<b>x</b>", "position": "3"})
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert c == {"slug": "api-" + w, "name": "Api %s" % w, "description": "<b>x</b>",
+                 "parent": None, "position": 3, "articles": 0, "children": 0}
+    assert r.headers["Location"] == "/api/kb/admin/categories/api-" + w
+    r = staff_json(staff, "POST", "/api/kb/admin/categories",
+                   {"name": "Sub %s" % w, "parent": "api-" + w})
+    assert r.status_code == 201 and r.json()["parent"] == "api-" + w
+    lst = staff.get("/api/kb/admin/categories").json()["categories"]
+    mine = [x for x in lst if x["slug"].endswith(w)]
+    assert [x["slug"] for x in mine] == ["api-" + w, "sub-" + w]
+    assert mine[0]["children"] == 1
+    r = staff_json(staff, "PUT", "/api/kb/admin/categories/sub-" + w, {"position": "7"})
+    assert r.status_code == 200 and r.json()["position"] == 7 and r.json()["name"] == "Sub %s" % w
+    r = staff_json(staff, "POST", "/api/kb/admin/categories", {"name": "Sub %s" % w})
+    assert r.status_code == 409 and r.json()["error"]["field"] == "slug"
+    r = staff_json(staff, "PUT", "/api/kb/admin/categories/api-" + w, {"parent": "billing"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "parent"
+    r = staff_json(staff, "DELETE", "/api/kb/admin/categories/api-" + w, None)
+    assert r.status_code == 409
+    assert staff_json(staff, "DELETE", "/api/kb/admin/categories/sub-" + w, None).status_code == 204
+    assert staff_json(staff, "DELETE", "/api/kb/admin/categories/api-" + w, None).status_code == 204
+    assert category_rows(db_super, "%%-" + w) == []
+    # Without the CSRF token: refused.
+    r = staff.post("/api/kb/admin/categories", json={"name": "No %s" % w},
+                   headers={"Origin": staff.origin()})
+    assert r.status_code == 403
+    assert category_rows(db_super, "%%-" + w) == []
