@@ -13,7 +13,7 @@
 <?cs if:Tenant.Slug ?><link rel="stylesheet" href="/brand/<?cs var:url_escape(Tenant.Slug) ?>.css?v=<?cs var:url_escape(Tenant.BrandVersion) ?>"><?cs /if ?>
 <?cs if:Page.Canonical ?><link rel="canonical" href="<?cs var:Page.Canonical ?>"><?cs /if ?>
 <?cs each:m = Page.Meta ?><meta property="<?cs var:m.Property ?>" content="<?cs var:m.Content ?>">
-<?cs /each ?><?cs each:l = Page.Links ?><link rel="<?cs var:l.Rel ?>" href="<?cs var:l.Href ?>"<?cs if:l.Type ?> type="<?cs var:l.Type ?>"<?cs /if ?><?cs if:l.Title ?> title="<?cs var:l.Title ?>"<?cs /if ?>>
+<?cs /each ?><?cs each:l = Page.Links ?><link rel="<?cs var:l.Rel ?>" href="<?cs var:l.Href ?>"<?cs if:l.Hreflang ?> hreflang="<?cs var:l.Hreflang ?>"<?cs /if ?><?cs if:l.Type ?> type="<?cs var:l.Type ?>"<?cs /if ?><?cs if:l.Title ?> title="<?cs var:l.Title ?>"<?cs /if ?>>
 <?cs /each ?></head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

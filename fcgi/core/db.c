@@ -115,20 +115,22 @@ mp_db_ok(const struct mp_db *db)
  * since the last request is dropped and replaced here, so a restarted
  * server is picked up by the next request without restarting anything.
  * Notices (a search of stop words only, say) are not worth a log line:
- * the session sends warnings and worse.
+ * the session sends warnings and worse.  Days (current_date) are UTC
+ * days, as everywhere in the portal.
  */
 enum mp_err
 mp_db_ensure(struct mp_db *db)
 {
 	const char	*keys[5], *vals[5];
-	char		 ct[16], opts[96];
+	char		 ct[16], opts[128];
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return MP_OK;
 	conn_drop(db);
 	snprintf(ct, sizeof(ct), "%d", db->connect_timeout);
 	snprintf(opts, sizeof(opts),
-	    "-c statement_timeout=%d -c client_min_messages=warning",
+	    "-c statement_timeout=%d -c client_min_messages=warning"
+	    " -c TimeZone=UTC",
 	    db->statement_timeout);
 	keys[0] = "dbname";
 	vals[0] = db->conninfo;
@@ -267,7 +269,7 @@ pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
 	const char	*names[QUEUE_MAX + 2], *failed = NULL;
 	enum mp_err	 rc = MP_OK;
 	ExecStatusType	 es;
-	int		 i, k, sent = 0, ok = 1, implicit;
+	int		 i, k, sent = 0, ok = 1, implicit, went = 0;
 
 	*out = NULL;
 	implicit = db->begin_pending && reads_only(db, st);
@@ -302,6 +304,7 @@ pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
 			    NULL, 0);
 	}
 	ok &= PQpipelineSync(c);
+	went = 1;
 	if (!ok) {
 		rc = db_classify(db, NULL);
 		failed = "pipeline";
@@ -354,7 +357,8 @@ out:
 		else if (failed != NULL)
 			mp_info("%s: %s", failed, db->errmsg);
 	}
-	if (!implicit) {
+	/* Once sent, the BEGIN and the queue have run (or failed). */
+	if (went && !implicit) {
 		db->begin_pending = 0;
 		db->nqueue = 0;
 		db->qtextlen = 0;
@@ -519,6 +523,9 @@ again:
 enum mp_err
 mp_db_begin(struct mp_db *db)
 {
+	/* One still open (a caller that never ended it) ends here. */
+	if (db->in_tx && !db->begin_pending && db->conn != NULL)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
 	tx_clear(db);
 	db->in_tx = 1;
 	db->begin_pending = 1;
@@ -537,7 +544,10 @@ mp_db_commit(struct mp_db *db)
 		return MP_OK;
 	}
 	if (db->nqueue > 0) {
-		rc = send_waiting(db, NULL, 0, NULL, "COMMIT", &res);
+		/* A queued statement that fails leaves the COMMIT skipped. */
+		if ((rc = send_waiting(db, NULL, 0, NULL, "COMMIT", &res)) !=
+		    MP_OK && db->conn != NULL)
+			PQclear(PQexec(db->conn, "ROLLBACK"));
 		tx_clear(db);
 		return rc;
 	}
@@ -573,14 +583,19 @@ mp_db_errmsg(const struct mp_db *db)
 	return db->errmsg;
 }
 
-/* The connection for direct use: nothing waits to be sent or read. */
+/*
+ * The connection for direct use, with nothing waiting to be sent; NULL
+ * when what waited failed (the transaction is then the caller's to roll
+ * back).
+ */
 struct pg_conn *
 mp_db_conn(struct mp_db *db)
 {
 	PGresult	*res;
 
-	if (db->conn != NULL && (db->begin_pending || db->nqueue > 0))
-		(void)send_waiting(db, NULL, 0, NULL, NULL, &res);
+	if (db->conn != NULL && (db->begin_pending || db->nqueue > 0) &&
+	    send_waiting(db, NULL, 0, NULL, NULL, &res) != MP_OK)
+		return NULL;
 	return db->conn;
 }
 

@@ -28,7 +28,9 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
     C_UPDATED, C__N };
 
 /*
- * One article with what its page shows.  Related articles come from the
+ * One article with what its page shows: its published translations
+ * (the group of its original) as [[locale, id, slug], ...] or NULL.
+ * Related articles come from the
  * list kept in kb_related (migration 0010, refreshed on save and by the
  * kb.related job), joined to the articles so that a renamed or archived
  * one shows as it is now, or not at all.
@@ -44,12 +46,17 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
 	"  WITH ORDINALITY x(id, n) JOIN kb_articles r" \
 	"  ON r.tenant_id = k.tenant_id" \
 	"  AND r.id = x.id AND r.status = 'published'" \
-	"  WHERE k.tenant_id = a.tenant_id AND k.article_id = a.id)" \
+	"  WHERE k.tenant_id = a.tenant_id AND k.article_id = a.id)," \
+	" (SELECT json_agg(json_build_array(t.locale, t.public_id, t.slug)" \
+	"  ORDER BY t.locale) FROM kb_articles t" \
+	"  WHERE t.status = 'published' AND t.locale <> a.locale" \
+	"  AND t.id <> a.id AND (t.id = a.translation_of" \
+	"  OR t.translation_of = coalesce(a.translation_of, a.id)))" \
 	CARD_FROM \
 	" LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id" \
 	" AND p.id = c.parent_id"
 enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
-    A_PNAME, A_PUBLISHED, A_TOC, A_RELATED };
+    A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS };
 
 enum kb_stmt {
 	KB_CATS,
@@ -248,6 +255,7 @@ const struct mp_field mp_kb_admin_save_fields[] = {
 	{ "locale", MP_V_TEXT, 0, 5, 0 },
 	{ "boost", MP_V_TEXT, 0, 8, 0 },
 	{ "action", MP_V_TEXT, 0, 20, 0 },
+	{ "translation_of", MP_V_TEXT, 0, 32, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -718,6 +726,48 @@ hdf_toc_related(struct mp_req *r, HDF *hdf, const struct mp_res *res)
 }
 
 /*
+ * The article's published translations: alternate links with hreflang
+ * (its own language too, as search engines want) and Kb.Translations.*
+ * for the page.  Nothing when it has none.
+ */
+static void
+hdf_translations(struct mp_req *r, HDF *hdf, const struct mp_res *res,
+    const char *url)
+{
+	struct json_object	*j, *e;
+	const char		*s, *loc, *href;
+	size_t			 i, n;
+	char			 err[80];
+
+	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
+	    mp_json_parse(r->a, s, strlen(s), 4, &j, err, sizeof(err)) !=
+	    MP_OK || !json_object_is_type(j, json_type_array) ||
+	    (n = json_object_array_length(j)) == 0)
+		return;
+	/* Page.Links 0 and 1 are the stylesheet and the feed (mp_kb_page). */
+	mp_hdf_set(hdf, "Page.Links.2.Rel", "alternate");
+	mp_hdf_set(hdf, "Page.Links.2.Hreflang", mp_res_get(res, 0, A_LOCALE));
+	mp_hdf_set(hdf, "Page.Links.2.Href", url);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(j, i);
+		loc = json_object_get_string(json_object_array_get_idx(e, 0));
+		href = mp_kb_article_path(r->a, json_object_get_string(
+		    json_object_array_get_idx(e, 1)), json_object_get_string(
+		    json_object_array_get_idx(e, 2)));
+		mp_hdf_set(hdf, mp_printf(r->a, "Page.Links.%zu.Rel", i + 3),
+		    "alternate");
+		mp_hdf_set(hdf, mp_printf(r->a, "Page.Links.%zu.Hreflang",
+		    i + 3), loc);
+		mp_hdf_set(hdf, mp_printf(r->a, "Page.Links.%zu.Href", i + 3),
+		    mp_printf(r->a, "%s%s", mp_kb_origin(r), href));
+		mp_hdf_set(hdf, mp_printf(r->a, "Kb.Translations.%zu.Locale", i),
+		    loc);
+		mp_hdf_set(hdf, mp_printf(r->a, "Kb.Translations.%zu.Href", i),
+		    href);
+	}
+}
+
+/*
  * GET /help/articles/{id}-{slug}: the article with its table of contents,
  * breadcrumb, tags, related articles and the vote form.  A stale or
  * missing slug 301s to the current URL; drafts, archived articles and
@@ -758,6 +808,7 @@ mp_kb_article_page(struct mp_req *r, struct mp_resp *w)
 	mp_hdf_set(hdf, "Kb.Article.Url", url);
 	mp_hdf_set(hdf, "Kb.Article.JsonLdHtml", article_jsonld(r, res, url));
 	hdf_toc_related(r, hdf, res);
+	hdf_translations(r, hdf, res, url);
 	if ((voted = field(r, "voted")) != NULL)
 		mp_hdf_set(hdf, "Kb.Voted", strcmp(voted, "dup") == 0 ?
 		    "dup" : "yes");
@@ -1053,6 +1104,36 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 	return send_json(r, w, 200, o);
 }
 
+/* The published translations as [{"locale", "id", "slug", "url"}]. */
+static struct json_object *
+translations_json(struct mp_req *r, const struct mp_res *res)
+{
+	struct json_object	*arr = json_object_new_array(), *j, *e, *t;
+	const char		*s, *id, *slug;
+	size_t			 i, n;
+	char			 err[80];
+
+	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
+	    mp_json_parse(r->a, s, strlen(s), 4, &j, err, sizeof(err)) !=
+	    MP_OK || !json_object_is_type(j, json_type_array))
+		return arr;
+	n = json_object_array_length(j);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(j, i);
+		id = json_object_get_string(json_object_array_get_idx(e, 1));
+		slug = json_object_get_string(json_object_array_get_idx(e, 2));
+		t = json_object_new_object();
+		json_object_object_add(t, "locale", json_object_get(
+		    json_object_array_get_idx(e, 0)));
+		json_object_object_add(t, "id", json_object_new_string(id));
+		json_object_object_add(t, "slug", json_object_new_string(slug));
+		json_object_object_add(t, "url", json_object_new_string(
+		    mp_kb_article_path(r->a, id, slug)));
+		json_object_array_add(arr, t);
+	}
+	return arr;
+}
+
 /* The full JSON of the article in row 0 of an ARTICLE result. */
 static struct json_object *
 json_article(struct mp_req *r, const struct mp_res *res)
@@ -1077,6 +1158,7 @@ json_article(struct mp_req *r, const struct mp_res *res)
 		json_object_object_add(o, "toc", json_object_get(j));
 	else
 		json_object_object_add(o, "toc", json_object_new_array());
+	json_object_object_add(o, "translations", translations_json(r, res));
 	return o;
 }
 

@@ -42,6 +42,7 @@ struct mp_kb_input {
 	const char	*locale;
 	const char	*boost;
 	const char	*author_name;
+	const char	*translation_of;	/* the original's public id; "": none */
 };
 
 /* kb_markdown.c */

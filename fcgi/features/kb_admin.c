@@ -44,9 +44,12 @@ static const struct mp_stmt stmts[] = {
 	    " coalesce(c.slug, ''), array_to_string(a.tags, ', '), a.status,"
 	    " a.meta_title, a.meta_description, a.locale, a.boost::text,"
 	    " a.revision, to_char(a.updated_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD HH24:MI'), a.author_name"
+	    " 'YYYY-MM-DD HH24:MI'), a.author_name,"
+	    " coalesce(o.public_id, '')"
 	    " FROM kb_articles a LEFT JOIN kb_categories c"
 	    " ON c.tenant_id = a.tenant_id AND c.id = a.category_id"
+	    " LEFT JOIN kb_articles o ON o.tenant_id = a.tenant_id"
+	    " AND o.id = a.translation_of"
 	    " WHERE a.public_id = $1 FOR UPDATE OF a" },
 	[KBA_REVISIONS] = { "kba_revisions",
 	    "SELECT revision, title, status, author_name,"
@@ -77,14 +80,22 @@ static const struct mp_stmt stmts[] = {
 	    " (SELECT count(*) FILTER (WHERE NOT helpful) FROM kb_votes),"
 	    " (SELECT coalesce(sum(searches), 0) FROM kb_searches"
 	    "  WHERE day > current_date - 30)" },
+	/*
+	 * Rows with clicks only (a result opened on a day its query was not
+	 * searched, or any ?q= link) count for clicks, never as searches.
+	 */
 	[KBA_TOP_SEARCHES] = { "kba_top_searches",
-	    "SELECT query, sum(searches), max(results), sum(clicks)"
+	    "SELECT query, sum(searches),"
+	    " coalesce(max(results) FILTER (WHERE searches > 0), 0), sum(clicks)"
 	    " FROM kb_searches WHERE day > current_date - 30"
-	    " GROUP BY query ORDER BY 2 DESC, 1 LIMIT 20" },
+	    " GROUP BY query HAVING sum(searches) > 0"
+	    " ORDER BY 2 DESC, 1 LIMIT 20" },
 	[KBA_ZERO_SEARCHES] = { "kba_zero_searches",
 	    "SELECT query, sum(searches) FROM kb_searches"
 	    " WHERE day > current_date - 30 GROUP BY query"
-	    " HAVING max(results) = 0 ORDER BY 2 DESC, 1 LIMIT 20" },
+	    " HAVING sum(searches) > 0"
+	    " AND max(results) FILTER (WHERE searches > 0) = 0"
+	    " ORDER BY 2 DESC, 1 LIMIT 20" },
 	/* Articles with votes, most helpful first ($1 = 'DESC' order). */
 	[KBA_HELPFUL] = { "kba_helpful",
 	    "SELECT a.public_id, a.slug, a.title,"
@@ -200,6 +211,7 @@ input_from_req(struct mp_req *r, struct mp_kb_input *in)
 	TAKE(meta_description, "meta_description");
 	TAKE(locale, "locale");
 	TAKE(boost, "boost");
+	TAKE(translation_of, "translation_of");
 #undef TAKE
 	if ((s = tags_of(r)) != NULL)
 		in->tags = s;
@@ -259,6 +271,7 @@ load(struct mp_req *r, const char *pubid, struct mp_kb_input *in,
 	in->meta_description = mp_res_get(res, 0, 10);
 	in->locale = mp_res_get(res, 0, 11);
 	in->boost = mp_res_get(res, 0, 12);
+	in->translation_of = mp_res_get(res, 0, 16);
 	if (resp != NULL)
 		*resp = res;
 	return MP_OK;
@@ -309,6 +322,8 @@ admin_json(struct mp_req *r, const char *pubid, struct json_object **out)
 	    json_object_new_double(atof(mp_res_get(res, 0, 12))));
 	json_object_object_add(o, "revision", json_object_new_int(
 	    (int)mp_res_int(res, 0, 13)));
+	json_object_object_add(o, "translation_of", *mp_res_get(res, 0, 16) ?
+	    json_object_new_string(mp_res_get(res, 0, 16)) : NULL);
 	json_object_object_add(o, "url", json_object_new_string(
 	    mp_kb_article_path(r->a, mp_res_get(res, 0, 1),
 	    mp_res_get(res, 0, 2))));
@@ -433,6 +448,7 @@ hdf_edit(struct mp_req *r, HDF *hdf, const struct mp_kb_input *in)
 	mp_hdf_set(hdf, "Kb.Edit.MetaDescription", in->meta_description);
 	mp_hdf_set(hdf, "Kb.Edit.Locale", in->locale ? in->locale : "en");
 	mp_hdf_set(hdf, "Kb.Edit.Boost", in->boost ? in->boost : "1");
+	mp_hdf_set(hdf, "Kb.Edit.TranslationOf", in->translation_of);
 }
 
 /*

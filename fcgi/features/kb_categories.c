@@ -111,6 +111,12 @@ input(struct mp_req *r, struct category *c, const struct mp_res *row)
 	if ((s = val(r, "name")) != NULL) {
 		t = mp_strdup(r->a, s);
 		mp_kb_clean_text(t);
+		while (*t == ' ' || *t == '\t' || *t == '\n')
+			t++;
+		end = t + strlen(t);
+		while (end > t && (end[-1] == ' ' || end[-1] == '\t' ||
+		    end[-1] == '\n'))
+			*--end = '\0';
 		c->name = t;
 	}
 	if (c->name == NULL || *c->name == '\0')

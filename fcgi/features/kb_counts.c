@@ -1,4 +1,5 @@
 /* Help-center views, searches and clicks: counted in the responder, written in batches, kept for kb_stats_days. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,11 @@
  * searches and clicks up in memory and writes them with one statement
  * per table and tenant, after a response has gone out, at most
  * kb_count_flush seconds after the first count it holds (also when idle,
- * and when it leaves).  A full table does not lose a count: the request
- * then writes it itself, as before.  A responder killed with -9 loses
- * at most its last few seconds of counts.
+ * and when it leaves on QUIT, HUP or recycling).  A full table does not
+ * lose a count: the request then writes it itself, as before.  A
+ * responder stopped with TERM or killed loses at most its last
+ * kb_count_flush seconds of counts.  Rows are written in key order, so
+ * two responders sharing a slot never wait on each other in a cycle.
  */
 
 #define VIEWS_MAX	512
@@ -321,6 +324,33 @@ out:
 	return rc;
 }
 
+static int
+view_cmp(const void *a, const void *b)
+{
+	const struct view	*x = a, *y = b;
+
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	if (x->article != y->article)
+		return x->article < y->article ? -1 : 1;
+	return x->day - y->day;
+}
+
+static int
+search_cmp(const void *a, const void *b)
+{
+	const struct search	*x = a, *y = b;
+	int			 c;
+
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	if (x->day != y->day)
+		return x->day - y->day;
+	if ((c = strcmp(x->q, y->q)) != 0)
+		return c;
+	return 0;
+}
+
 /* Forget what is held of tenant t (written). */
 static void
 drop_tenant(int64_t t)
@@ -341,21 +371,37 @@ int
 mp_kb_counts_flush(struct mp_app *app, struct mp_arena *a, int force)
 {
 	uint64_t	 now;
-	int64_t		 t;
-	enum mp_err	 rc = MP_OK;
+	int64_t		 t, next;
+	int		 i, failed = 0;
 
 	if (due_ms == 0)
 		return -1;
 	now = mp_monotonic_ms();
 	if (!force && now < due_ms)
 		return (int)(due_ms - now);
-	while (rc == MP_OK && (nviews > 0 || nsearches > 0)) {
-		t = nviews > 0 ? views[0].tenant : searches[0].tenant;
-		if ((rc = write_tenant(app->db, a, t)) == MP_OK)
-			drop_tenant(t);
+	qsort(views, (size_t)nviews, sizeof(views[0]), view_cmp);
+	qsort(searches, (size_t)nsearches, sizeof(searches[0]), search_cmp);
+	/*
+	 * Tenant by tenant, in order; one that fails keeps its counts for
+	 * the next try and does not hold up the others.
+	 */
+	for (t = INT64_MIN; ; t = next) {
+		next = INT64_MAX;
+		for (i = 0; i < nviews; i++)
+			if (views[i].tenant > t && views[i].tenant < next)
+				next = views[i].tenant;
+		for (i = 0; i < nsearches; i++)
+			if (searches[i].tenant > t && searches[i].tenant < next)
+				next = searches[i].tenant;
+		if (next == INT64_MAX)
+			break;
+		if (write_tenant(app->db, a, next) == MP_OK)
+			drop_tenant(next);
+		else
+			failed++;
 		mp_arena_reset(a);
 	}
-	if (rc != MP_OK) {
+	if (failed) {
 		mp_warn("help-center counts not written yet (%d views, "
 		    "%d searches held); trying again in %d s", nviews,
 		    nsearches, RETRY_MS / 1000);

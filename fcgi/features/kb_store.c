@@ -26,6 +26,7 @@ enum kbs_stmt {
 	KBS_RELATE,
 	KBS_RELATE_ALL,
 	KBS_RELATE_AROUND,
+	KBS_ORIGINAL,
 	KBS__MAX
 };
 
@@ -72,10 +73,10 @@ static const struct mp_stmt stmts[] = {
 	    "INSERT INTO kb_articles (tenant_id, slug, title, summary,"
 	    " body_md, category_id, tags, status, meta_title,"
 	    " meta_description, locale, boost, author_id, author_name,"
-	    " published_at)"
+	    " published_at, translation_of)"
 	    " VALUES (mp_tenant(), $1, $2, $3, $4, $5,"
 	    " string_to_array($6, ','), $7, $8, $9, $10, $11, $12, $13,"
-	    " CASE WHEN $7 = 'published' THEN now() END)"
+	    " CASE WHEN $7 = 'published' THEN now() END, $14::bigint)"
 	    " RETURNING id, public_id" },
 	/* The version being replaced goes to the history first. */
 	[KBS_KEEP_REVISION] = { "kbs_keep_revision",
@@ -91,6 +92,7 @@ static const struct mp_stmt stmts[] = {
 	    " body_md = $5, category_id = $6, tags = string_to_array($7, ','),"
 	    " status = $8, meta_title = $9, meta_description = $10,"
 	    " locale = $11, boost = $12, author_id = $13, author_name = $14,"
+	    " translation_of = $15::bigint,"
 	    " revision = revision + 1, updated_at = now(),"
 	    " published_at = CASE WHEN $8 = 'published' THEN"
 	    " coalesce(published_at, now()) ELSE published_at END"
@@ -127,6 +129,13 @@ static const struct mp_stmt stmts[] = {
 	    "  AND (a.tags && x.tags OR a.category_id = x.category_id)))"
 	    " ON CONFLICT (tenant_id, article_id) DO UPDATE"
 	    " SET ids = EXCLUDED.ids, computed_at = now()" },
+	/* The original an article names ($1, a public id), and whether the
+	 * article $2 (NULL: a new one) has translations of its own. */
+	[KBS_ORIGINAL] = { "kbs_original",
+	    "SELECT o.id, o.translation_of IS NOT NULL, o.locale,"
+	    " EXISTS (SELECT 1 FROM kb_articles t"
+	    "  WHERE t.translation_of = $2::bigint)"
+	    " FROM kb_articles o WHERE o.public_id = $1", MP_STMT_READ },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBS__MAX,
@@ -294,6 +303,48 @@ free_slug(struct mp_req *r, const char *want, const char *id, char **out)
 static enum mp_err relate(struct mp_req *, const char *);
 
 /*
+ * The row id of the original that in names (NULL: none) into *orig, for
+ * article id (NULL: a new one).  One level: the original is no
+ * translation, is in another language, and an article with translations
+ * of its own stays an original.
+ */
+static enum mp_err
+original(struct mp_req *r, const char *id, const struct mp_kb_input *in,
+    const char **orig)
+{
+	struct mp_res	*res;
+	const char	*p[2];
+	enum mp_err	 rc;
+
+	*orig = NULL;
+	if (in->translation_of == NULL || *in->translation_of == '\0')
+		return MP_OK;
+	p[0] = in->translation_of;
+	p[1] = id;
+	if ((rc = mp_q(r, &stmts[KBS_ORIGINAL], 2, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(res) == 0)
+		return mp_req_fail(r, MP_EINPUT, "translation_of",
+		    "There is no help article with this id to translate.");
+	if (id != NULL && strcmp(mp_res_get(res, 0, 0), id) == 0)
+		return mp_req_fail(r, MP_EINPUT, "translation_of",
+		    "An article cannot be a translation of itself.");
+	if (mp_res_bool(res, 0, 1))
+		return mp_req_fail(r, MP_EINPUT, "translation_of",
+		    "That article is itself a translation: name its original.");
+	if (strcmp(mp_res_get(res, 0, 2), in->locale ? in->locale : "en") == 0)
+		return mp_req_fail(r, MP_EINPUT, "translation_of",
+		    "The original is in the same language; set this article's "
+		    "locale to the language it is written in.");
+	if (mp_res_bool(res, 0, 3))
+		return mp_req_fail(r, MP_EINPUT, "translation_of",
+		    "This article has translations of its own, so it stays an "
+		    "original.");
+	*orig = mp_res_get(res, 0, 0);
+	return MP_OK;
+}
+
+/*
  * Create (id NULL) or update article id with in, which the caller has
  * validated for lengths; this checks what needs the database or the
  * renderer (category, tags, slug, markdown) and names the field of any
@@ -307,7 +358,7 @@ mp_kb_save(struct mp_req *r, const char *id, const struct mp_kb_input *in,
 {
 	struct mp_kb_render	 out;
 	struct mp_res		*res;
-	const char		*p[14], *cat = NULL, *aid;
+	const char		*p[15], *cat = NULL, *aid, *orig;
 	char			*slug, *tags, *t, *tok, *save;
 	int			 ntags = 0;
 	enum mp_err		 rc;
@@ -360,6 +411,8 @@ mp_kb_save(struct mp_req *r, const char *id, const struct mp_kb_input *in,
 	if ((rc = free_slug(r, slug, id, &slug)) != MP_OK)
 		return rc;
 	aid = r->user ? r->user->id_text : NULL;
+	if ((rc = original(r, id, in, &orig)) != MP_OK)
+		return rc;
 
 	if (id == NULL) {
 		p[0] = slug;
@@ -375,7 +428,8 @@ mp_kb_save(struct mp_req *r, const char *id, const struct mp_kb_input *in,
 		p[10] = in->boost ? in->boost : "1";
 		p[11] = aid;
 		p[12] = in->author_name ? in->author_name : "";
-		if ((rc = mp_q(r, &stmts[KBS_INSERT], 13, p, &res)) != MP_OK)
+		p[13] = orig;
+		if ((rc = mp_q(r, &stmts[KBS_INSERT], 14, p, &res)) != MP_OK)
 			return rc;
 		id = mp_strdup(r->a, mp_res_get(res, 0, 0));
 		*pubid = mp_strdup(r->a, mp_res_get(res, 0, 1));
@@ -409,7 +463,8 @@ mp_kb_save(struct mp_req *r, const char *id, const struct mp_kb_input *in,
 		p[11] = in->boost ? in->boost : "1";
 		p[12] = aid;
 		p[13] = in->author_name ? in->author_name : "";
-		if ((rc = mp_q(r, &stmts[KBS_UPDATE], 14, p, &res)) != MP_OK)
+		p[14] = orig;
+		if ((rc = mp_q(r, &stmts[KBS_UPDATE], 15, p, &res)) != MP_OK)
 			return rc;
 		*pubid = mp_strdup(r->a, mp_res_get(res, 0, 0));
 	}

@@ -147,6 +147,20 @@ wait_listen(int fd, int timeout_ms)
 }
 
 /*
+ * The pool's after hook, if any; returns when it wants to run again as a
+ * monotonic deadline in ms, 0 for only after the next request.
+ */
+static uint64_t
+run_after(struct pool *p, void *ctx)
+{
+	int	 ms;
+
+	if (p->hooks->after == NULL || (ms = p->hooks->after(ctx)) < 0)
+		return 0;
+	return mp_monotonic_ms() + (uint64_t)ms;
+}
+
+/*
  * Run the handlers of a QUIT or USR1 that arrived while blocked (during
  * a request or a connection nginx keeps open).
  */
@@ -174,8 +188,8 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	FCGX_Request	 req;
 	void		*ctx = NULL;
 	sigset_t	 quiet;
-	uint64_t	 limit, served = 0;
-	int		 rc, wait = -1;
+	uint64_t	 limit, served = 0, due = 0;	/* due: 0 none */
+	int		 rc, wait;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/*
@@ -231,9 +245,18 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		if (req.ipcFd < 0) {
 			if (child_quit)
 				break;
-			if ((rc = wait_listen(p->fd, wait)) == 1 &&
-			    p->hooks->after != NULL)
-				wait = p->hooks->after(ctx);
+			/*
+			 * The hook's time is a deadline: lost accept races
+			 * and signals do not push it back.
+			 */
+			wait = -1;
+			if (due != 0) {
+				uint64_t now = mp_monotonic_ms();
+
+				wait = due > now ? (int)(due - now) : 0;
+			}
+			if ((rc = wait_listen(p->fd, wait)) == 1)
+				due = run_after(p, ctx);
 			if (rc != 0)
 				continue;
 		}
@@ -252,8 +275,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		FCGX_Finish_r(&req);
 		me->state = SB_IDLE;
 		me->requests = ++served;
-		if (p->hooks->after != NULL)
-			wait = p->hooks->after(ctx);
+		due = run_after(p, ctx);
 		if (limit > 0 && served >= limit) {
 			mp_info("recycling after %llu requests",
 			    (unsigned long long)served);

@@ -31,6 +31,7 @@
   <p><label for="e-md">Meta description</label><input id="e-md" name="meta_description" maxlength="300" value="<?cs var:Kb.Edit.MetaDescription ?>"></p>
   <p><label for="e-locale">Locale</label><input id="e-locale" name="locale" maxlength="5" value="<?cs var:Kb.Edit.Locale ?>"></p>
   <p><label for="e-boost">Editorial boost (0.1 to 10)</label><input id="e-boost" name="boost" maxlength="8" value="<?cs var:Kb.Edit.Boost ?>"></p>
+  <p><label for="e-tr">Translation of (the original article's id; empty: this is an original)</label><input id="e-tr" name="translation_of" maxlength="32" value="<?cs var:Kb.Edit.TranslationOf ?>"></p>
   </details>
   <p class="kb-edit-buttons">
     <button type="submit" name="action" value="save">Save</button>

@@ -13,6 +13,7 @@
   <h1><?cs var:Kb.Article.Title ?></h1>
   <?cs if:Kb.Article.Summary ?><p class="lead"><?cs var:Kb.Article.Summary ?></p><?cs /if ?>
   <p class="kb-meta">Last updated <time datetime="<?cs var:Kb.Article.Updated ?>"><?cs var:Kb.Article.UpdatedDay ?></time><?cs if:Kb.Article.Author ?> by <?cs var:Kb.Article.Author ?><?cs /if ?></p>
+  <?cs if:subcount(Kb.Translations) > 0 ?><p class="kb-translations">Also in: <?cs each:t = Kb.Translations ?><a href="<?cs var:t.Href ?>" hreflang="<?cs var:t.Locale ?>" lang="<?cs var:t.Locale ?>"><?cs var:t.Locale ?></a> <?cs /each ?></p><?cs /if ?>
   <?cs if:subcount(Kb.Toc) > 1 ?>
   <nav class="kb-toc" aria-labelledby="toc"><h2 id="toc">On this page</h2><ol>
   <?cs each:t = Kb.Toc ?><li class="kb-toc-<?cs var:t.Level ?>"><a href="#<?cs var:url_escape(t.Anchor) ?>"><?cs var:t.Heading ?></a></li><?cs /each ?>

@@ -423,6 +423,23 @@ def test_related_articles_follow_changes(staff, acme):
     assert not any(w in t for t in related_titles(acme, old["url"]))
 
 
+def test_clicks_alone_are_not_searches(acme, staff, db_super):
+    """A result link opened without a search that day (or any ?q= link)
+    counts a click, never a search: the report does not list it."""
+    w = unique_word()
+    a = first_article(acme, "autoresponder")
+    assert acme.get(a["url"], params={"q": w}).status_code == 200
+
+    def row():
+        with db_super.cursor() as c:
+            c.execute("SELECT searches, clicks FROM kb_searches WHERE query = %s", (w,))
+            return c.fetchall()
+    wait_until(lambda: row() == [(0, 1)], FLUSH_WAIT, what="the click in kb_searches")
+    s = staff.get("/api/kb/admin/stats").json()
+    assert w not in [x["query"] for x in s["zero_result_searches"] + s["top_searches"]]
+    assert w not in staff.get("/staff/help/report").text
+
+
 def article_views(db, public_id):
     """(rollup rows, views) of an article today."""
     with db.cursor() as c:
@@ -719,6 +736,7 @@ def test_staff_manage_categories_through_the_form(staff, acme, https, db_super):
     # Bad input names the field; nothing changes.
     for fields, status, field in [
             (dict(name="", slug="x-" + w), 422, "name"),
+            (dict(name="  \t ", slug="y-" + w), 422, "name"),
             (dict(name="Bad", slug="Bad Slug!"), 422, "slug"),
             (dict(name="Dup", slug="spam-" + w), 409, "slug"),
             (dict(name="Deep", slug="deep-" + w, parent="spam-" + w), 422, "parent"),
@@ -783,3 +801,48 @@ def test_categories_json_api(staff, db_super):
                    headers={"Origin": staff.origin()})
     assert r.status_code == 403
     assert category_rows(db_super, "%%-" + w) == []
+
+
+# ---------------------------------------------------------- translations
+
+def alternates(html):
+    """hreflang -> href of the page's alternate links."""
+    return {m.group(2): m.group(1) for m in re.finditer(
+        r'<link rel="alternate" href="([^"]+)" hreflang="([^"]+)">', html)}
+
+
+def test_translations_link_each_other_with_hreflang(staff, acme):
+    w = unique_word()
+    en = create_article(staff, title="Original %s" % w, locale="en")
+    de = create_article(staff, title="Anleitung %s" % w, locale="de", translation_of=en["id"])
+    assert de["translation_of"] == en["id"] and en["translation_of"] is None
+    create_article(staff, title="Brouillon %s" % w, locale="fr", translation_of=en["id"],
+                   status="draft")
+    en_html, de_html = acme.get(en["url"]).text, acme.get(de["url"]).text
+    canon = lambda h: re.search(r'<link rel="canonical" href="([^"]+)"', h).group(1)
+    # Each page names the other and itself; the draft is nobody's alternate.
+    assert alternates(en_html) == {"en": canon(en_html), "de": canon(de_html)}
+    assert alternates(de_html) == alternates(en_html)
+    assert 'class="kb-translations"' in en_html and 'hreflang="de" lang="de">de</a>' in en_html
+    j = acme.get("/api/kb/articles/" + de["slug"]).json()
+    assert j["translations"] == [{"locale": "en", "id": en["id"], "slug": en["slug"],
+                                  "url": en["url"]}]
+    # One level, another language, an existing article: else 400, nothing saved.
+    es = create_article(staff, title="Guia %s" % w, locale="es")
+    for body in [{"title": "Same %s" % w, "locale": "en", "translation_of": en["id"]},
+                 {"title": "Chain %s" % w, "locale": "it", "translation_of": de["id"]},
+                 {"title": "Nowhere %s" % w, "locale": "it", "translation_of": "000000000000"}]:
+        r = staff_json(staff, "POST", "/api/kb/admin/articles", body)
+        assert r.status_code == 400 and r.json()["error"]["field"] == "translation_of", body
+    r = staff_json(staff, "PUT", "/api/kb/admin/articles/" + en["id"],
+                   {"translation_of": es["id"]})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "translation_of"
+    r = staff_json(staff, "PUT", "/api/kb/admin/articles/" + de["id"],
+                   {"translation_of": de["id"]})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "translation_of"
+    assert staff.get("/api/kb/admin/articles", params={"q": w}).json()["total"] == 4
+    # Unlinked: no alternates any more.
+    r = staff_json(staff, "PUT", "/api/kb/admin/articles/" + de["id"], {"translation_of": ""})
+    assert r.status_code == 200 and r.json()["translation_of"] is None
+    assert alternates(acme.get(en["url"]).text) == {}
+    assert 'class="kb-translations"' not in acme.get(en["url"]).text
