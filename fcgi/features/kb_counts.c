@@ -200,7 +200,7 @@ count_search(struct mp_req *r, const char *q, int searched, long results)
 		memset(s, 0, sizeof(*s));
 		s->tenant = r->tenant->id;
 		s->day = d;
-		strcpy(s->q, q);
+		memcpy(s->q, q, strlen(q) + 1);	/* fits: checked above */
 		held(r);
 	} else if (s == NULL) {
 		p[0] = q;
