@@ -227,6 +227,17 @@ find(struct mp_req *r, const char *slug, struct mp_res **row)
 	return MP_OK;
 }
 
+/* Staff only: the category the route's {slug} names, into *row. */
+static enum mp_err
+target(struct mp_req *r, struct mp_res **row)
+{
+	enum mp_err	 rc;
+
+	if ((rc = mp_kb_staff(r)) != MP_OK)
+		return rc;
+	return find(r, mp_req_cap(r, "slug")->s, row);
+}
+
 /* What a row holds, as the form shows it. */
 static void
 from_row(const struct mp_res *row, struct category *c)
@@ -368,8 +379,7 @@ mp_kb_admin_category(struct mp_req *r, struct mp_resp *w)
 	struct category		 c;
 	enum mp_err		 rc;
 
-	if ((rc = mp_kb_staff(r)) != MP_OK ||
-	    (rc = find(r, cap->s, &row)) != MP_OK)
+	if ((rc = target(r, &row)) != MP_OK)
 		return rc;
 	from_row(row, &c);
 	return page(r, w, cap->s, &c, empty(row), 200);
@@ -385,8 +395,7 @@ mp_kb_admin_category_update(struct mp_req *r, struct mp_resp *w)
 	const char		*slug;
 	enum mp_err		 rc;
 
-	if ((rc = mp_kb_staff(r)) != MP_OK ||
-	    (rc = find(r, cap->s, &row)) != MP_OK)
+	if ((rc = target(r, &row)) != MP_OK)
 		return rc;
 	from_row(row, &c);
 	if ((rc = input(r, &c, row)) == MP_OK &&
@@ -426,8 +435,7 @@ mp_kb_admin_category_delete(struct mp_req *r, struct mp_resp *w)
 	struct category		 c;
 	enum mp_err		 rc;
 
-	if ((rc = mp_kb_staff(r)) != MP_OK ||
-	    (rc = find(r, cap->s, &row)) != MP_OK)
+	if ((rc = target(r, &row)) != MP_OK)
 		return rc;
 	if ((rc = delete(r, row)) == MP_OK)
 		return mp_resp_redirect(w, 303, "/staff/help/categories");
@@ -521,14 +529,12 @@ mp_kb_api_category_create(struct mp_req *r, struct mp_resp *w)
 enum mp_err
 mp_kb_api_category_update(struct mp_req *r, struct mp_resp *w)
 {
-	const struct mp_capture	*cap = mp_req_cap(r, "slug");
 	struct mp_res		*row;
 	struct category		 c;
 	const char		*slug;
 	enum mp_err		 rc;
 
-	if ((rc = mp_kb_staff(r)) != MP_OK ||
-	    (rc = find(r, cap->s, &row)) != MP_OK)
+	if ((rc = target(r, &row)) != MP_OK)
 		return rc;
 	from_row(row, &c);
 	if ((rc = input(r, &c, row)) != MP_OK ||
@@ -541,12 +547,10 @@ mp_kb_api_category_update(struct mp_req *r, struct mp_resp *w)
 enum mp_err
 mp_kb_api_category_delete(struct mp_req *r, struct mp_resp *w)
 {
-	const struct mp_capture	*cap = mp_req_cap(r, "slug");
 	struct mp_res		*row;
 	enum mp_err		 rc;
 
-	if ((rc = mp_kb_staff(r)) != MP_OK ||
-	    (rc = find(r, cap->s, &row)) != MP_OK ||
+	if ((rc = target(r, &row)) != MP_OK ||
 	    (rc = delete(r, row)) != MP_OK)
 		return rc;
 	w->status = 204;
