@@ -395,6 +395,27 @@ def test_retention_keeps_kb_stats_days(acme, db_super):
     assert rows("SELECT 1 FROM kb_words WHERE tenant_id = %s AND word = 'certificate'", tid)
 
 
+def test_a_full_search_table_loses_no_search(https, pool_extra, sh_stack, db_super):
+    """A responder holds 128 distinct queries; the 129th and later are
+    written by their requests at once, the held ones on exit."""
+    w = unique_word()
+    queries = ["%s%03d" % (w, i) for i in range(130)]
+
+    def logged():
+        with db_super.cursor() as c:
+            c.execute("SELECT count(*), coalesce(sum(searches), 0) FROM kb_searches"
+                      " WHERE query LIKE %s AND day = current_date", (w + "%",))
+            return c.fetchone()
+    name = "kbqfull"
+    client = https("acme", port=pool_extra(name, workers=1, kb_count_flush=3600,
+                                           max_requests=100000))
+    for q in queries:
+        assert client.get("/help/search", params={"q": q}).status_code == 200
+    assert logged() == (2, 2)  # 128 held, the rest written by their requests
+    sh_stack("pool-extra-signal", name, "QUIT")
+    wait_until(lambda: logged() == (130, 130), FLUSH_WAIT, what="all 130 searches")
+
+
 def related_titles(client, url):
     """The titles under "Related articles" on an article's page."""
     html = client.get(url).text
