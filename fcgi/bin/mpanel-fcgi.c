@@ -7,13 +7,23 @@
 
 #include <libpq-fe.h>
 
-#include "features/extern.h"
+#include "features/feature.h"
 
 /* One responder's process-lifetime state. */
 struct responder {
 	struct mp_app	 app;
 	struct mp_arena	*arena;
+	struct mp_ctx	 ctx;		/* for the features' hooks */
 };
+
+/* The database is down: the route's feature may answer from a copy. */
+static enum mp_err
+fallback(struct mp_req *r, struct mp_resp *w)
+{
+	mp_handler	 h = mp_feature_fallback(r->route);
+
+	return h != NULL ? h(r, w) : MP_EDB;
+}
 
 static void
 limits_from(struct mp_limits *l, const struct mp_config *cfg)
@@ -39,13 +49,10 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	if ((rp = calloc(1, sizeof(*rp))) == NULL)
 		mp_oom();
 	rp->app.cfg = cfg;
-	rp->app.routes = mp_routes;
-	rp->app.nroutes = mp_nroutes;
+	rp->app.routes = mp_routes_all(cfg, &rp->app.nroutes);
 	rp->app.generation = generation;
 	rp->app.version = MP_VERSION;
-	rp->app.st_tenant_by_host = &mp_stmts[ST_TENANT_BY_HOST];
-	rp->app.st_set_tenant = &mp_stmts[ST_SET_TENANT];
-	rp->app.fallback = mp_status_fallback;
+	rp->app.fallback = fallback;
 	limits_from(&rp->app.limits, cfg);
 	mp_password_list(cfg->passwords_file);
 	if (mp_tpl_load(&rp->app.tpl, cfg->templates_dir, err, sizeof(err))
@@ -57,8 +64,12 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	    cfg->statement_timeout);
 	(void)mp_db_ensure(rp->app.db);
 	rp->arena = mp_arena_new(0);
+	rp->ctx.a = rp->arena;
+	rp->ctx.db = rp->app.db;
+	rp->ctx.cfg = cfg;
+	rp->ctx.tpl = rp->app.tpl;
 	*ctx = rp;
-	return 0;
+	return mp_features_start(&rp->ctx);
 }
 
 static void
@@ -69,13 +80,16 @@ serve(void *ctx, struct FCGX_Request *req)
 	mp_dispatch(&rp->app, rp->arena, req);
 }
 
-/* Between requests: the help center's counts, when due. */
+/* Between requests: whatever the features put off (counts, say). */
 static int
 after(void *ctx)
 {
 	struct responder	*rp = ctx;
+	int			 ms;
 
-	return mp_kb_counts_flush(&rp->app, rp->arena, 0);
+	ms = mp_features_after(&rp->ctx);
+	mp_arena_reset(rp->arena);
+	return ms;
 }
 
 static void
@@ -83,7 +97,7 @@ child_fini(void *ctx)
 {
 	struct responder	*rp = ctx;
 
-	(void)mp_kb_counts_flush(&rp->app, rp->arena, 1);
+	mp_features_exit(&rp->ctx);
 	mp_db_free(rp->app.db);
 	mp_tpl_free(rp->app.tpl);
 	mp_arena_free(rp->arena);
@@ -137,7 +151,7 @@ check_schema(const struct mp_config *cfg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mpanel-fcgi [-t] [-c mpanel.conf]\n");
+	fprintf(stderr, "usage: mpanel-fcgi [-tT] [-c mpanel.conf]\n");
 	exit(64);
 }
 
@@ -154,15 +168,18 @@ main(int argc, char *argv[])
 	struct mp_config	*cfg;
 	const char		*path = NULL;
 	char			 err[512];
-	int			 ch, test = 0;
+	int			 ch, test = 0, dump = 0;
 
-	while ((ch = getopt(argc, argv, "c:t")) != -1) {
+	while ((ch = getopt(argc, argv, "c:tT")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
 		case 't':
 			test = 1;
+			break;
+		case 'T':
+			dump = 1;
 			break;
 		default:
 			usage();
@@ -181,11 +198,13 @@ main(int argc, char *argv[])
 		mp_config_free(cfg);
 		return MP_EXIT_CONFIG;
 	}
-	if (test) {
+	if (test || dump) {
+		/* -T also prints the surface and fails on what the checks find. */
+		ch = dump ? mp_features_print(stdout) : 0;
 		printf("mpanel-fcgi: configuration %s is ok\n",
 		    path ? path : "(defaults)");
 		mp_config_free(cfg);
-		return 0;
+		return ch == 0 ? 0 : 1;
 	}
 	mp_log_open("mpanel-fcgi", cfg->log_file, cfg->access_log,
 	    cfg->log_level);

@@ -13,7 +13,7 @@
 #include <curl/curl.h>
 #include <libpq-fe.h>
 
-#include "features/extern.h"
+#include "features/queue/queue.h"
 
 #define RESCUE_EVERY_MS		30000
 #define SCHEDULE_EVERY_MS	300000
@@ -38,7 +38,7 @@ struct runner {
 	int			 idx;
 	struct mp_db		*db;
 	struct mp_arena		*a;
-	struct mp_job_ctx	 ctx;
+	struct mp_job_thread	 thr;
 	uint64_t		 last_hb;
 };
 
@@ -116,7 +116,7 @@ run_job(struct runner *w, struct mp_job *j)
 			pthread_mutex_lock(&serial_mu);
 		rc = k->expire != NULL ? k->expire(j) : MP_OK;
 		if (rc == MP_OK)
-			rc = mp_job_commit(j);
+			rc = mp_tx_commit(&j->ctx);
 		if (!k->threadsafe)
 			pthread_mutex_unlock(&serial_mu);
 		j->error = "deadline passed";
@@ -128,24 +128,21 @@ run_job(struct runner *w, struct mp_job *j)
 		rc = k->run(j);
 		if (!k->threadsafe)
 			pthread_mutex_unlock(&serial_mu);
-		if (rc == MP_OK && j->in_tx && mp_job_commit(j) != MP_OK) {
+		if (rc == MP_OK && mp_tx_commit(&j->ctx) != MP_OK) {
 			rc = MP_EDB;
 			j->error = "commit failed";
 		}
 	}
-	if (j->in_tx) {
-		mp_db_rollback(w->db);
-		j->in_tx = 0;
-	}
+	mp_tx_rollback(&j->ctx);
 	j->done = rc == MP_OK ? 1 : -1;
 	if (j->done == 1)
 		mp_info("job %s %s tenant=%s attempt=%d/%d ok %llums",
-		    j->id_text, j->kind, j->tenant_text, j->attempt,
+		    j->id_text, j->kind, j->tenant.id_text, j->attempt,
 		    j->max_attempts,
 		    (unsigned long long)(mp_monotonic_ms() - t0));
 	else
 		mp_info("job %s %s tenant=%s attempt=%d/%d %s: %s %llums",
-		    j->id_text, j->kind, j->tenant_text, j->attempt,
+		    j->id_text, j->kind, j->tenant.id_text, j->attempt,
 		    j->max_attempts, j->permanent ? "discarded" :
 		    j->no_spend ? "deferred" : j->attempt >= j->max_attempts ?
 		    "discarded" : "retry", j->error ? j->error : "failed",
@@ -163,7 +160,7 @@ run_batch(struct runner *w, const char *queue, int limit)
 	struct mp_job	*jobs;
 	int		 n, i, ran = 0, k;
 
-	if (mp_queue_claim(w->db, w->a, cfg, &w->ctx, queue, limit, &jobs,
+	if (mp_queue_claim(w->db, w->a, cfg, &w->thr, queue, limit, &jobs,
 	    &n) != MP_OK)
 		return -1;
 	for (i = 0; i < n && !stop; i++) {
@@ -171,18 +168,18 @@ run_batch(struct runner *w, const char *queue, int limit)
 		ran++;
 		if (mp_monotonic_ms() - w->last_hb >
 		    (uint64_t)cfg->job_lease * 1000 / 3 && i + 1 < n) {
-			mp_queue_heartbeat(w->db, w->a, w->ctx.worker,
+			mp_queue_heartbeat(w->db, w->a, w->thr.worker,
 			    cfg->job_lease);
 			w->last_hb = mp_monotonic_ms();
 		}
 	}
 	if (ran > 0 && mp_queue_finish(w->db, w->a, jobs, ran) != MP_OK)
-		mp_warn("%s: could not record every outcome", w->ctx.worker);
+		mp_warn("%s: could not record every outcome", w->thr.worker);
 	if (ran < n) {
-		k = mp_queue_release(w->db, w->a, w->ctx.worker, 0,
+		k = mp_queue_release(w->db, w->a, w->thr.worker, 0,
 		    "worker stopping");
 		mp_info("%s: stopping, %d claimed job%s released",
-		    w->ctx.worker, k, k == 1 ? "" : "s");
+		    w->thr.worker, k, k == 1 ? "" : "s");
 	}
 	w->last_hb = mp_monotonic_ms();
 	return n;
@@ -326,7 +323,6 @@ main(int argc, char *argv[])
 		fclose(f);
 	}
 	mp_random(nonce, sizeof(nonce));
-	mp_queue_init(cfg);
 	db = mp_db_new(cfg->database_url, cfg->db_connect_timeout, 0);
 	a = mp_arena_new(64 * 1024);
 	mp_info("worker %d started: %d runners, batch %d, lease %d s",
@@ -363,8 +359,15 @@ main(int argc, char *argv[])
 				    cfg->db_connect_timeout, 0);
 				rs[i].a = mp_arena_new(256 * 1024);
 				rs[i].last_hb = mp_monotonic_ms();
-				snprintf(rs[i].ctx.worker,
-				    sizeof(rs[i].ctx.worker),
+				/* Each runner its own: a parsed template is not shared between threads. */
+				if (mp_tpl_load(&rs[i].thr.tpl,
+				    cfg->templates_dir, err, sizeof(err)) !=
+				    MP_OK) {
+					mp_error("%s", err);
+					exit(MP_EXIT_CONFIG);
+				}
+				snprintf(rs[i].thr.worker,
+				    sizeof(rs[i].thr.worker),
 				    "%s:%d:%02x%02x%02x%02x.%d", host,
 				    (int)getpid(), nonce[0], nonce[1],
 				    nonce[2], nonce[3], i);
@@ -405,10 +408,11 @@ main(int argc, char *argv[])
 	mp_info("worker %d stopping: finishing running jobs", (int)getpid());
 	for (i = 0; started && i < cfg->worker_concurrency; i++) {
 		pthread_join(rs[i].th, NULL);
-		if (rs[i].ctx.smtp != NULL)
-			curl_easy_cleanup(rs[i].ctx.smtp);
-		if (rs[i].ctx.http != NULL)
-			curl_easy_cleanup(rs[i].ctx.http);
+		if (rs[i].thr.smtp != NULL)
+			curl_easy_cleanup(rs[i].thr.smtp);
+		if (rs[i].thr.http != NULL)
+			curl_easy_cleanup(rs[i].thr.http);
+		mp_tpl_free(rs[i].thr.tpl);
 		mp_arena_free(rs[i].a);
 		mp_db_free(rs[i].db);
 	}

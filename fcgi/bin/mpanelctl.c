@@ -7,7 +7,10 @@
 
 #include <libpq-fe.h>
 
-#include "features/extern.h"
+#include "bin/extern.h"
+#include "features/accounts/accounts.h"
+#include "features/kb/kb.h"
+#include "features/queue/queue.h"
 
 static struct mp_config	*cfg;
 
@@ -526,7 +529,7 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[0], "queue") == 0) {
 		PGconn	*c = connect_db(1);
 
-		rc = mp_queue_ctl(cfg, c, argc - 1, argv + 1);
+		rc = mp_queuectl(cfg, c, argc - 1, argv + 1);
 		PQfinish(c);
 	}
 	else

@@ -47,6 +47,8 @@ static const struct key keys[] = {
 	S(sql_dir, "sql"),
 	S(base_domain, "localhost"),
 	S(public_origin, ""),
+	S(public_scheme, "https"),
+	I(public_port, 0, 65535, "0"),
 	S(log_file, ""),
 	S(access_log, ""),
 	S(log_level, "info"),
@@ -173,6 +175,9 @@ check_str(const struct key *k, const char *v)
 	    (v[0] != '+' || strlen(v) < 8 || strlen(v) > 16 ||
 	    strspn(v + 1, "0123456789") != strlen(v) - 1))
 		return "must be empty or an E.164 number (+ and 7 to 15 digits)";
+	if (strcmp(k->name, "public_scheme") == 0 && strcmp(v, "https") != 0 &&
+	    strcmp(v, "http") != 0)
+		return "must be https or http";
 	return NULL;
 }
 
@@ -401,6 +406,30 @@ out:
 }
 
 /*
+ * public_port 0 means "as public_origin says": its explicit port, else
+ * the scheme's default (which origins leave out).
+ */
+static void
+derive_port(struct mp_config *cfg)
+{
+	const char	*h, *e, *c;
+	long		 port;
+
+	if (cfg->public_port != 0 || cfg->public_origin == NULL ||
+	    (h = strstr(cfg->public_origin, "://")) == NULL)
+		return;
+	h += 3;
+	e = h + strcspn(h, "/");
+	if (*h == '[')
+		h = memchr(h, ']', (size_t)(e - h));
+	if (h == NULL || (c = memchr(h, ':', (size_t)(e - h))) == NULL)
+		return;
+	port = strtol(c + 1, NULL, 10);
+	if (port > 0 && port <= 65535)
+		cfg->public_port = (int)port;
+}
+
+/*
  * Build a configuration from defaults, the file at path (NULL or "": none)
  * and the environment.  On success *out is a heap config for
  * mp_config_free(); on error *out is NULL and errbuf says why.
@@ -428,6 +457,7 @@ mp_config_load(struct mp_config **out, const char *path, char *errbuf,
 	}
 	if ((rc = apply_env(cfg, errbuf, errsz)) != MP_OK)
 		goto out;
+	derive_port(cfg);
 	*out = cfg;
 	cfg = NULL;
 out:

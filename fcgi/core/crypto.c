@@ -142,3 +142,36 @@ mp_monotonic_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Standard base64 with padding, no line breaks.  Arena memory. */
+char *
+mp_base64(struct mp_arena *a, const void *data, size_t len)
+{
+	const unsigned char	*s = data;
+	char			*out = mp_alloc(a, 4 * ((len + 2) / 3) + 1), *o;
+	size_t			 i;
+	uint32_t		 v;
+
+	o = out;
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+		*o++ = b64chars[v >> 18];
+		*o++ = b64chars[(v >> 12) & 63];
+		*o++ = b64chars[(v >> 6) & 63];
+		*o++ = b64chars[v & 63];
+	}
+	if (i < len) {
+		v = (uint32_t)s[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)s[i + 1] << 8;
+		*o++ = b64chars[v >> 18];
+		*o++ = b64chars[(v >> 12) & 63];
+		*o++ = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}

@@ -91,6 +91,8 @@ struct mp_config {
 	char	*sql_dir;		/* migrations and seeds */
 	char	*base_domain;		/* tenants at <slug>.<base_domain> */
 	char	*public_origin;		/* https://host:port for CSRF origin checks */
+	char	*public_scheme;		/* https (or http behind another proxy) */
+	int	 public_port;		/* port of tenant links; 0: public_origin's, else the scheme's */
 	char	*log_file;		/* empty or "-": stderr */
 	char	*access_log;		/* empty: off, "-": stderr */
 	char	*log_level;		/* debug, info, warn, error */
@@ -328,6 +330,72 @@ int		 mp_res_isnull(const struct mp_res *, int row, int col);
 int64_t		 mp_res_int(const struct mp_res *, int row, int col);
 int		 mp_res_bool(const struct mp_res *, int row, int col);
 long		 mp_res_affected(const struct mp_res *);
+
+/*
+ * ctx.c: one unit of work, a web request or a background job, and what
+ * every helper that queries, enqueues, queues mail or renders is handed.
+ * A request and a job each embed one; nothing below the handler needs
+ * to know which it is.
+ */
+struct mp_templates;
+
+/* A tenant as a unit of work sees it; strings live as long as the unit. */
+struct mp_tenant {
+	int64_t		 id;
+	char		*id_text;
+	char		*slug;		/* NULL until mp_tenant_fill() */
+	char		*name;
+	char		*plan;
+	char		*status;
+	char		*domain;	/* custom domain, may be NULL */
+};
+
+struct mp_ctx {
+	struct mp_arena		*a;
+	struct mp_db		*db;
+	const struct mp_config	*cfg;
+	struct mp_tenant	*tenant;	/* NULL: no tenant bound */
+	struct mp_templates	*tpl;		/* parsed once per process */
+	const char		*reqid;		/* request id or "job-N", for logs */
+	int			 db_used;	/* a statement ran */
+	/* what the next error says: the field at fault and a sentence */
+	const char		*err_field;
+	const char		*err_msg;
+};
+
+/* Set the field and message the next error shows; returns err. */
+enum mp_err	 mp_fail(struct mp_ctx *, enum mp_err, const char *field,
+		    const char *msg);
+
+/*
+ * Run statement st for this unit of work.  With a tenant and no open
+ * transaction, one bound to the tenant is begun first (mp_tx_begin), so
+ * row-level security always applies; without a tenant the statement runs
+ * as it is (tenant lookup, health checks, the queue's own bookkeeping).
+ */
+enum mp_err	 mp_q(struct mp_ctx *, const struct mp_stmt *, int n,
+		    const char *const *p, struct mp_res **);
+/*
+ * Begin a transaction bound to ctx->tenant: the one place that sets
+ * app.tenant_id.  Costs no round trip of its own (see mp_db_begin).
+ */
+enum mp_err	 mp_tx_begin(struct mp_ctx *);
+enum mp_err	 mp_tx_commit(struct mp_ctx *);
+void		 mp_tx_rollback(struct mp_ctx *);
+/* Fill slug, name and domain of ctx->tenant when only its id is known. */
+enum mp_err	 mp_tenant_fill(struct mp_ctx *);
+/*
+ * The tenant's public origin, "https://host[:port]": its custom domain,
+ * else <slug>.<base_domain>, with the configured public scheme and port
+ * (never a request header).  Every link in mail, feeds, JSON and
+ * redirects to another host starts with it.  Arena memory; NULL when the
+ * tenant row cannot be read.
+ */
+char		*mp_origin(struct mp_ctx *);
+char		*mp_origin_of(struct mp_arena *, const struct mp_config *,
+		    const struct mp_tenant *);
+/* base64 (RFC 4648, with padding) of data[0..len), arena memory. */
+char		*mp_base64(struct mp_arena *, const void *, size_t);
 
 /*
  * password.c: scrypt (EVP_PBE_scrypt) in the self-describing form

@@ -7,35 +7,6 @@
 
 #define RESP_MAX	(16u << 20)	/* the largest page or JSON body */
 
-enum mp_err
-mp_q(struct mp_req *r, const struct mp_stmt *st, int n, const char *const *p,
-    struct mp_res **res)
-{
-	r->db_used = 1;
-	return mp_db_exec(r->app->db, r->a, st, n, p, res);
-}
-
-/*
- * Open the request's transaction and bind it to the tenant.  Both wait
- * for the handler's first statement and go out with it, in one round
- * trip (see mp_db_begin); a request that never reaches the database
- * costs none.
- */
-enum mp_err
-mp_req_begin_tx(struct mp_req *r)
-{
-	struct mp_db	*db = r->app->db;
-	const char	*p[1];
-	enum mp_err	 rc;
-
-	if ((rc = mp_db_begin(db)) != MP_OK)
-		return rc;
-	p[0] = r->tenant->id_text;
-	if ((rc = mp_db_queue(db, r->app->st_set_tenant, 1, p)) != MP_OK)
-		mp_db_rollback(db);
-	return rc;
-}
-
 static int
 is_unsafe(unsigned m)
 {
@@ -50,14 +21,12 @@ is_unsafe(unsigned m)
 static enum mp_err
 run_handler(struct mp_req *r, struct mp_resp *w)
 {
-	struct mp_db	*db = r->app->db;
+	unsigned	 f = r->route->flags;
 	enum mp_err	 rc;
 
-	unsigned	 f = r->route->flags;
-
-	if (r->tenant == NULL || (f & MP_R_NODB))
+	if (r->ctx.tenant == NULL || (f & MP_R_NODB))
 		return r->route->fn(r, w);
-	if ((rc = mp_req_begin_tx(r)) != MP_OK)
+	if ((rc = mp_tx_begin(&r->ctx)) != MP_OK)
 		return rc;
 	if (!(f & MP_R_NOSESSION))
 		rc = mp_session_load(r);
@@ -68,9 +37,9 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 	if (rc == MP_OK)
 		rc = r->route->fn(r, w);
 	if (rc == MP_OK)
-		rc = mp_db_commit(db);
+		rc = mp_tx_commit(&r->ctx);
 	else
-		mp_db_rollback(db);
+		mp_tx_rollback(&r->ctx);
 	return rc;
 }
 
@@ -83,7 +52,7 @@ static void
 error_tenant(struct mp_req *r)
 {
 	if (mp_req_wants_json(r) || mp_tenant_resolve(r) != MP_OK)
-		r->tenant = NULL;
+		r->ctx.tenant = NULL;
 }
 
 /*
@@ -98,14 +67,11 @@ handle(struct mp_req *r, struct mp_resp *w)
 	unsigned		 allow = 0;
 	enum mp_err		 rc;
 
-	if ((rc = mp_req_init(r, app, r->a, r->fcgx)) != MP_OK)
+	if ((rc = mp_req_init(r, app, r->ctx.a, r->fcgx)) != MP_OK)
 		return rc;
 	w->head_only = r->method == MP_HEAD;
-	rr = mp_route_match(r->a, app->routes, app->nroutes, r->method,
+	rr = mp_route_match(r->ctx.a, app->routes, app->nroutes, r->method,
 	    r->path, &r->route, r->caps, &r->ncaps, &allow);
-	if (rr == MP_ROUTE_OK && strncmp(r->route->pattern, "/_test/", 7) == 0
-	    && !app->cfg->test_routes)
-		rr = MP_ROUTE_NOTFOUND;
 	if (rr == MP_ROUTE_NOTFOUND) {
 		r->route = NULL;
 		error_tenant(r);
@@ -115,9 +81,9 @@ handle(struct mp_req *r, struct mp_resp *w)
 	if (rr == MP_ROUTE_BADMETHOD) {
 		r->route = NULL;
 		error_tenant(r);
-		mp_resp_header(w, "Allow", mp_allow_header(r->a, allow));
+		mp_resp_header(w, "Allow", mp_allow_header(r->ctx.a, allow));
 		r->err_status = 405;
-		return mp_req_fail(r, MP_EINPUT, NULL, mp_printf(r->a,
+		return mp_req_fail(r, MP_EINPUT, NULL, mp_printf(r->ctx.a,
 		    "%s is not allowed here.", r->method_name ?
 		    r->method_name : "This method"));
 	}
@@ -162,7 +128,7 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	w.nh = 0;
 	w.head_only = 0;
 	memset(&r, 0, sizeof(r));
-	r.a = a;
+	r.ctx.a = a;
 	r.app = app;
 	r.fcgx = fcgx;
 
@@ -170,23 +136,23 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	if (rc == MP_EDB && r.route != NULL &&
 	    (r.route->flags & MP_R_FALLBACK) && app->fallback != NULL) {
 		/* The database is down: the route may answer from a copy. */
-		mp_db_rollback(app->db);
+		mp_tx_rollback(&r.ctx);
 		if (app->fallback(&r, &w) == MP_OK)
 			rc = MP_OK;
 	}
 	if (rc == MP_EAUTH && !mp_req_wants_json(&r) &&
 	    (r.method == MP_GET || r.method == MP_HEAD)) {
 		/* A page that needs a signed-in visitor: off to sign in. */
-		mp_resp_redirect(&w, 303, mp_printf(r.a, "/login?next=%s",
-		    mp_url_encode(r.a, r.path)));
+		mp_resp_redirect(&w, 303, mp_printf(a, "/login?next=%s",
+		    mp_url_encode(a, r.path)));
 		rc = MP_OK;
 	}
 	if (rc != MP_OK) {
 		if (rc == MP_EDB) {
-			mp_db_rollback(app->db);
+			mp_tx_rollback(&r.ctx);
 			mp_resp_header(&w, "Retry-After", "5");
-			if (r.err_msg == NULL)
-				r.err_msg = "The service is temporarily "
+			if (r.ctx.err_msg == NULL)
+				r.ctx.err_msg = "The service is temporarily "
 				    "unavailable. Please try again shortly.";
 		}
 		mp_resp_error(&r, &w, rc);
@@ -209,7 +175,7 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	    r.method_name ? r.method_name : "-", r.path ? r.path : "-",
 	    w.status, w.body.len, (unsigned long long)ms,
 	    r.host && *r.host ? r.host : "-",
-	    r.tenant ? r.tenant->slug : "-");
+	    r.ctx.tenant ? r.ctx.tenant->slug : "-");
 	mp_log_set_reqid(NULL);
 	mp_arena_reset(a);
 }

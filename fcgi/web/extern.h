@@ -109,17 +109,6 @@ unsigned	 mp_method_parse(const char *);
 const char	*mp_method_name(unsigned);
 char		*mp_allow_header(struct mp_arena *, unsigned methods);
 
-/* A tenant as the request sees it. */
-struct mp_tenant {
-	int64_t		 id;
-	char		*id_text;
-	char		*slug;
-	char		*name;
-	char		*plan;
-	char		*status;
-	char		*domain;	/* custom domain, may be NULL */
-};
-
 /* Process-lifetime state of a responder. */
 struct mp_app {
 	struct mp_config	*cfg;
@@ -130,9 +119,6 @@ struct mp_app {
 	struct mp_templates	*tpl;
 	int			 generation;
 	const char		*version;
-	/* statements the web layer itself runs */
-	const struct mp_stmt	*st_tenant_by_host;
-	const struct mp_stmt	*st_set_tenant;
 	/*
 	 * Answers MP_R_FALLBACK routes when the database is unreachable (say,
 	 * from a last good copy); r->tenant may be NULL.  MP_OK if it filled
@@ -141,11 +127,15 @@ struct mp_app {
 	mp_handler		 fallback;
 };
 
+/*
+ * One request.  Its context (arena, database, config, tenant, templates,
+ * request id) is what it shares with jobs: helpers below the handler
+ * take &r->ctx, never the request.
+ */
 struct mp_req {
-	struct mp_arena		*a;
+	struct mp_ctx		 ctx;
 	struct mp_app		*app;
 	struct FCGX_Request	*fcgx;
-	char			*reqid;
 	uint64_t		 started_ms;
 	unsigned		 method;
 	char			*method_name;
@@ -169,17 +159,13 @@ struct mp_req {
 	struct mp_capture	 caps[MP_MAXCAPS];
 	int			 ncaps;
 	struct mp_value		*vals;		/* parallel to route->fields */
-	struct mp_tenant	*tenant;
 	struct mp_user		*user;		/* NULL when anonymous */
 	struct mp_session	*sess;		/* NULL when anonymous */
 	char			*visitor_csrf;	/* anonymous form token (cookie) */
 	int			 visitor_csrf_new; /* set the cookie on the response */
 	int			 stale_cookie;	/* session cookie no longer valid */
-	/* for the error page or body */
-	const char		*err_field;
-	const char		*err_msg;
+	/* for the error page or body (the field and message: r->ctx.err_*) */
 	int			 err_status;	/* overrides the error's status */
-	int			 db_used;	/* a statement ran */
 };
 
 /* request.c: fill r from the FastCGI environment; body read on demand. */
@@ -234,6 +220,8 @@ struct mp_templates;
 enum mp_err	 mp_tpl_load(struct mp_templates **, const char *dir,
 		    char *errbuf, size_t errsz);
 void		 mp_tpl_free(struct mp_templates *);
+/* An HDF for a unit of work (freed with its arena): Tenant.Name, .Slug, and .Origin if asked. */
+struct _hdf	*mp_ctx_hdf(struct mp_ctx *, int origin);
 /* An HDF for this request (freed with the arena), prefilled with Tenant.*, Req.* */
 struct _hdf	*mp_hdf(struct mp_req *);
 /* Session.Csrf for a page with an anonymous form (mints the cookie). */
@@ -266,15 +254,6 @@ void		 mp_tenant_cache_clear(void);
 /* dispatch.c: the whole path from accepted request to written response. */
 void		 mp_dispatch(struct mp_app *, struct mp_arena *,
 		    struct FCGX_Request *);
-/* Run a prepared statement for this request (see mp_db_exec). */
-enum mp_err	 mp_q(struct mp_req *, const struct mp_stmt *, int n,
-		    const char *const *p, struct mp_res **);
-/*
- * Begin a transaction bound to r's tenant (app.tenant_id), as the
- * dispatcher does for every route that uses the database; for handlers
- * that manage their own (cached pages, retries after a rollback).
- */
-enum mp_err	 mp_req_begin_tx(struct mp_req *);
 
 /* pool.c: master plus prefork responders. */
 struct mp_pool_hooks {

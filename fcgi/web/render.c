@@ -227,11 +227,11 @@ mp_hdf_setf(HDF *hdf, const char *name, const char *fmt, ...)
 }
 
 /*
- * A data tree for one request, destroyed at arena reset, holding what
- * the layout needs: tenant, request id and path, version.
+ * A data tree for a unit of work (a page, a mail), destroyed at arena
+ * reset, holding the tenant's name, slug and, when asked, its origin.
  */
 HDF *
-mp_hdf(struct mp_req *r)
+mp_ctx_hdf(struct mp_ctx *c, int origin)
 {
 	HDF	*hdf;
 	NEOERR	*e;
@@ -240,10 +240,26 @@ mp_hdf(struct mp_req *r)
 		nerr_ignore(&e);
 		mp_oom();
 	}
-	mp_arena_cleanup(r->a, hdf_free, hdf);
-	if (r->tenant != NULL) {
-		mp_hdf_set(hdf, "Tenant.Name", r->tenant->name);
-		mp_hdf_set(hdf, "Tenant.Slug", r->tenant->slug);
+	mp_arena_cleanup(c->a, hdf_free, hdf);
+	if (c->tenant != NULL && mp_tenant_fill(c) == MP_OK) {
+		mp_hdf_set(hdf, "Tenant.Name", c->tenant->name);
+		mp_hdf_set(hdf, "Tenant.Slug", c->tenant->slug);
+		if (origin)
+			mp_hdf_set(hdf, "Tenant.Origin", mp_origin(c));
+	}
+	return hdf;
+}
+
+/*
+ * A data tree for one request, destroyed at arena reset, holding what
+ * the layout needs: tenant, request id and path, version.
+ */
+HDF *
+mp_hdf(struct mp_req *r)
+{
+	HDF	*hdf = mp_ctx_hdf(&r->ctx, 0);
+
+	if (r->ctx.tenant != NULL) {
 		/* Only a token there is already: see mp_hdf_csrf(). */
 		mp_hdf_set(hdf, "Session.Csrf", mp_csrf_existing(r));
 	}
@@ -254,7 +270,7 @@ mp_hdf(struct mp_req *r)
 		if (r->user->role >= MP_ROLE_SUPPORT)
 			mp_hdf_set(hdf, "User.IsStaff", "1");
 	}
-	mp_hdf_set(hdf, "Req.Id", r->reqid);
+	mp_hdf_set(hdf, "Req.Id", r->ctx.reqid);
 	mp_hdf_set(hdf, "Req.Path", r->path);
 	if (r->app != NULL)
 		mp_hdf_set(hdf, "App.Version", r->app->version);
@@ -282,7 +298,7 @@ mp_render(struct mp_req *r, struct mp_resp *w, int status, const char *tpl,
 	size_t		 skip = 0;
 
 	mp_buf_reset(&w->body);
-	if ((rc = mp_tpl_render(r->app->tpl, tpl, hdf, &w->body)) != MP_OK) {
+	if ((rc = mp_tpl_render(r->ctx.tpl, tpl, hdf, &w->body)) != MP_OK) {
 		mp_buf_reset(&w->body);
 		return rc;
 	}

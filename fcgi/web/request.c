@@ -75,9 +75,7 @@ enum mp_err
 mp_req_fail(struct mp_req *r, enum mp_err err, const char *field,
     const char *msg)
 {
-	r->err_field = field;
-	r->err_msg = msg;
-	return err;
+	return mp_fail(&r->ctx, err, field, msg);
 }
 
 /*
@@ -100,7 +98,7 @@ dup_param(struct mp_req *r, const char *name)
 {
 	const char	*v = mp_req_param(r, name);
 
-	return v ? mp_strdup(r->a, v) : NULL;
+	return v ? mp_strdup(r->ctx.a, v) : NULL;
 }
 
 /* A request id from nginx's $request_id when it is sane, else our own. */
@@ -115,15 +113,15 @@ request_id(struct mp_req *r)
 			if (!isxdigit((unsigned char)v[i]))
 				break;
 		if (i == n)
-			return mp_strdup(r->a, v);
+			return mp_strdup(r->ctx.a, v);
 	}
-	return mp_token(r->a, 12);
+	return mp_token(r->ctx.a, 12);
 }
 
 /*
  * Fill r from the FastCGI parameters: method, canonical path, query,
  * host, cookies.  The body is left for mp_req_read_body().  Returns
- * MP_EINPUT or MP_ELIMIT (with r->err_msg set) for a request that must
+ * MP_EINPUT or MP_ELIMIT (with r->ctx.err_msg set) for a request that must
  * not reach routing.
  */
 enum mp_err
@@ -138,12 +136,15 @@ mp_req_init(struct mp_req *r, struct mp_app *app, struct mp_arena *a,
 	enum mp_err		 rc;
 
 	memset(r, 0, sizeof(*r));
-	r->a = a;
+	r->ctx.a = a;
+	r->ctx.db = app->db;
+	r->ctx.cfg = app->cfg;
+	r->ctx.tpl = app->tpl;
 	r->app = app;
 	r->fcgx = fcgx;
 	r->started_ms = mp_monotonic_ms();
-	r->reqid = request_id(r);
-	mp_log_set_reqid(r->reqid);
+	r->ctx.reqid = request_id(r);
+	mp_log_set_reqid(r->ctx.reqid);
 	r->method_name = dup_param(r, "REQUEST_METHOD");
 	r->method = r->method_name ? mp_method_parse(r->method_name) : 0;
 	r->remote_addr = dup_param(r, "REMOTE_ADDR");
@@ -218,13 +219,13 @@ mp_req_read_body(struct mp_req *r)
 		return mp_req_fail(r, MP_EINPUT, NULL,
 		    "Content-Length is not a number.");
 	if (n > lim->max_body) {
-		r->err_msg = mp_printf(r->a, "The request body is larger than "
+		r->ctx.err_msg = mp_printf(r->ctx.a, "The request body is larger than "
 		    "%zu bytes.", lim->max_body);
 		return MP_ELIMIT;
 	}
 	if (n == 0)
 		return MP_OK;
-	r->body = mp_alloc(r->a, (size_t)n + 1);
+	r->body = mp_alloc(r->ctx.a, (size_t)n + 1);
 	got = FCGX_GetStr(r->body, (int)n, r->fcgx->in);
 	if (got < 0 || (unsigned long long)got != n)
 		return mp_req_fail(r, MP_EINPUT, NULL,
@@ -236,14 +237,14 @@ mp_req_read_body(struct mp_req *r)
 		return MP_OK;
 	if (strncasecmp(r->ctype, "application/x-www-form-urlencoded", 33)
 	    == 0) {
-		rc = mp_parse_urlencoded(r->a, r->body, r->bodylen, lim,
+		rc = mp_parse_urlencoded(r->ctx.a, r->body, r->bodylen, lim,
 		    &r->form, &r->nform);
 		if (rc != MP_OK)
 			return mp_req_fail(r, rc, NULL, rc == MP_ELIMIT ?
 			    "The form has too many or too long fields." :
 			    "The form data is malformed.");
 	} else if (strncasecmp(r->ctype, "multipart/form-data", 19) == 0) {
-		rc = mp_parse_multipart(r->a, r->ctype, r->body, r->bodylen,
+		rc = mp_parse_multipart(r->ctx.a, r->ctype, r->body, r->bodylen,
 		    lim, &r->form, &r->nform);
 		if (rc != MP_OK)
 			return mp_req_fail(r, rc, NULL, rc == MP_ELIMIT ?
@@ -252,10 +253,10 @@ mp_req_read_body(struct mp_req *r)
 	} else if (strncasecmp(r->ctype, "application/json", 16) == 0) {
 		char errbuf[160];
 
-		rc = mp_json_parse(r->a, r->body, r->bodylen,
+		rc = mp_json_parse(r->ctx.a, r->body, r->bodylen,
 		    lim->max_json_depth, &r->json, errbuf, sizeof(errbuf));
 		if (rc != MP_OK) {
-			msg = mp_printf(r->a, "Invalid JSON: %s", errbuf);
+			msg = mp_printf(r->ctx.a, "Invalid JSON: %s", errbuf);
 			return mp_req_fail(r, MP_EINPUT, NULL, msg);
 		}
 	}
@@ -294,7 +295,7 @@ field_text(struct mp_req *r, const struct mp_field *f, size_t *len)
 
 /*
  * Validate every field the route declares.  The first failure sets
- * r->err_field and r->err_msg and returns MP_EINPUT; handlers then see
+ * r->ctx.err_field and r->ctx.err_msg and returns MP_EINPUT; handlers then see
  * typed values only (mp_req_val).
  */
 enum mp_err
@@ -309,21 +310,21 @@ mp_req_validate(struct mp_req *r)
 		return MP_OK;
 	for (f = r->route->fields; f->name != NULL; f++)
 		n++;
-	r->vals = mp_calloc(r->a, n ? n : 1, sizeof(*r->vals));
+	r->vals = mp_calloc(r->ctx.a, n ? n : 1, sizeof(*r->vals));
 	for (f = r->route->fields, i = 0; f->name != NULL; f++, i++) {
 		v = field_text(r, f, &len);
 		r->vals[i].type = f->type;
 		if (v == NULL || (len == 0 && f->type != MP_V_TEXT)) {
 			if (f->required)
 				return mp_req_fail(r, MP_EINPUT, f->name,
-				    mp_printf(r->a, "%s is required.",
+				    mp_printf(r->ctx.a, "%s is required.",
 				    f->name));
 			continue;
 		}
 		if (mp_validate(f->type, v, len, f->min, f->max, &r->vals[i],
 		    &why) != MP_OK)
 			return mp_req_fail(r, MP_EINPUT, f->name,
-			    mp_printf(r->a, "%s %s.", f->name, why));
+			    mp_printf(r->ctx.a, "%s %s.", f->name, why));
 		r->vals[i].present = 1;
 	}
 	return MP_OK;

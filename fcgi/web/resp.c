@@ -71,10 +71,10 @@ mp_resp_cookie(struct mp_req *r, struct mp_resp *w, const char *name,
 	char	*c;
 
 	if (maxage < 0)
-		c = mp_printf(r->a, "%s=%s; Path=/; Secure; HttpOnly; "
+		c = mp_printf(r->ctx.a, "%s=%s; Path=/; Secure; HttpOnly; "
 		    "SameSite=Lax", name, value);
 	else
-		c = mp_printf(r->a, "%s=%s; Path=/; Max-Age=%ld; Secure; "
+		c = mp_printf(r->ctx.a, "%s=%s; Path=/; Max-Age=%ld; Secure; "
 		    "HttpOnly; SameSite=Lax", name, value, maxage);
 	mp_resp_header(w, "Set-Cookie", c);
 }
@@ -112,18 +112,18 @@ mp_resp_json(struct mp_req *r, struct mp_resp *w, int status,
 
 /*
  * The error body for err: JSON for JSON routes and clients asking for
- * JSON, else the HTML error page.  Uses r->err_field and r->err_msg when
+ * JSON, else the HTML error page.  Uses r->ctx.err_field and r->ctx.err_msg when
  * a handler or validator set them.
  */
 void
 mp_resp_error(struct mp_req *r, struct mp_resp *w, enum mp_err err)
 {
 	int		 status = r->err_status ? r->err_status : mp_err_http(err);
-	const char	*msg = r->err_msg ? r->err_msg : mp_err_message(err);
+	const char	*msg = r->ctx.err_msg ? r->ctx.err_msg : mp_err_message(err);
 	const char	*code = mp_err_code(err);
 	struct _hdf	*hdf;
 
-	if (err == MP_EINPUT && r->err_field != NULL)
+	if (err == MP_EINPUT && r->ctx.err_field != NULL)
 		code = "invalid_field";
 	if (status == 405)
 		code = "method_not_allowed";
@@ -138,24 +138,24 @@ mp_resp_error(struct mp_req *r, struct mp_resp *w, enum mp_err err)
 		    json_object_new_string(code));
 		json_object_object_add(e, "message",
 		    json_object_new_string(msg));
-		if (r->err_field != NULL)
+		if (r->ctx.err_field != NULL)
 			json_object_object_add(e, "field",
-			    json_object_new_string(r->err_field));
+			    json_object_new_string(r->ctx.err_field));
 		json_object_object_add(e, "request_id",
-		    json_object_new_string(r->reqid ? r->reqid : ""));
+		    json_object_new_string(r->ctx.reqid ? r->ctx.reqid : ""));
 		json_object_object_add(o, "error", e);
 		mp_resp_json(r, w, status, o);
 		json_object_put(o);
 		return;
 	}
-	if (r->app != NULL && r->app->tpl != NULL) {
+	if (r->app != NULL && r->ctx.tpl != NULL) {
 		hdf = mp_hdf(r);
 		mp_hdf_setf(hdf, "Error.Status", "%d", status);
 		mp_hdf_set(hdf, "Error.Title", reason(status));
 		mp_hdf_set(hdf, "Error.Message", msg);
 		mp_hdf_set(hdf, "Error.Code", code);
-		if (r->err_field != NULL)
-			mp_hdf_set(hdf, "Error.Field", r->err_field);
+		if (r->ctx.err_field != NULL)
+			mp_hdf_set(hdf, "Error.Field", r->ctx.err_field);
 		if (mp_render(r, w, status, "error.cs", hdf) == MP_OK)
 			return;
 	}
@@ -193,8 +193,8 @@ mp_resp_send(struct mp_req *r, struct mp_resp *w)
 	if (w->ctype != NULL)
 		mp_buf_printf(&h, "Content-Type: %s\r\n", w->ctype);
 	mp_buf_printf(&h, "Content-Length: %zu\r\n", w->body.len);
-	if (r->reqid != NULL)
-		mp_buf_printf(&h, "X-Request-Id: %s\r\n", r->reqid);
+	if (r->ctx.reqid != NULL)
+		mp_buf_printf(&h, "X-Request-Id: %s\r\n", r->ctx.reqid);
 	for (i = 0; i < w->nh; i++)
 		if (w->h[i].name != NULL)
 			mp_buf_printf(&h, "%s: %s\r\n", w->h[i].name,

@@ -81,12 +81,12 @@ mp_role_name(enum mp_role role)
 static struct mp_user *
 user_from(struct mp_req *r, struct mp_res *res, int c)
 {
-	struct mp_user	*u = mp_calloc(r->a, 1, sizeof(*u));
+	struct mp_user	*u = mp_calloc(r->ctx.a, 1, sizeof(*u));
 
 	u->id = mp_res_int(res, 0, c);
-	u->id_text = mp_strdup(r->a, mp_res_get(res, 0, c));
-	u->email = mp_strdup(r->a, mp_res_get(res, 0, c + 1));
-	u->name = mp_strdup(r->a, mp_res_get(res, 0, c + 2));
+	u->id_text = mp_strdup(r->ctx.a, mp_res_get(res, 0, c));
+	u->email = mp_strdup(r->ctx.a, mp_res_get(res, 0, c + 1));
+	u->name = mp_strdup(r->ctx.a, mp_res_get(res, 0, c + 2));
 	u->role = mp_role_parse(mp_res_get(res, 0, c + 3));
 	u->is_operator = mp_res_bool(res, 0, c + 4);
 	return u;
@@ -110,19 +110,19 @@ mp_session_load(struct mp_req *r)
 		tok = authz + 7;
 		while (*tok == ' ')
 			tok++;
-		p[0] = mp_sha256_hex(r->a, tok, strlen(tok));
-		if ((rc = mp_q(r, &stmts[SS_API_TOKEN], 1, p, &res)) != MP_OK)
+		p[0] = mp_sha256_hex(r->ctx.a, tok, strlen(tok));
+		if ((rc = mp_q(&r->ctx, &stmts[SS_API_TOKEN], 1, p, &res)) != MP_OK)
 			return rc;
 		if (mp_res_rows(res) == 0)
 			return mp_req_fail(r, MP_EAUTH, NULL,
 			    "The API token is not valid.");
-		r->sess = mp_calloc(r->a, 1, sizeof(*r->sess));
-		r->sess->public_id = mp_strdup(r->a, mp_res_get(res, 0, 1));
+		r->sess = mp_calloc(r->ctx.a, 1, sizeof(*r->sess));
+		r->sess->public_id = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
 		r->sess->via_token = 1;
 		r->user = user_from(r, res, 2);
 		if (mp_res_bool(res, 0, 7)) {
 			p[0] = mp_res_get(res, 0, 0);
-			if ((rc = mp_q(r, &stmts[SS_API_TOUCH], 1, p, NULL)) !=
+			if ((rc = mp_q(&r->ctx, &stmts[SS_API_TOUCH], 1, p, NULL)) !=
 			    MP_OK)
 				return rc;
 		}
@@ -130,21 +130,21 @@ mp_session_load(struct mp_req *r)
 	}
 	if ((tok = mp_req_cookie(r, MP_SESSION_COOKIE)) == NULL || *tok == '\0')
 		return MP_OK;
-	p[0] = mp_sha256_hex(r->a, tok, strlen(tok));
-	if ((rc = mp_q(r, &stmts[SS_BY_TOKEN], 1, p, &res)) != MP_OK)
+	p[0] = mp_sha256_hex(r->ctx.a, tok, strlen(tok));
+	if ((rc = mp_q(&r->ctx, &stmts[SS_BY_TOKEN], 1, p, &res)) != MP_OK)
 		return rc;
 	if (mp_res_rows(res) == 0) {
 		r->stale_cookie = 1;
 		return MP_OK;
 	}
-	r->sess = mp_calloc(r->a, 1, sizeof(*r->sess));
-	r->sess->id_text = mp_strdup(r->a, mp_res_get(res, 0, 0));
-	r->sess->public_id = mp_strdup(r->a, mp_res_get(res, 0, 1));
-	r->sess->csrf = mp_strdup(r->a, mp_res_get(res, 0, 2));
+	r->sess = mp_calloc(r->ctx.a, 1, sizeof(*r->sess));
+	r->sess->id_text = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
+	r->sess->public_id = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
+	r->sess->csrf = mp_strdup(r->ctx.a, mp_res_get(res, 0, 2));
 	r->user = user_from(r, res, 3);
 	if (mp_res_bool(res, 0, 8)) {
 		p[0] = r->sess->id_text;
-		if ((rc = mp_q(r, &stmts[SS_TOUCH], 1, p, NULL)) != MP_OK)
+		if ((rc = mp_q(&r->ctx, &stmts[SS_TOUCH], 1, p, NULL)) != MP_OK)
 			return rc;
 	}
 	return MP_OK;
@@ -181,7 +181,7 @@ mp_csrf_token(struct mp_req *r)
 
 	if ((c = mp_csrf_existing(r)) != NULL)
 		return c;
-	r->visitor_csrf = mp_token(r->a, 32);
+	r->visitor_csrf = mp_token(r->ctx.a, 32);
 	r->visitor_csrf_new = 1;
 	return r->visitor_csrf;
 }
@@ -195,7 +195,7 @@ static int
 origin_matches(struct mp_req *r, const char *origin)
 {
 	const char	*host = mp_req_param(r, "MP_ORIGIN_HOST");
-	const char	*pub = r->app->cfg->public_origin;
+	const char	*pub = r->ctx.cfg->public_origin;
 	size_t		 hl;
 
 	if (host == NULL)

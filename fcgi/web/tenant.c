@@ -15,6 +15,13 @@ struct cached {
 
 static struct cached	 cache[CACHE_SLOTS];
 
+static const struct mp_stmt st_tenant_by_host = { "tenant_by_host",
+    "SELECT id, slug, name, plan, status, custom_domain"
+    " FROM tenants"
+    " WHERE status = 'active'"
+    " AND (custom_domain = $1 OR ($2 <> '' AND slug = $2))"
+    " ORDER BY custom_domain = $1 DESC LIMIT 1", MP_STMT_READ };
+
 static void
 tenant_free(struct mp_tenant *t)
 {
@@ -80,7 +87,7 @@ slug_of(struct mp_arena *a, const char *host, const char *base)
 }
 
 /*
- * Set r->tenant from r->host: a custom domain first, else the slug under
+ * Set r->ctx.tenant from r->host: a custom domain first, else the slug under
  * base_domain.  Unknown hosts are MP_ENOTFOUND (and cached as such, so a
  * flood of bogus hosts costs one query each per TTL and slot).
  */
@@ -100,17 +107,17 @@ mp_tenant_resolve(struct mp_req *r)
 	    strcmp(c->host, r->host) == 0) {
 		if (!c->found)
 			return MP_ENOTFOUND;
-		r->tenant = &c->t;
+		r->ctx.tenant = &c->t;
 		return MP_OK;
 	}
 	p[0] = r->host;
-	p[1] = slug_of(r->a, r->host, r->app->cfg->base_domain);
-	if ((rc = mp_q(r, r->app->st_tenant_by_host, 2, p, &res)) != MP_OK)
+	p[1] = slug_of(r->ctx.a, r->host, r->ctx.cfg->base_domain);
+	if ((rc = mp_q(&r->ctx, &st_tenant_by_host, 2, p, &res)) != MP_OK)
 		return rc;
 	free(c->host);
 	tenant_free(&c->t);
 	c->host = xstrdup(r->host);
-	c->expires_ms = now + (uint64_t)r->app->cfg->tenant_cache_ttl * 1000;
+	c->expires_ms = now + (uint64_t)r->ctx.cfg->tenant_cache_ttl * 1000;
 	c->found = mp_res_rows(res) > 0;
 	if (!c->found)
 		return MP_ENOTFOUND;
@@ -121,6 +128,6 @@ mp_tenant_resolve(struct mp_req *r)
 	c->t.plan = xstrdup(mp_res_get(res, 0, 3));
 	c->t.status = xstrdup(mp_res_get(res, 0, 4));
 	c->t.domain = xstrdup(mp_res_get(res, 0, 5));
-	r->tenant = &c->t;
+	r->ctx.tenant = &c->t;
 	return MP_OK;
 }

@@ -381,7 +381,55 @@ static void
 test_every_field_has_a_key(void **state)
 {
 
-	assert_int_equal(sizeof(struct mp_config), 384);
+	assert_int_equal(sizeof(struct mp_config), 400);
+}
+
+/* Load text as a config file; returns mp_config_load's result. */
+static enum mp_err
+load_text(const char *text, struct mp_config **c, char *err, size_t errsz)
+{
+	char	 path[] = "/tmp/mp-test-config-XXXXXX";
+	int	 fd = mkstemp(path);
+	enum mp_err rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	rc = mp_config_load(c, path, err, errsz);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * Tenant links carry the public port: public_port when set, else the
+ * port public_origin names, else none (the scheme's default).
+ */
+static void
+test_public_port(void **state)
+{
+	struct mp_config	*c;
+	char			 err[256] = "";
+
+	(void)state;
+	assert_int_equal(load_text("public_origin = https://portal.example:8443\n",
+	    &c, err, sizeof(err)), MP_OK);
+	assert_int_equal(c->public_port, 8443);
+	assert_string_equal(c->public_scheme, "https");
+	mp_config_free(c);
+	assert_int_equal(load_text("public_origin = https://portal.example\n",
+	    &c, err, sizeof(err)), MP_OK);
+	assert_int_equal(c->public_port, 0);
+	mp_config_free(c);
+	assert_int_equal(load_text("public_origin = https://[::1]:9443/\n"
+	    "public_port = 65535\n", &c, err, sizeof(err)), MP_OK);
+	assert_int_equal(c->public_port, 65535);
+	mp_config_free(c);
+	assert_int_equal(load_text("public_port = 65536\n", &c, err,
+	    sizeof(err)), MP_EINPUT);
+	assert_non_null(strstr(err, "public_port"));
+	assert_int_equal(load_text("public_scheme = ftp\n", &c, err,
+	    sizeof(err)), MP_EINPUT);
+	assert_non_null(strstr(err, "public_scheme"));
 }
 
 extern char **environ;
@@ -412,6 +460,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_field_has_a_key),
+		cmocka_unit_test(test_public_port),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_errors),

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "features/kb.h"
+#include "features/kb/extern.h"
 
 static struct mp_arena	*a;
 

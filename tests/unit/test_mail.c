@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "features/extern.h"
+#include "features/notify/notify.h"
 
 static void
 test_html_to_text(void **state)

@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "features/status.h"
+#include "features/status/extern.h"
 
 #define DAY	86400
 

@@ -1,0 +1,320 @@
+/* The feature list, and the route, job and statement tables merged from it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features/accounts/accounts.h"
+#include "features/home/home.h"
+#include "features/kb/kb.h"
+#include "features/notify/notify.h"
+#include "features/queue/queue.h"
+#include "features/status/status.h"
+#include "features/testing/testing.h"
+
+/*
+ * Every feature of the portal, one line each.  Routes match in this
+ * order (and in each feature's own order), so a feature whose patterns
+ * would shadow another's goes after it; mp_features_check() says when
+ * one does.
+ */
+const struct mp_feature *const mp_features[] = {
+	&mp_feature_home,
+	&mp_feature_accounts,
+	&mp_feature_queue,
+	&mp_feature_notify,
+	&mp_feature_status,
+	&mp_feature_kb,
+	&mp_feature_testing,
+	NULL
+};
+
+/* The merged route table and, parallel to it, each route's feature. */
+static struct mp_route		 *all;
+static const struct mp_feature	**owner;
+static size_t			  nall;
+static int			  built_tests = -1;
+
+/*
+ * Build the merged table once per process (the master builds it before
+ * fork(), so responders share it).  Test-only features are left out
+ * unless the configuration enables them.
+ */
+const struct mp_route *
+mp_routes_all(const struct mp_config *cfg, size_t *n)
+{
+	const struct mp_feature	*const *f;
+	int			 tests = cfg != NULL && cfg->test_routes;
+	size_t			 i, k = 0;
+
+	if (all != NULL && built_tests == tests) {
+		*n = nall;
+		return all;
+	}
+	free(all);
+	free(owner);
+	for (f = mp_features, nall = 0; *f != NULL; f++)
+		nall += (*f)->nroutes;
+	if ((all = calloc(nall ? nall : 1, sizeof(*all))) == NULL ||
+	    (owner = calloc(nall ? nall : 1, sizeof(*owner))) == NULL)
+		mp_oom();
+	for (f = mp_features; *f != NULL; f++) {
+		if ((*f)->test_only && !tests)
+			continue;
+		for (i = 0; i < (*f)->nroutes; i++) {
+			all[k] = (*f)->routes[i];
+			owner[k++] = *f;
+		}
+	}
+	nall = k;
+	built_tests = tests;
+	*n = nall;
+	return all;
+}
+
+const struct mp_feature *
+mp_route_feature(const struct mp_route *r)
+{
+	if (all == NULL || r < all || r >= all + nall)
+		return NULL;
+	return owner[r - all];
+}
+
+mp_handler
+mp_feature_fallback(const struct mp_route *r)
+{
+	const struct mp_feature	*f = mp_route_feature(r);
+
+	return f != NULL ? f->fallback : NULL;
+}
+
+const struct mp_job_kind *
+mp_job_kind_find(const char *kind)
+{
+	const struct mp_feature	*const *f;
+	size_t			 i;
+
+	if (kind == NULL)
+		return NULL;
+	for (f = mp_features; *f != NULL; f++)
+		for (i = 0; i < (*f)->njobs; i++)
+			if (strcmp((*f)->jobs[i].kind, kind) == 0)
+				return &(*f)->jobs[i];
+	return NULL;
+}
+
+int
+mp_features_start(struct mp_ctx *c)
+{
+	const struct mp_feature	*const *f;
+	int			 rc;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->start != NULL && (rc = (*f)->start(c)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+mp_features_after(struct mp_ctx *c)
+{
+	const struct mp_feature	*const *f;
+	int			 ms, soonest = -1;
+
+	for (f = mp_features; *f != NULL; f++) {
+		if ((*f)->after == NULL)
+			continue;
+		ms = (*f)->after(c);
+		if (ms >= 0 && (soonest < 0 || ms < soonest))
+			soonest = ms;
+	}
+	return soonest;
+}
+
+void
+mp_features_exit(struct mp_ctx *c)
+{
+	const struct mp_feature	*const *f;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->exit != NULL)
+			(*f)->exit(c);
+}
+
+static const char *
+auth_name(unsigned flags)
+{
+	if (flags & MP_R_ADMIN)
+		return "admin";
+	if (flags & MP_R_STAFF)
+		return "staff";
+	if (flags & MP_R_AUTH)
+		return "user";
+	return "public";
+}
+
+static const char *const backoff_names[] = {
+	[MP_BACKOFF_DEFAULT] = "default",
+	[MP_BACKOFF_EMAIL] = "email",
+	[MP_BACKOFF_SMS] = "sms",
+	[MP_BACKOFF_CODE] = "code",
+};
+
+_Static_assert(MP_NELEM(backoff_names) == MP_BACKOFF__MAX,
+    "backoff names and enum differ");
+
+static void
+methods_text(unsigned m, char *buf, size_t sz)
+{
+	unsigned	 bit;
+
+	buf[0] = '\0';
+	for (bit = 1; bit <= MP_OPTIONS; bit <<= 1)
+		if (m & bit) {
+			if (buf[0] != '\0')
+				strncat(buf, ",", sz - strlen(buf) - 1);
+			strncat(buf, mp_method_name(bit), sz - strlen(buf) - 1);
+		}
+}
+
+int
+mp_features_print(FILE *fp)
+{
+	const struct mp_feature	*const *f;
+	const struct mp_route	*r;
+	const struct mp_job_kind *k;
+	char			 m[64], every[16];
+	size_t			 i;
+
+	fprintf(fp, "# routes: method, pattern, auth, csrf, feature, flags\n");
+	for (f = mp_features; *f != NULL; f++)
+		for (i = 0; i < (*f)->nroutes; i++) {
+			r = &(*f)->routes[i];
+			methods_text(r->methods, m, sizeof(m));
+			fprintf(fp, "%-7s %-58s %-6s %-4s %-8s%s%s%s%s%s\n", m,
+			    r->pattern, auth_name(r->flags),
+			    (r->flags & MP_R_CSRF) ? "csrf" : "-",
+			    (*f)->name,
+			    (r->flags & MP_R_JSON) ? " json" : "",
+			    (r->flags & MP_R_CORS) ? " cors" : "",
+			    (r->flags & MP_R_NODB) ? " nodb" : "",
+			    (r->flags & MP_R_FALLBACK) ? " fallback" : "",
+			    (*f)->test_only ? " test_routes" : "");
+		}
+	fprintf(fp, "\n# jobs: kind, queue, every, feature, retry, serial\n");
+	for (f = mp_features; *f != NULL; f++)
+		for (i = 0; i < (*f)->njobs; i++) {
+			k = &(*f)->jobs[i];
+			snprintf(every, sizeof(every), "%ds", k->every);
+			fprintf(fp, "%-20s %-5s %7s %-8s %-7s %s\n", k->kind,
+			    k->queue, k->every > 0 ? every : "-", (*f)->name,
+			    backoff_names[k->backoff],
+			    k->threadsafe ? "-" : "serial");
+		}
+	return mp_features_check(fp);
+}
+
+/*
+ * A path the pattern matches: each capture replaced by a value of its
+ * type that no literal route uses.  Arena memory.
+ */
+static char *
+sample_path(struct mp_arena *a, const char *pat)
+{
+	struct mp_buf	 b;
+	const char	*e, *colon;
+	char		*out;
+
+	mp_buf_init(&b, 0);
+	while (*pat != '\0') {
+		if (*pat != '{' || (e = strchr(pat, '}')) == NULL) {
+			mp_buf_putc(&b, *pat++);
+			continue;
+		}
+		colon = memchr(pat, ':', (size_t)(e - pat));
+		if (colon != NULL && strncmp(colon, ":int}", 5) == 0)
+			mp_buf_puts(&b, "7391");
+		else
+			mp_buf_puts(&b, "zq7-sample");
+		pat = e + 1;
+	}
+	out = mp_strdup(a, mp_buf_cstr(&b));
+	mp_buf_free(&b);
+	return out;
+}
+
+static int
+stmt_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/*
+ * The checks that keep the surface sound: every route is reached by a
+ * path of its own (no earlier route with a common method shadows it, so
+ * no two routes overlap that way and none is listed twice), and every
+ * statement name is unique.  Problems are printed; returns their count.
+ */
+int
+mp_features_check(FILE *fp)
+{
+	const struct mp_feature	*const *f;
+	const struct mp_stmt_table *const *t;
+	const struct mp_route	*routes, *which;
+	struct mp_capture	 caps[MP_MAXCAPS];
+	struct mp_config	 cfg;
+	struct mp_arena		*a = mp_arena_new(0);
+	const char		**names = NULL;
+	unsigned		 bit, allow;
+	size_t			 n, i, j, nn = 0, cap = 0;
+	int			 ncaps, bad = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.test_routes = 1;
+	routes = mp_routes_all(&cfg, &n);
+	for (i = 0; i < n; i++)
+		for (bit = 1; bit <= MP_OPTIONS; bit <<= 1) {
+			if (!(routes[i].methods & bit))
+				continue;
+			if (mp_route_match(a, routes, n, bit,
+			    sample_path(a, routes[i].pattern), &which, caps,
+			    &ncaps, &allow) != MP_ROUTE_OK || which !=
+			    &routes[i]) {
+				fprintf(fp, "route %s %s (%s) is shadowed by "
+				    "%s (%s)\n", mp_method_name(bit),
+				    routes[i].pattern,
+				    mp_route_feature(&routes[i])->name,
+				    which ? which->pattern : "nothing",
+				    which ? mp_route_feature(which)->name :
+				    "-");
+				bad++;
+			}
+		}
+	for (f = mp_features; *f != NULL; f++)
+		for (t = (*f)->stmts; t != NULL && *t != NULL; t++)
+			for (j = 0; j < (*t)->n; j++) {
+				if (nn == cap) {
+					cap = cap ? cap * 2 : 256;
+					names = realloc(names,
+					    cap * sizeof(*names));
+					if (names == NULL)
+						mp_oom();
+				}
+				names[nn++] = (*t)->st[j].name;
+			}
+	qsort(names, nn, sizeof(*names), stmt_cmp);
+	for (i = 1; i < nn; i++)
+		if (strcmp(names[i - 1], names[i]) == 0) {
+			fprintf(fp, "statement name %s is used twice\n",
+			    names[i]);
+			bad++;
+		}
+	free(names);
+	mp_arena_free(a);
+	/* Leave the table to be built as the configuration wants it. */
+	free(all);
+	free(owner);
+	all = NULL;
+	owner = NULL;
+	built_tests = -1;
+	return bad;
+}

@@ -1,0 +1,138 @@
+/* The tenant home page and the health checks. */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "features/home/home.h"
+
+enum hst { H_PING, H_BRANDING, H__MAX };
+
+static const struct mp_stmt stmts[] = {
+	[H_PING] = { "home_ping", "SELECT 1", MP_STMT_READ },
+	[H_BRANDING] = { "home_branding",
+	    "SELECT site_title, tagline, support_email, version,"
+	    " primary_color, accent_color FROM tenant_branding",
+	    MP_STMT_READ },
+};
+
+_Static_assert(MP_NELEM(stmts) == H__MAX,
+    "home statement table and enum differ");
+
+static MP_STMT_TABLE(home_st, stmts);
+
+/*
+ * GET /: the tenant's home page, linking the parts of the portal that
+ * exist.  Needs no query: the tenant was resolved from Host.
+ */
+static enum mp_err
+mp_home(struct mp_req *r, struct mp_resp *w)
+{
+	struct _hdf	*hdf = mp_hdf(r);
+	struct mp_res	*res;
+	enum mp_err	 rc;
+
+	if ((rc = mp_q(&r->ctx, &stmts[H_BRANDING], 0, NULL, &res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(res) > 0) {
+		mp_hdf_set(hdf, "Brand.Tagline", mp_res_get(res, 0, 1));
+		mp_hdf_set(hdf, "Brand.SupportEmail", mp_res_get(res, 0, 2));
+		mp_hdf_set(hdf, "Tenant.BrandVersion", mp_res_get(res, 0, 3));
+	}
+	mp_hdf_set(hdf, "Home.Links.help.Href", "/help");
+	mp_hdf_set(hdf, "Home.Links.help.Label", "Help center");
+	mp_hdf_set(hdf, "Home.Links.help.Desc",
+	    "Search answers about domains, email, SSL, WordPress, billing "
+	    "and backups.");
+	mp_hdf_set(hdf, "Home.Links.status.Href", "/status");
+	mp_hdf_set(hdf, "Home.Links.status.Label", "System status");
+	mp_hdf_set(hdf, "Home.Links.status.Desc",
+	    "Current status of every service, incidents, maintenance and "
+	    "90 days of uptime.");
+	mp_hdf_set(hdf, "Page.Title", r->ctx.tenant->name);
+	return mp_render(r, w, 200, "home/index.cs", hdf);
+}
+
+/*
+ * GET /brand/{slug}.css: the tenant's colours as CSS custom properties.
+ * nginx serves a file from brand_dir when one exists and falls back here.
+ * The URL carries ?v=<version>, so it may be cached for a year.  Only the
+ * tenant named by Host answers for its own slug.
+ */
+static enum mp_err
+mp_brand_css(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*slug = mp_req_cap(r, "slug");
+	struct mp_res		*res;
+	enum mp_err		 rc;
+
+	if (strcmp(slug->s, r->ctx.tenant->slug) != 0)
+		return MP_ENOTFOUND;
+	if ((rc = mp_q(&r->ctx, &stmts[H_BRANDING], 0, NULL, &res)) != MP_OK)
+		return rc;
+	w->status = 200;
+	w->ctype = "text/css; charset=utf-8";
+	mp_resp_header(w, "Cache-Control", "public, max-age=31536000");
+	/* The colours passed a CHECK of ^#[0-9a-f]{6}$: safe to emit. */
+	mp_buf_printf(&w->body, ":root{--brand:%s;--accent:%s}\n",
+	    mp_res_rows(res) ? mp_res_get(res, 0, 4) : "#1f5fbf",
+	    mp_res_rows(res) ? mp_res_get(res, 0, 5) : "#0b7a53");
+	return MP_OK;
+}
+
+/*
+ * GET /healthz: JSON saying whether the database answers, with the
+ * version and the pool generation.  503 when the database is down, so a
+ * load balancer can take the host out.
+ */
+static enum mp_err
+mp_healthz(struct mp_req *r, struct mp_resp *w)
+{
+	struct json_object	*o = json_object_new_object();
+	enum mp_err		 rc;
+
+	rc = mp_q(&r->ctx, &stmts[H_PING], 0, NULL, NULL);
+	json_object_object_add(o, "status",
+	    json_object_new_string(rc == MP_OK ? "ok" : "unavailable"));
+	json_object_object_add(o, "database",
+	    json_object_new_string(rc == MP_OK ? "ok" : "unreachable"));
+	json_object_object_add(o, "version",
+	    json_object_new_string(r->app->version));
+	json_object_object_add(o, "generation",
+	    json_object_new_int(r->app->generation));
+	mp_resp_header(w, "Cache-Control", "no-store");
+	mp_resp_json(r, w, rc == MP_OK ? 200 : 503, o);
+	json_object_put(o);
+	return MP_OK;
+}
+
+/* GET /healthz/live: the pool answers; no database, the bare cost. */
+static enum mp_err
+mp_healthz_live(struct mp_req *r, struct mp_resp *w)
+{
+	(void)r;
+	w->status = 200;
+	w->ctype = "application/json";
+	mp_resp_header(w, "Cache-Control", "no-store");
+	mp_buf_puts(&w->body, "{\"status\":\"ok\"}\n");
+	return MP_OK;
+}
+
+static const struct mp_route routes[] = {
+	{ MP_GET,	"/",			mp_home,	0, NULL },
+	{ MP_GET,	"/brand/{slug:slug}.css", mp_brand_css, 0, NULL },
+	{ MP_GET,	"/healthz",		mp_healthz,
+	    MP_R_JSON | MP_R_NOTENANT, NULL },
+	{ MP_GET,	"/healthz/live",	mp_healthz_live,
+	    MP_R_JSON | MP_R_NOTENANT | MP_R_NODB, NULL },
+};
+
+static const struct mp_stmt_table *const tables[] = { &home_st, NULL };
+
+const struct mp_feature mp_feature_home = {
+	.name = "home",
+	.routes = routes,
+	.nroutes = MP_NELEM(routes),
+	.stmts = tables,
+};

@@ -1,0 +1,119 @@
+/* The help center feature: articles, search, votes, SEO, the staff editor and its reports. */
+#include "features/kb/extern.h"
+
+static const struct mp_route routes[] = {
+	{ MP_GET,	"/help",		mp_kb_index,	0, NULL },
+	{ MP_GET,	"/help/search",		mp_kb_search_page, 0,
+	    mp_kb_search_fields },
+	{ MP_GET,	"/help/articles/{ref}",	mp_kb_article_page, 0,
+	    mp_kb_article_fields },
+	{ MP_POST,	"/help/articles/{ref}/vote", mp_kb_vote_form,
+	    MP_R_CSRF, mp_kb_vote_fields },
+	{ MP_GET,	"/help/categories/{slug:slug}", mp_kb_category_page, 0,
+	    mp_kb_page_fields },
+	{ MP_GET,	"/help/tags/{tag:slug}", mp_kb_tag_page, 0,
+	    mp_kb_page_fields },
+	{ MP_GET,	"/help/feed.atom",	mp_kb_atom,	MP_R_NOSESSION, NULL },
+	{ MP_GET,	"/sitemap.xml",		mp_kb_sitemap,	MP_R_NOSESSION, NULL },
+	{ MP_GET,	"/robots.txt",		mp_kb_robots,
+	    MP_R_NOSESSION | MP_R_NODB, NULL },
+	{ MP_GET,	"/api/kb/articles",	mp_kb_api_articles,
+	    MP_R_JSON | MP_R_CORS | MP_R_NOSESSION, mp_kb_api_list_fields },
+	{ MP_GET,	"/api/kb/articles/{slug:slug}", mp_kb_api_article,
+	    MP_R_JSON | MP_R_CORS | MP_R_NOSESSION, NULL },
+	{ MP_POST,	"/api/kb/articles/{id:slug}/vote", mp_kb_api_vote,
+	    MP_R_JSON | MP_R_CSRF, mp_kb_vote_fields },
+	{ MP_GET,	"/api/kb/popular",	mp_kb_api_popular,
+	    MP_R_JSON | MP_R_CORS | MP_R_NOSESSION, mp_kb_api_list_fields },
+	{ MP_GET,	"/api/kb/tags/{tag:slug}", mp_kb_api_tag,
+	    MP_R_JSON | MP_R_CORS | MP_R_NOSESSION, mp_kb_api_list_fields },
+	{ MP_GET,	"/api/kb/suggest",	mp_kb_api_suggest,
+	    MP_R_JSON | MP_R_NOSESSION, mp_kb_api_list_fields },
+	{ MP_GET,	"/staff/help",		mp_kb_admin_list, MP_R_STAFF,
+	    mp_kb_admin_list_fields },
+	{ MP_GET,	"/staff/help/new",	mp_kb_admin_new, MP_R_STAFF, NULL },
+	{ MP_GET,	"/staff/help/report",	mp_kb_admin_report, MP_R_STAFF,
+	    NULL },
+	{ MP_POST,	"/staff/help/articles",	mp_kb_admin_create,
+	    MP_R_STAFF | MP_R_CSRF, mp_kb_admin_save_fields },
+	{ MP_GET,	"/staff/help/articles/{id:slug}", mp_kb_admin_edit,
+	    MP_R_STAFF, NULL },
+	{ MP_POST,	"/staff/help/articles/{id:slug}", mp_kb_admin_update,
+	    MP_R_STAFF | MP_R_CSRF, mp_kb_admin_save_fields },
+	{ MP_GET,	"/staff/help/articles/{id:slug}/revisions",
+	    mp_kb_admin_revisions, MP_R_STAFF, NULL },
+	{ MP_POST,	"/staff/help/articles/{id:slug}/revisions/{rev:int}/restore",
+	    mp_kb_admin_restore, MP_R_STAFF | MP_R_CSRF, NULL },
+	{ MP_GET,	"/api/kb/admin/articles", mp_kb_api_admin_list,
+	    MP_R_JSON | MP_R_STAFF, mp_kb_admin_list_fields },
+	{ MP_POST,	"/api/kb/admin/articles", mp_kb_api_admin_create,
+	    MP_R_JSON | MP_R_STAFF | MP_R_CSRF, mp_kb_admin_save_fields },
+	{ MP_PUT,	"/api/kb/admin/articles/{id:slug}", mp_kb_api_admin_update,
+	    MP_R_JSON | MP_R_STAFF | MP_R_CSRF, mp_kb_admin_save_fields },
+	{ MP_GET,	"/api/kb/admin/stats",	mp_kb_api_admin_stats,
+	    MP_R_JSON | MP_R_STAFF, NULL },
+	{ MP_GET,	"/staff/help/categories", mp_kb_admin_categories,
+	    MP_R_STAFF, mp_kb_category_list_fields },
+	{ MP_POST,	"/staff/help/categories", mp_kb_admin_category_create,
+	    MP_R_STAFF | MP_R_CSRF, mp_kb_category_fields },
+	{ MP_GET,	"/staff/help/categories/{slug:slug}",
+	    mp_kb_admin_category, MP_R_STAFF, NULL },
+	{ MP_POST,	"/staff/help/categories/{slug:slug}",
+	    mp_kb_admin_category_update, MP_R_STAFF | MP_R_CSRF,
+	    mp_kb_category_fields },
+	{ MP_POST,	"/staff/help/categories/{slug:slug}/delete",
+	    mp_kb_admin_category_delete, MP_R_STAFF | MP_R_CSRF, NULL },
+	{ MP_GET,	"/api/kb/admin/categories", mp_kb_api_categories,
+	    MP_R_JSON | MP_R_STAFF, NULL },
+	{ MP_POST,	"/api/kb/admin/categories", mp_kb_api_category_create,
+	    MP_R_JSON | MP_R_STAFF | MP_R_CSRF, mp_kb_category_fields },
+	{ MP_PUT,	"/api/kb/admin/categories/{slug:slug}",
+	    mp_kb_api_category_update, MP_R_JSON | MP_R_STAFF | MP_R_CSRF,
+	    mp_kb_category_fields },
+	{ MP_DELETE,	"/api/kb/admin/categories/{slug:slug}",
+	    mp_kb_api_category_delete, MP_R_JSON | MP_R_STAFF | MP_R_CSRF,
+	    NULL },
+};
+
+/* kind, queue, handler, deadline handler, schedule, retry policy, thread-safe */
+static const struct mp_job_kind jobs[] = {
+	{ "kb.related", "bulk", mp_kb_job_related, NULL, 0,
+	    MP_BACKOFF_DEFAULT, 1 },
+	{ "kb.retention", "bulk", mp_kb_job_retention, NULL, 86400,
+	    MP_BACKOFF_DEFAULT, 1 },
+};
+
+static const struct mp_stmt_table *const stmts[] = {
+	&mp_kb_admin_st,
+	&mp_kb_categories_st,
+	&mp_kb_counts_st,
+	&mp_kb_pages_st,
+	&mp_kb_seo_st,
+	&mp_kb_store_st,
+	NULL
+};
+
+/* Between requests: the held views, searches and clicks, when due. */
+static int
+kb_after(struct mp_ctx *c)
+{
+	return mp_kb_counts_flush(c, 0);
+}
+
+/* The responder is stopping: write what it holds now. */
+static void
+kb_exit(struct mp_ctx *c)
+{
+	(void)mp_kb_counts_flush(c, 1);
+}
+
+const struct mp_feature mp_feature_kb = {
+	.name = "kb",
+	.routes = routes,
+	.nroutes = MP_NELEM(routes),
+	.jobs = jobs,
+	.njobs = MP_NELEM(jobs),
+	.stmts = stmts,
+	.after = kb_after,
+	.exit = kb_exit,
+};

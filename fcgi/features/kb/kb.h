@@ -1,0 +1,13 @@
+/* The help center's interface for the programs: its feature, and rendering stored markdown. */
+#ifndef MP_FEATURES_KB_H
+#define MP_FEATURES_KB_H
+
+#include "features/feature.h"
+
+extern const struct mp_feature	 mp_feature_kb;
+
+/* mpanelctl kb-render: render stored markdown (all, or only what changed). */
+enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
+		    int all, int *count);
+
+#endif

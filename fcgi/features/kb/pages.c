@@ -1,0 +1,1267 @@
+/* Help center, public side: home, search, articles, categories, tags, votes and their JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ClearSilver.h>
+#include <json-c/json.h>
+
+#include "features/kb/extern.h"
+
+#define PAGE_SIZE	10
+#define MAX_PAGE	100
+#define VISITOR_COOKIE	"__Host-mp_vid"
+#define VISITOR_MAXAGE	(400L * 86400L)
+
+/* The columns of an article card, then its FROM clause. */
+#define CARD \
+	"a.public_id, a.slug, a.title, a.summary, coalesce(c.slug, '') AS cslug, " \
+	"coalesce(c.name, '') AS cname, array_to_string(a.tags, ',') AS tagl, " \
+	"to_char(a.updated_at AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS upd"
+#define CARD_FROM \
+	" FROM kb_articles a LEFT JOIN kb_categories c" \
+	" ON c.tenant_id = a.tenant_id AND c.id = a.category_id"
+enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
+    C_UPDATED, C__N };
+
+/*
+ * One article with what its page shows: its published translations
+ * (the group of its original) as [[locale, id, slug], ...] or NULL.
+ * Related articles come from the
+ * list kept in kb_related (migration 0010, refreshed on save and by the
+ * kb.related job), joined to the articles so that a renamed or archived
+ * one shows as it is now, or not at all.
+ */
+#define ARTICLE \
+	"SELECT " CARD ", a.id, coalesce(a.body_html, ''), a.meta_title," \
+	" a.meta_description, a.locale, a.author_name, coalesce(p.slug, '')," \
+	" coalesce(p.name, ''), to_char(coalesce(a.published_at," \
+	" a.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
+	" a.toc," \
+	" (SELECT json_agg(json_build_array(r.public_id, r.slug, r.title)" \
+	"  ORDER BY x.n) FROM kb_related k CROSS JOIN LATERAL unnest(k.ids)" \
+	"  WITH ORDINALITY x(id, n) JOIN kb_articles r" \
+	"  ON r.tenant_id = k.tenant_id" \
+	"  AND r.id = x.id AND r.status = 'published'" \
+	"  WHERE k.tenant_id = a.tenant_id AND k.article_id = a.id)," \
+	" (SELECT json_agg(json_build_array(t.locale, t.public_id, t.slug)" \
+	"  ORDER BY t.locale) FROM kb_articles t" \
+	"  WHERE t.status = 'published' AND t.locale <> a.locale" \
+	"  AND t.id <> a.id AND (t.id = a.translation_of" \
+	"  OR t.translation_of = coalesce(a.translation_of, a.id)))" \
+	CARD_FROM \
+	" LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id" \
+	" AND p.id = c.parent_id"
+enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
+    A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS };
+
+enum kb_stmt {
+	KB_CATS,
+	KB_POPULAR,
+	KB_RECENT,
+	KB_ARTICLE,
+	KB_ARTICLE_SLUG,
+	KB_SEARCH,
+	KB_LIST,
+	KB_SUGGEST,
+	KB_DIDYOUMEAN,
+	KB_CATEGORY,
+	KB_CHILDREN,
+	KB_VOTE,
+	KB__MAX
+};
+
+static const struct mp_stmt stmts[] = {
+	[KB_CATS] = { "kb_cats",
+	    "SELECT c.slug, c.name, c.description, coalesce(p.slug, ''),"
+	    " (SELECT count(*) FROM kb_articles a JOIN kb_categories x"
+	    "  ON x.tenant_id = a.tenant_id AND x.id = a.category_id"
+	    "  WHERE a.status = 'published' AND (x.id = c.id"
+	    "  OR x.parent_id = c.id))"
+	    " FROM kb_categories c LEFT JOIN kb_categories p"
+	    " ON p.tenant_id = c.tenant_id AND p.id = c.parent_id"
+	    " ORDER BY coalesce(p.position, c.position), coalesce(p.id, c.id),"
+	    " c.parent_id NULLS FIRST, c.position, c.name", MP_STMT_READ },
+	/*
+	 * Most viewed over 30 days, topped up with the most recent: both
+	 * candidate lists come from indexes, so a big tenant elsewhere in the
+	 * table never turns this into a scan of every article.
+	 */
+	[KB_POPULAR] = { "kb_popular",
+	    "WITH cand AS (SELECT article_id AS id, n FROM (SELECT article_id,"
+	    "  sum(views)::bigint AS n FROM kb_views"
+	    "  WHERE day > current_date - 30 GROUP BY article_id"
+	    "  ORDER BY 2 DESC LIMIT 200) v"
+	    " UNION ALL (SELECT a.id, 0 FROM kb_articles a"
+	    "  WHERE a.status = 'published'"
+	    "  ORDER BY a.published_at DESC NULLS LAST LIMIT $1)),"
+	    " best AS (SELECT id, max(n) AS n FROM cand GROUP BY id)"
+	    " SELECT " CARD ", b.n FROM best b JOIN kb_articles a"
+	    " ON a.tenant_id = mp_tenant() AND a.id = b.id"
+	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
+	    " AND c.id = a.category_id WHERE a.status = 'published'"
+	    " ORDER BY b.n DESC, a.published_at DESC NULLS LAST, a.id LIMIT $1", MP_STMT_READ },
+	[KB_RECENT] = { "kb_recent",
+	    "SELECT " CARD CARD_FROM " WHERE a.status = 'published'"
+	    " ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT $1", MP_STMT_READ },
+	[KB_ARTICLE] = { "kb_article",
+	    ARTICLE " WHERE a.public_id = $1 AND a.status = 'published'", MP_STMT_READ },
+	[KB_ARTICLE_SLUG] = { "kb_article_slug",
+	    ARTICLE " WHERE a.status = 'published' AND (a.slug = $1"
+	    " OR a.id = (SELECT h.article_id FROM kb_slug_history h"
+	    " WHERE h.slug = $1))", MP_STMT_READ },
+	/*
+	 * The page of hits comes from mp_kb_search() (migration 0006): the
+	 * tenant's published articles of a locale matching the query, ranked,
+	 * at most 1,000 counted, found through the GIN index that row-level
+	 * security would keep out of reach here.  It returns ids only; the
+	 * articles are read below under row-level security.  Then headline
+	 * the best section of each hit with the OR of the query's terms
+	 * (sentinels \002 and \003 around matches, escaped later).  '<' goes
+	 * in as \004, or the parser would take "<script>" in the text for a
+	 * tag and drop it from the snippet.
+	 */
+	[KB_SEARCH] = { "kb_search",
+	    "WITH hits AS (SELECT s.article_id AS id, s.score AS rank,"
+	    "  s.matches AS total, s.capped, s.pos"
+	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
+	    " q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT"
+	    "  quote_literal(l) FROM unnest(tsvector_to_array(to_tsvector("
+	    "  mp_kb_config($2), $1))) l), ' | ')) AS qo)"
+	    " SELECT " CARD ", h.rank, h.total,"
+	    " b.anchor, b.heading, ts_headline(mp_kb_config($2),"
+	    " replace(b.body, '<', '\004'), q.qo,"
+	    " 'StartSel=\002, StopSel=\003, MaxWords=32, MinWords=12,"
+	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"'),"
+	    " h.capped"
+	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
+	    " AND a.id = h.id"
+	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
+	    " AND c.id = a.category_id"
+	    " CROSS JOIN q LEFT JOIN LATERAL (SELECT s.anchor,"
+	    " s.heading, s.body FROM kb_sections s WHERE s.article_id = h.id"
+	    " ORDER BY ts_rank(s.tsv, q.qo) DESC, s.pos LIMIT 1) b ON true"
+	    " ORDER BY h.pos", MP_STMT_READ },
+	[KB_LIST] = { "kb_list",
+	    "SELECT " CARD ", 0, count(*) OVER ()" CARD_FROM
+	    " WHERE a.status = 'published'"
+	    " AND ($1::text IS NULL OR a.tags @> ARRAY[$1::text])"
+	    " AND ($2::text IS NULL OR c.slug = $2 OR c.parent_id ="
+	    " (SELECT k.id FROM kb_categories k WHERE k.slug = $2))"
+	    " ORDER BY a.boost DESC, a.published_at DESC NULLS LAST, a.id"
+	    " LIMIT $3 OFFSET $4", MP_STMT_READ },
+	[KB_SUGGEST] = { "kb_suggest",
+	    "SELECT a.public_id, a.slug, a.title FROM kb_articles a,"
+	    " to_tsquery('kb_simple', $1) q"
+	    " WHERE a.status = 'published' AND a.locale = $2"
+	    " AND a.title_tsv @@ q"
+	    " ORDER BY ts_rank(a.title_tsv, q) * a.boost DESC, a.id LIMIT $3", MP_STMT_READ },
+	[KB_DIDYOUMEAN] = { "kb_didyoumean",
+	    "SELECT string_agg(coalesce((SELECT w.word FROM kb_words w"
+	    " WHERE w.word % t.term ORDER BY w.word <-> t.term, w.word"
+	    " LIMIT 1), t.term), ' ' ORDER BY t.n)"
+	    " FROM unnest(regexp_split_to_array(lower(unaccent($1)),"
+	    " '[^[:alnum:]]+')) WITH ORDINALITY t(term, n)"
+	    " WHERE t.term <> ''", MP_STMT_READ },
+	[KB_CATEGORY] = { "kb_category",
+	    "SELECT c.id, c.slug, c.name, c.description, coalesce(p.slug, ''),"
+	    " coalesce(p.name, '') FROM kb_categories c"
+	    " LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id"
+	    " AND p.id = c.parent_id WHERE c.slug = $1", MP_STMT_READ },
+	[KB_CHILDREN] = { "kb_children",
+	    "SELECT c.slug, c.name FROM kb_categories c"
+	    " WHERE c.parent_id = $1 ORDER BY c.position, c.name", MP_STMT_READ },
+	/*
+	 * One vote per visitor per article per day: the insert does nothing
+	 * on a second vote.  Returns whether the article exists and whether
+	 * the vote was recorded.
+	 */
+	[KB_VOTE] = { "kb_vote",
+	    "WITH a AS (SELECT id FROM kb_articles WHERE public_id = $1"
+	    " AND status = 'published'),"
+	    " v AS (INSERT INTO kb_votes (tenant_id, article_id, day,"
+	    " visitor_hash, helpful, reason) SELECT mp_tenant(), a.id,"
+	    " current_date, $2, $3, $4 FROM a"
+	    " ON CONFLICT DO NOTHING RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM v)" },
+};
+
+_Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KB__MAX,
+    "kb statement table and enum differ");
+
+MP_STMT_TABLE(mp_kb_pages_st, stmts);
+
+/* The declared fields of the help center's routes (routes.c). */
+const struct mp_field mp_kb_search_fields[] = {
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
+	{ "page", MP_V_INT, 1, MAX_PAGE, 0 },
+	{ "locale", MP_V_SLUG, 2, 5, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+const struct mp_field mp_kb_article_fields[] = {
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
+	{ "voted", MP_V_SLUG, 1, 8, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+const struct mp_field mp_kb_vote_fields[] = {
+	{ "helpful", MP_V_BOOL, 0, 0, 0 },
+	{ "reason", MP_V_TEXT, 0, 500, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+const struct mp_field mp_kb_page_fields[] = {
+	{ "page", MP_V_INT, 1, MAX_PAGE, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+const struct mp_field mp_kb_api_list_fields[] = {
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
+	{ "search", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
+	{ "tag", MP_V_SLUG, 1, 40, 0 },
+	{ "category", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0 },
+	{ "locale", MP_V_SLUG, 2, 5, 0 },
+	{ "limit", MP_V_INT, 1, 100, 0 },
+	{ "offset", MP_V_INT, 0, 10000, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+const struct mp_field mp_kb_admin_list_fields[] = {
+	{ "status", MP_V_SLUG, 1, 20, 0 },
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
+	{ "category", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0 },
+	{ "page", MP_V_INT, 1, 10000, 0 },
+	{ "limit", MP_V_INT, 1, 200, 0 },
+	{ "offset", MP_V_INT, 0, 1000000, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+const struct mp_field mp_kb_admin_save_fields[] = {
+	{ "title", MP_V_TEXT, 0, 200, 0 },
+	{ "slug", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0 },
+	{ "summary", MP_V_TEXT, 0, 500, 0 },
+	{ "excerpt", MP_V_TEXT, 0, 500, 0 },
+	{ "body", MP_V_TEXT, 0, MP_KB_MD_MAX, 0 },
+	{ "content", MP_V_TEXT, 0, MP_KB_MD_MAX, 0 },
+	{ "category", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0 },
+	{ "tags", MP_V_TEXT, 0, 1000, 0 },
+	{ "status", MP_V_TEXT, 0, 20, 0 },
+	{ "meta_title", MP_V_TEXT, 0, 200, 0 },
+	{ "metaTitle", MP_V_TEXT, 0, 200, 0 },
+	{ "meta_description", MP_V_TEXT, 0, 300, 0 },
+	{ "metaDescription", MP_V_TEXT, 0, 300, 0 },
+	{ "locale", MP_V_TEXT, 0, 5, 0 },
+	{ "boost", MP_V_TEXT, 0, 8, 0 },
+	{ "action", MP_V_TEXT, 0, 20, 0 },
+	{ "translation_of", MP_V_TEXT, 0, 32, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+/* The path of an article's page: /help/articles/{id}-{slug}. */
+char *
+mp_kb_article_path(struct mp_arena *a, const char *pubid, const char *slug)
+{
+	return mp_printf(a, "/help/articles/%s-%s", pubid, slug);
+}
+
+/* Navigation and the help center's stylesheet for every kb page. */
+void
+mp_kb_page(struct mp_req *r, HDF *hdf)
+{
+	(void)r;
+	mp_hdf_set(hdf, "Nav.0.Href", "/");
+	mp_hdf_set(hdf, "Nav.0.Label", "Home");
+	mp_hdf_set(hdf, "Nav.1.Href", "/help");
+	mp_hdf_set(hdf, "Nav.1.Label", "Help center");
+	mp_hdf_set(hdf, "Nav.1.Current", "1");
+	mp_hdf_set(hdf, "Page.Links.0.Rel", "stylesheet");
+	mp_hdf_set(hdf, "Page.Links.0.Href", "/static/css/kb.css");
+	mp_hdf_set(hdf, "Page.Links.1.Rel", "alternate");
+	mp_hdf_set(hdf, "Page.Links.1.Type", "application/atom+xml");
+	mp_hdf_set(hdf, "Page.Links.1.Href", "/help/feed.atom");
+	mp_hdf_set(hdf, "Page.Links.1.Title", "Recent help articles");
+}
+
+/* Fill prefix.* of hdf with the card columns of row i of res. */
+static void
+hdf_card(struct mp_req *r, HDF *hdf, const char *prefix,
+    const struct mp_res *res, int i)
+{
+	const char	*tags = mp_res_get(res, i, C_TAGS);
+	char		*t, *tok, *save;
+	int		 n = 0;
+
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Id", prefix),
+	    mp_res_get(res, i, C_PUBID));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Slug", prefix),
+	    mp_res_get(res, i, C_SLUG));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Href", prefix),
+	    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, C_PUBID),
+	    mp_res_get(res, i, C_SLUG)));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Title", prefix),
+	    mp_res_get(res, i, C_TITLE));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Summary", prefix),
+	    mp_res_get(res, i, C_SUMMARY));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Category.Slug", prefix),
+	    mp_res_get(res, i, C_CSLUG));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Category.Name", prefix),
+	    mp_res_get(res, i, C_CNAME));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Updated", prefix),
+	    mp_res_get(res, i, C_UPDATED));
+	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.UpdatedDay", prefix),
+	    mp_strndup(r->ctx.a, mp_res_get(res, i, C_UPDATED), 10));
+	t = mp_strdup(r->ctx.a, tags ? tags : "");
+	for (tok = strtok_r(t, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Tags.%d", prefix, n++),
+		    tok);
+}
+
+/* The card columns of row i as a JSON object (owned by the caller). */
+static struct json_object *
+json_card(struct mp_req *r, const struct mp_res *res, int i)
+{
+	struct json_object	*o = json_object_new_object(), *tags, *cat;
+	const char		*t = mp_res_get(res, i, C_TAGS);
+	char			*s, *tok, *save;
+
+	json_object_object_add(o, "id",
+	    json_object_new_string(mp_res_get(res, i, C_PUBID)));
+	json_object_object_add(o, "slug",
+	    json_object_new_string(mp_res_get(res, i, C_SLUG)));
+	json_object_object_add(o, "title",
+	    json_object_new_string(mp_res_get(res, i, C_TITLE)));
+	json_object_object_add(o, "excerpt",
+	    json_object_new_string(mp_res_get(res, i, C_SUMMARY)));
+	json_object_object_add(o, "url", json_object_new_string(
+	    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, C_PUBID),
+	    mp_res_get(res, i, C_SLUG))));
+	if (*mp_res_get(res, i, C_CSLUG) != '\0') {
+		cat = json_object_new_object();
+		json_object_object_add(cat, "slug",
+		    json_object_new_string(mp_res_get(res, i, C_CSLUG)));
+		json_object_object_add(cat, "name",
+		    json_object_new_string(mp_res_get(res, i, C_CNAME)));
+		json_object_object_add(o, "category", cat);
+	} else
+		json_object_object_add(o, "category", NULL);
+	tags = json_object_new_array();
+	s = mp_strdup(r->ctx.a, t ? t : "");
+	for (tok = strtok_r(s, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		json_object_array_add(tags, json_object_new_string(tok));
+	json_object_object_add(o, "tags", tags);
+	json_object_object_add(o, "updated_at",
+	    json_object_new_string(mp_res_get(res, i, C_UPDATED)));
+	return o;
+}
+
+/* Send o (which this takes over) as the JSON body with status. */
+static enum mp_err
+send_json(struct mp_req *r, struct mp_resp *w, int status,
+    struct json_object *o)
+{
+	mp_json_own(r->ctx.a, o);
+	return mp_resp_json(r, w, status, o);
+}
+
+/* The page number field (1 when absent), as an offset. */
+static int
+page_offset(struct mp_req *r, int *page)
+{
+	const struct mp_value	*v = mp_req_val(r, "page");
+
+	*page = v && v->present ? (int)v->i : 1;
+	return (*page - 1) * PAGE_SIZE;
+}
+
+/* A text field's value or NULL when it is absent or empty. */
+static const char *
+field(struct mp_req *r, const char *name)
+{
+	const struct mp_value	*v = mp_req_val(r, name);
+
+	return v && v->present && v->len > 0 ? v->s : NULL;
+}
+
+static const char *
+locale_of(struct mp_req *r)
+{
+	const char	*l = field(r, "locale");
+
+	return l ? l : "en";
+}
+
+/*
+ * GET /help: the search box, the categories with their article counts
+ * (children nested under their parent) and the popular articles.
+ */
+enum mp_err
+mp_kb_index(struct mp_req *r, struct mp_resp *w)
+{
+	HDF		*hdf = mp_hdf(r);
+	struct mp_res	*res;
+	const char	*p[1] = { "8" };
+	char		*pre;
+	int		 i, top = -1, child = 0;
+	enum mp_err	 rc;
+
+	mp_kb_page(r, hdf);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_CATS], 0, NULL, &res)) != MP_OK)
+		return rc;
+	for (i = 0; i < mp_res_rows(res); i++) {
+		if (*mp_res_get(res, i, 3) == '\0') {
+			top++;
+			child = 0;
+			pre = mp_printf(r->ctx.a, "Kb.Categories.%d", top);
+		} else if (top >= 0)
+			pre = mp_printf(r->ctx.a, "Kb.Categories.%d.Children.%d",
+			    top, child++);
+		else
+			continue;
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Slug", pre),
+		    mp_res_get(res, i, 0));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Name", pre),
+		    mp_res_get(res, i, 1));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Description", pre),
+		    mp_res_get(res, i, 2));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Count", pre),
+		    mp_res_get(res, i, 4));
+	}
+	if ((rc = mp_q(&r->ctx, &stmts[KB_POPULAR], 1, p, &res)) != MP_OK)
+		return rc;
+	for (i = 0; i < mp_res_rows(res); i++)
+		hdf_card(r, hdf, mp_printf(r->ctx.a, "Kb.Popular.%d", i), res, i);
+	mp_hdf_set(hdf, "Page.Title", "Help center");
+	mp_hdf_set(hdf, "Page.Description", mp_printf(r->ctx.a,
+	    "Answers and guides from %s: domains, email, SSL, WordPress, "
+	    "billing and backups.", r->ctx.tenant->name));
+	mp_hdf_set(hdf, "Page.Canonical", mp_printf(r->ctx.a, "%s/help",
+	    mp_origin(&r->ctx)));
+	return mp_render(r, w, 200, "kb/index.cs", hdf);
+}
+
+/*
+ * Run a search for q (not blank) in locale, with optional tag and
+ * category filters.  On MP_OK *res holds the rows (see KB_SEARCH), *total
+ * the number of matches and *capped whether that number stopped at the
+ * cap (1,000: there are more); the search is counted in the daily rollup
+ * when log is set (pages, not keystrokes).
+ */
+static enum mp_err
+run_search(struct mp_req *r, const char *q, const char *locale,
+    const char *tag, const char *cat, int limit, int offset, int log,
+    struct mp_res **res, long *total, int *capped)
+{
+	const char	*p[6];
+	char		*norm;
+	enum mp_err	 rc;
+
+	p[0] = q;
+	p[1] = locale;
+	p[2] = mp_printf(r->ctx.a, "%d", limit);
+	p[3] = mp_printf(r->ctx.a, "%d", offset);
+	p[4] = tag;
+	p[5] = cat;
+	if ((rc = mp_q(&r->ctx, &stmts[KB_SEARCH], 6, p, res)) != MP_OK)
+		return rc;
+	*total = mp_res_rows(*res) > 0 ? (long)mp_res_int(*res, 0, 9) : 0;
+	*capped = mp_res_rows(*res) > 0 && mp_res_bool(*res, 0, 13);
+	norm = mp_kb_norm_query(r->ctx.a, q);
+	if (log && *norm != '\0' && offset == 0)
+		return mp_kb_count_search(r, norm, *total);
+	return MP_OK;
+}
+
+/* A "did you mean" for q, or NULL when there is none better. */
+static const char *
+did_you_mean(struct mp_req *r, const char *q)
+{
+	struct mp_res	*res;
+	const char	*p[1] = { q }, *s;
+	char		*norm;
+
+	if (mp_q(&r->ctx, &stmts[KB_DIDYOUMEAN], 1, p, &res) != MP_OK ||
+	    mp_res_rows(res) == 0 || (s = mp_res_get(res, 0, 0)) == NULL)
+		return NULL;
+	norm = mp_kb_norm_query(r->ctx.a, q);
+	if (strcmp(norm, s) == 0 || *s == '\0')
+		return NULL;
+	return s;
+}
+
+/* The HTML of a snippet: escaped text with our <mark> tags only. */
+static char *
+snippet_html(struct mp_req *r, const char *headline)
+{
+	struct mp_buf	 b;
+	char		*s;
+
+	mp_buf_init(&b, 0);
+	mp_kb_mark_html(&b, headline ? headline : "");
+	s = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
+	mp_buf_free(&b);
+	return s;
+}
+
+/*
+ * GET /help/search?q=&page=: ranked results with a highlighted snippet of
+ * each hit's best section and a deep link to it, ten a page, "did you
+ * mean" when nothing matches.  Never indexed.  A blank query shows the
+ * search box alone.
+ */
+enum mp_err
+mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
+{
+	HDF		*hdf = mp_hdf(r);
+	const char	*q = field(r, "q"), *dym, *anchor;
+	struct mp_res	*res;
+	long		 total = 0;
+	int		 i, page, offset, pages, capped = 0;
+	char		*pre;
+	enum mp_err	 rc;
+
+	mp_kb_page(r, hdf);
+	mp_hdf_set(hdf, "Page.NoIndex", "1");
+	mp_hdf_set(hdf, "Page.Title", q ? mp_printf(r->ctx.a, "Search: %s", q) :
+	    "Search the help center");
+	offset = page_offset(r, &page);
+	if (q == NULL || *mp_kb_norm_query(r->ctx.a, q) == '\0')
+		return mp_render(r, w, 200, "kb/search.cs", hdf);
+	mp_hdf_set(hdf, "Kb.Query", q);
+	if ((rc = run_search(r, q, locale_of(r), NULL, NULL, PAGE_SIZE,
+	    offset, 1, &res, &total, &capped)) != MP_OK)
+		return rc;
+	for (i = 0; i < mp_res_rows(res); i++) {
+		pre = mp_printf(r->ctx.a, "Kb.Results.%d", i);
+		hdf_card(r, hdf, pre, res, i);
+		/* The link carries the query so a click is counted. */
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Query", pre),
+		    mp_kb_norm_query(r->ctx.a, q));
+		anchor = mp_res_get(res, i, 10);
+		if (anchor != NULL && *anchor != '\0') {
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Anchor", pre),
+			    anchor);
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Section", pre),
+			    mp_res_get(res, i, 11));
+		}
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.SnippetHtml", pre),
+		    snippet_html(r, mp_res_get(res, i, 12)));
+	}
+	pages = (int)((total + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (pages > MAX_PAGE)
+		pages = MAX_PAGE;
+	mp_hdf_setf(hdf, "Kb.Total", "%ld", total);
+	if (capped)
+		mp_hdf_set(hdf, "Kb.TotalCapped", "1");
+	mp_hdf_setf(hdf, "Kb.Page", "%d", page);
+	mp_hdf_setf(hdf, "Kb.Pages", "%d", pages);
+	if (page > 1)
+		mp_hdf_setf(hdf, "Kb.PrevPage", "%d", page - 1);
+	if (page < pages)
+		mp_hdf_setf(hdf, "Kb.NextPage", "%d", page + 1);
+	if (total == 0 && (dym = did_you_mean(r, q)) != NULL)
+		mp_hdf_set(hdf, "Kb.DidYouMean", dym);
+	return mp_render(r, w, 200, "kb/search.cs", hdf);
+}
+
+/*
+ * Split "{id}-{slug}" into the public id and the slug (which may be
+ * empty).  Returns 0 when the id part is not a public id.
+ */
+static int
+split_ref(struct mp_req *r, const char *ref, char **id, const char **slug)
+{
+	const char	*dash = strchr(ref, '-');
+	size_t		 n = dash ? (size_t)(dash - ref) : strlen(ref);
+	size_t		 i;
+
+	if (n < 8 || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((ref[i] >= '0' && ref[i] <= '9') ||
+		    (ref[i] >= 'a' && ref[i] <= 'z')))
+			return 0;
+	*id = mp_strndup(r->ctx.a, ref, n);
+	*slug = dash ? dash + 1 : "";
+	return 1;
+}
+
+/* The JSON-LD of an article page: Article plus its BreadcrumbList. */
+static char *
+article_jsonld(struct mp_req *r, const struct mp_res *res, const char *url)
+{
+	struct json_object	*g = json_object_new_array(), *o, *bl, *items;
+	const char		*origin = mp_origin(&r->ctx), *s;
+	struct mp_buf		 b;
+	char			*out;
+	int			 pos = 1;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "@context",
+	    json_object_new_string("https://schema.org"));
+	json_object_object_add(o, "@type", json_object_new_string("Article"));
+	json_object_object_add(o, "headline",
+	    json_object_new_string(mp_res_get(res, 0, C_TITLE)));
+	json_object_object_add(o, "description",
+	    json_object_new_string(mp_res_get(res, 0, C_SUMMARY)));
+	json_object_object_add(o, "datePublished",
+	    json_object_new_string(mp_res_get(res, 0, A_PUBLISHED)));
+	json_object_object_add(o, "dateModified",
+	    json_object_new_string(mp_res_get(res, 0, C_UPDATED)));
+	json_object_object_add(o, "inLanguage",
+	    json_object_new_string(mp_res_get(res, 0, A_LOCALE)));
+	json_object_object_add(o, "mainEntityOfPage",
+	    json_object_new_string(url));
+	bl = json_object_new_object();
+	json_object_object_add(bl, "@type",
+	    json_object_new_string("Organization"));
+	json_object_object_add(bl, "name",
+	    json_object_new_string(r->ctx.tenant->name));
+	json_object_object_add(o, "publisher", bl);
+	json_object_array_add(g, o);
+
+	bl = json_object_new_object();
+	json_object_object_add(bl, "@context",
+	    json_object_new_string("https://schema.org"));
+	json_object_object_add(bl, "@type",
+	    json_object_new_string("BreadcrumbList"));
+	items = json_object_new_array();
+#define CRUMB(name, item) do { \
+	struct json_object *li = json_object_new_object(); \
+	json_object_object_add(li, "@type", \
+	    json_object_new_string("ListItem")); \
+	json_object_object_add(li, "position", json_object_new_int(pos++)); \
+	json_object_object_add(li, "name", json_object_new_string(name)); \
+	json_object_object_add(li, "item", json_object_new_string(item)); \
+	json_object_array_add(items, li); \
+} while (0)
+	CRUMB("Help center", mp_printf(r->ctx.a, "%s/help", origin));
+	if (*(s = mp_res_get(res, 0, A_PSLUG)) != '\0')
+		CRUMB(mp_res_get(res, 0, A_PNAME), mp_printf(r->ctx.a,
+		    "%s/help/categories/%s", origin, s));
+	if (*(s = mp_res_get(res, 0, C_CSLUG)) != '\0')
+		CRUMB(mp_res_get(res, 0, C_CNAME), mp_printf(r->ctx.a,
+		    "%s/help/categories/%s", origin, s));
+	CRUMB(mp_res_get(res, 0, C_TITLE), url);
+#undef CRUMB
+	json_object_object_add(bl, "itemListElement", items);
+	json_object_array_add(g, bl);
+
+	/* Inside <script>: no '<' may survive, so "</script" cannot occur. */
+	mp_buf_init(&b, 0);
+	for (s = json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE); *s != '\0'; s++) {
+		if (*s == '<')
+			mp_buf_puts(&b, "\\u003c");
+		else if (*s == '>')
+			mp_buf_puts(&b, "\\u003e");
+		else if (*s == '&')
+			mp_buf_puts(&b, "\\u0026");
+		else
+			mp_buf_putc(&b, *s);
+	}
+	out = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
+	mp_buf_free(&b);
+	json_object_put(g);
+	return out;
+}
+
+/* Fill Kb.Toc.* and Kb.Related.* from the article row's JSON columns. */
+static void
+hdf_toc_related(struct mp_req *r, HDF *hdf, const struct mp_res *res)
+{
+	struct json_object	*j, *e;
+	const char		*s;
+	size_t			 i, n;
+	char			 err[80];
+
+	if ((s = mp_res_get(res, 0, A_TOC)) != NULL &&
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
+	    MP_OK && json_object_is_type(j, json_type_array)) {
+		n = json_object_array_length(j);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(j, i);
+			mp_hdf_setf(hdf, mp_printf(r->ctx.a, "Kb.Toc.%zu.Level", i),
+			    "%d", json_object_get_int(
+			    json_object_array_get_idx(e, 0)));
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Toc.%zu.Anchor", i),
+			    json_object_get_string(
+			    json_object_array_get_idx(e, 1)));
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Toc.%zu.Heading",
+			    i), json_object_get_string(
+			    json_object_array_get_idx(e, 2)));
+		}
+	}
+	if ((s = mp_res_get(res, 0, A_RELATED)) != NULL &&
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
+	    MP_OK && json_object_is_type(j, json_type_array)) {
+		n = json_object_array_length(j);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(j, i);
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Related.%zu.Href",
+			    i), mp_kb_article_path(r->ctx.a, json_object_get_string(
+			    json_object_array_get_idx(e, 0)),
+			    json_object_get_string(
+			    json_object_array_get_idx(e, 1))));
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Related.%zu.Title",
+			    i), json_object_get_string(
+			    json_object_array_get_idx(e, 2)));
+		}
+	}
+}
+
+/*
+ * The article's published translations: alternate links with hreflang
+ * (its own language too, as search engines want) and Kb.Translations.*
+ * for the page.  Nothing when it has none.
+ */
+static void
+hdf_translations(struct mp_req *r, HDF *hdf, const struct mp_res *res,
+    const char *url)
+{
+	struct json_object	*j, *e;
+	const char		*s, *loc, *href;
+	size_t			 i, n;
+	char			 err[80];
+
+	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) !=
+	    MP_OK || !json_object_is_type(j, json_type_array) ||
+	    (n = json_object_array_length(j)) == 0)
+		return;
+	/* Page.Links 0 and 1 are the stylesheet and the feed (mp_kb_page). */
+	mp_hdf_set(hdf, "Page.Links.2.Rel", "alternate");
+	mp_hdf_set(hdf, "Page.Links.2.Hreflang", mp_res_get(res, 0, A_LOCALE));
+	mp_hdf_set(hdf, "Page.Links.2.Href", url);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(j, i);
+		loc = json_object_get_string(json_object_array_get_idx(e, 0));
+		href = mp_kb_article_path(r->ctx.a, json_object_get_string(
+		    json_object_array_get_idx(e, 1)), json_object_get_string(
+		    json_object_array_get_idx(e, 2)));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Page.Links.%zu.Rel", i + 3),
+		    "alternate");
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Page.Links.%zu.Hreflang",
+		    i + 3), loc);
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Page.Links.%zu.Href", i + 3),
+		    mp_printf(r->ctx.a, "%s%s", mp_origin(&r->ctx), href));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Translations.%zu.Locale", i),
+		    loc);
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Translations.%zu.Href", i),
+		    href);
+	}
+}
+
+/*
+ * GET /help/articles/{id}-{slug}: the article with its table of contents,
+ * breadcrumb, tags, related articles and the vote form.  A stale or
+ * missing slug 301s to the current URL; drafts, archived articles and
+ * other tenants' articles are 404.  Counts one view in today's rollup
+ * row, and a click for ?q= (links from the search page).
+ */
+enum mp_err
+mp_kb_article_page(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*ref = mp_req_cap(r, "ref");
+	const char		*slug, *p[1], *q = field(r, "q"), *voted;
+	HDF			*hdf;
+	struct mp_res		*res;
+	char			*id, *path, *url;
+	enum mp_err		 rc;
+
+	if (!split_ref(r, ref->s, &id, &slug))
+		return MP_ENOTFOUND;
+	p[0] = id;
+	if ((rc = mp_q(&r->ctx, &stmts[KB_ARTICLE], 1, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(res) == 0)
+		return mp_req_fail(r, MP_ENOTFOUND, NULL,
+		    "There is no published help article at this address.");
+	path = mp_kb_article_path(r->ctx.a, id, mp_res_get(res, 0, C_SLUG));
+	if (strcmp(slug, mp_res_get(res, 0, C_SLUG)) != 0) {
+		mp_resp_header(w, "Cache-Control", "public, max-age=300");
+		return mp_resp_redirect(w, 301, path);
+	}
+	hdf = mp_hdf(r);
+	mp_kb_page(r, hdf);
+	url = mp_printf(r->ctx.a, "%s%s", mp_origin(&r->ctx), path);
+	hdf_card(r, hdf, "Kb.Article", res, 0);
+	mp_hdf_set(hdf, "Kb.Article.BodyHtml", mp_res_get(res, 0, A_HTML));
+	mp_hdf_set(hdf, "Kb.Article.Author", mp_res_get(res, 0, A_AUTHOR));
+	mp_hdf_set(hdf, "Kb.Article.Parent.Slug", mp_res_get(res, 0, A_PSLUG));
+	mp_hdf_set(hdf, "Kb.Article.Parent.Name", mp_res_get(res, 0, A_PNAME));
+	mp_hdf_set(hdf, "Kb.Article.Url", url);
+	mp_hdf_set(hdf, "Kb.Article.JsonLdHtml", article_jsonld(r, res, url));
+	hdf_toc_related(r, hdf, res);
+	hdf_translations(r, hdf, res, url);
+	if ((voted = field(r, "voted")) != NULL)
+		mp_hdf_set(hdf, "Kb.Voted", strcmp(voted, "dup") == 0 ?
+		    "dup" : "yes");
+	mp_hdf_set(hdf, "Page.Title", *mp_res_get(res, 0, A_MTITLE) ?
+	    mp_res_get(res, 0, A_MTITLE) : mp_res_get(res, 0, C_TITLE));
+	mp_hdf_set(hdf, "Page.Description", *mp_res_get(res, 0, A_MDESC) ?
+	    mp_res_get(res, 0, A_MDESC) : mp_res_get(res, 0, C_SUMMARY));
+	mp_hdf_set(hdf, "Page.Canonical", url);
+	mp_hdf_set(hdf, "Page.Meta.0.Property", "og:type");
+	mp_hdf_set(hdf, "Page.Meta.0.Content", "article");
+	mp_hdf_set(hdf, "Page.Meta.1.Property", "og:title");
+	mp_hdf_set(hdf, "Page.Meta.1.Content", mp_res_get(res, 0, C_TITLE));
+	mp_hdf_set(hdf, "Page.Meta.2.Property", "og:description");
+	mp_hdf_set(hdf, "Page.Meta.2.Content", mp_res_get(res, 0, C_SUMMARY));
+	mp_hdf_set(hdf, "Page.Meta.3.Property", "og:url");
+	mp_hdf_set(hdf, "Page.Meta.3.Content", url);
+	mp_hdf_set(hdf, "Page.Meta.4.Property", "og:site_name");
+	mp_hdf_set(hdf, "Page.Meta.4.Content", r->ctx.tenant->name);
+	mp_hdf_set(hdf, "Page.Meta.5.Property", "article:modified_time");
+	mp_hdf_set(hdf, "Page.Meta.5.Content", mp_res_get(res, 0, C_UPDATED));
+	mp_hdf_set(hdf, "Page.Lang", mp_res_get(res, 0, A_LOCALE));
+	mp_hdf_csrf(r, hdf);
+	if ((rc = mp_render(r, w, 200, "kb/article.cs", hdf)) != MP_OK)
+		return rc;
+	if ((rc = mp_kb_count_view(r, mp_res_get(res, 0, A_ID))) != MP_OK)
+		return rc;
+	return q != NULL ? mp_kb_count_click(r, mp_kb_norm_query(r->ctx.a, q)) :
+	    MP_OK;
+}
+
+/*
+ * The visitor's hash for vote deduplication: SHA-256 of the random
+ * visitor cookie, which is set (for 400 days) when missing or malformed.
+ */
+static char *
+visitor_hash(struct mp_req *r, struct mp_resp *w)
+{
+	const char	*c = mp_req_cookie(r, VISITOR_COOKIE);
+	struct mp_value	 v;
+	const char	*why;
+
+	if (c == NULL || mp_validate(MP_V_TOKEN, c, strlen(c), 43, 43, &v,
+	    &why) != MP_OK) {
+		c = mp_token(r->ctx.a, 32);
+		mp_resp_cookie(r, w, VISITOR_COOKIE, c, VISITOR_MAXAGE);
+	}
+	return mp_sha256_hex(r->ctx.a, c, strlen(c));
+}
+
+/*
+ * Record one vote on the published article with public id pubid.
+ * Returns MP_ENOTFOUND for no such article, MP_ECONFLICT when this
+ * visitor already voted on it today.
+ */
+static enum mp_err
+vote(struct mp_req *r, struct mp_resp *w, const char *pubid)
+{
+	const struct mp_value	*h = mp_req_val(r, "helpful");
+	const char		*p[4];
+	struct mp_res		*res;
+	enum mp_err		 rc;
+
+	if (h == NULL || !h->present)
+		return mp_req_fail(r, MP_EINPUT, "helpful",
+		    "Say whether the article helped: helpful is yes or no.");
+	p[0] = pubid;
+	p[1] = visitor_hash(r, w);
+	p[2] = h->i ? "true" : "false";
+	p[3] = field(r, "reason") ? field(r, "reason") : "";
+	if ((rc = mp_q(&r->ctx, &stmts[KB_VOTE], 4, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_int(res, 0, 0) == 0)
+		return mp_req_fail(r, MP_ENOTFOUND, NULL,
+		    "There is no published help article with this id.");
+	if (mp_res_int(res, 0, 1) == 0)
+		return mp_req_fail(r, MP_ECONFLICT, NULL,
+		    "You already voted on this article today. Thank you!");
+	return MP_OK;
+}
+
+/*
+ * POST /help/articles/{id}-{slug}/vote (form): 303 back to the article
+ * with a thank-you (or "already voted") note at the vote box.
+ */
+enum mp_err
+mp_kb_vote_form(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*ref = mp_req_cap(r, "ref");
+	const char		*slug;
+	char			*id;
+	enum mp_err		 rc;
+
+	if (!split_ref(r, ref->s, &id, &slug))
+		return MP_ENOTFOUND;
+	rc = vote(r, w, id);
+	if (rc == MP_ECONFLICT)
+		return mp_resp_redirect(w, 303, mp_printf(r->ctx.a,
+		    "/help/articles/%s-%s?voted=dup#vote", id, slug));
+	if (rc != MP_OK)
+		return rc;
+	return mp_resp_redirect(w, 303, mp_printf(r->ctx.a,
+	    "/help/articles/%s-%s?voted=yes#vote", id, slug));
+}
+
+/*
+ * POST /api/kb/articles/{id}/vote {"helpful": true, "reason": "..."}:
+ * 201 {"recorded": true}; 409 when already voted today; 404 unknown.
+ */
+enum mp_err
+mp_kb_api_vote(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*id = mp_req_cap(r, "id");
+	struct json_object	*o;
+	enum mp_err		 rc;
+
+	if ((rc = vote(r, w, id->s)) != MP_OK)
+		return rc;
+	o = json_object_new_object();
+	json_object_object_add(o, "recorded", json_object_new_boolean(1));
+	json_object_object_add(o, "message", json_object_new_string(
+	    "Thank you for your feedback."));
+	return send_json(r, w, 201, o);
+}
+
+/*
+ * Fill Kb.Results from a KB_LIST result and the pager fields; shared by
+ * the category and tag pages.
+ */
+static void
+hdf_list(struct mp_req *r, HDF *hdf, struct mp_res *res, int page)
+{
+	long	 total = mp_res_rows(res) ? (long)mp_res_int(res, 0, C__N + 1) : 0;
+	int	 i, pages = (int)((total + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	for (i = 0; i < mp_res_rows(res); i++)
+		hdf_card(r, hdf, mp_printf(r->ctx.a, "Kb.Results.%d", i), res, i);
+	if (pages > MAX_PAGE)
+		pages = MAX_PAGE;
+	mp_hdf_setf(hdf, "Kb.Total", "%ld", total);
+	mp_hdf_setf(hdf, "Kb.Page", "%d", page);
+	if (page > 1)
+		mp_hdf_setf(hdf, "Kb.PrevPage", "%d", page - 1);
+	if (page < pages)
+		mp_hdf_setf(hdf, "Kb.NextPage", "%d", page + 1);
+}
+
+/* GET /help/categories/{slug}: the category, its children and articles. */
+enum mp_err
+mp_kb_category_page(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*slug = mp_req_cap(r, "slug");
+	const char		*p[4];
+	HDF			*hdf;
+	struct mp_res		*res, *kids;
+	int			 i, page, offset;
+	enum mp_err		 rc;
+
+	p[0] = slug->s;
+	if ((rc = mp_q(&r->ctx, &stmts[KB_CATEGORY], 1, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(res) == 0)
+		return mp_req_fail(r, MP_ENOTFOUND, NULL,
+		    "There is no help category at this address.");
+	hdf = mp_hdf(r);
+	mp_kb_page(r, hdf);
+	mp_hdf_set(hdf, "Kb.Category.Slug", mp_res_get(res, 0, 1));
+	mp_hdf_set(hdf, "Kb.Category.Name", mp_res_get(res, 0, 2));
+	mp_hdf_set(hdf, "Kb.Category.Description", mp_res_get(res, 0, 3));
+	mp_hdf_set(hdf, "Kb.Category.Parent.Slug", mp_res_get(res, 0, 4));
+	mp_hdf_set(hdf, "Kb.Category.Parent.Name", mp_res_get(res, 0, 5));
+	mp_hdf_set(hdf, "Page.Title", mp_res_get(res, 0, 2));
+	if (*mp_res_get(res, 0, 3) != '\0')
+		mp_hdf_set(hdf, "Page.Description", mp_res_get(res, 0, 3));
+	mp_hdf_set(hdf, "Page.Canonical", mp_printf(r->ctx.a,
+	    "%s/help/categories/%s", mp_origin(&r->ctx), slug->s));
+	p[0] = mp_res_get(res, 0, 0);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_CHILDREN], 1, p, &kids)) != MP_OK)
+		return rc;
+	for (i = 0; i < mp_res_rows(kids); i++) {
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Children.%d.Slug", i),
+		    mp_res_get(kids, i, 0));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Children.%d.Name", i),
+		    mp_res_get(kids, i, 1));
+	}
+	offset = page_offset(r, &page);
+	p[0] = NULL;
+	p[1] = slug->s;
+	p[2] = mp_printf(r->ctx.a, "%d", PAGE_SIZE);
+	p[3] = mp_printf(r->ctx.a, "%d", offset);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_LIST], 4, p, &res)) != MP_OK)
+		return rc;
+	hdf_list(r, hdf, res, page);
+	return mp_render(r, w, 200, "kb/category.cs", hdf);
+}
+
+/* GET /help/tags/{tag}: the published articles with this tag. */
+enum mp_err
+mp_kb_tag_page(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*tag = mp_req_cap(r, "tag");
+	const char		*p[4];
+	HDF			*hdf;
+	struct mp_res		*res;
+	int			 page, offset;
+	enum mp_err		 rc;
+
+	offset = page_offset(r, &page);
+	p[0] = tag->s;
+	p[1] = NULL;
+	p[2] = mp_printf(r->ctx.a, "%d", PAGE_SIZE);
+	p[3] = mp_printf(r->ctx.a, "%d", offset);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_LIST], 4, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(res) == 0 && page == 1)
+		return mp_req_fail(r, MP_ENOTFOUND, NULL,
+		    "No published help article has this tag.");
+	hdf = mp_hdf(r);
+	mp_kb_page(r, hdf);
+	mp_hdf_set(hdf, "Kb.Tag", tag->s);
+	mp_hdf_set(hdf, "Page.Title", mp_printf(r->ctx.a, "Articles tagged %s",
+	    tag->s));
+	mp_hdf_set(hdf, "Page.Canonical", mp_printf(r->ctx.a, "%s/help/tags/%s",
+	    mp_origin(&r->ctx), tag->s));
+	hdf_list(r, hdf, res, page);
+	return mp_render(r, w, 200, "kb/tag.cs", hdf);
+}
+
+/*
+ * GET /api/kb/articles?q=&tag=&category=&limit=&offset=: a search when q
+ * is given (ranked, with snippets as HTML), else the list; both say the
+ * total.
+ */
+enum mp_err
+mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_value	*lv = mp_req_val(r, "limit");
+	const struct mp_value	*ov = mp_req_val(r, "offset");
+	const char		*q = field(r, "q"), *p[4];
+	int			 limit = lv && lv->present ? (int)lv->i : 10;
+	int			 offset = ov && ov->present ? (int)ov->i : 0;
+	struct json_object	*o, *arr, *it;
+	struct mp_res		*res;
+	long			 total = 0;
+	const char		*dym;
+	int			 i, search, capped = 0;
+	enum mp_err		 rc;
+
+	if (q == NULL)
+		q = field(r, "search");	/* the old platform's name */
+	search = q != NULL && *mp_kb_norm_query(r->ctx.a, q) != '\0';
+	if (search) {
+		if ((rc = run_search(r, q, locale_of(r), field(r, "tag"),
+		    field(r, "category"), limit, offset, 1, &res, &total,
+		    &capped)) != MP_OK)
+			return rc;
+	} else {
+		p[0] = field(r, "tag");
+		p[1] = field(r, "category");
+		p[2] = mp_printf(r->ctx.a, "%d", limit);
+		p[3] = mp_printf(r->ctx.a, "%d", offset);
+		if ((rc = mp_q(&r->ctx, &stmts[KB_LIST], 4, p, &res)) != MP_OK)
+			return rc;
+		total = mp_res_rows(res) ? (long)mp_res_int(res, 0, 9) : 0;
+	}
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < mp_res_rows(res); i++) {
+		it = json_card(r, res, i);
+		if (search) {
+			json_object_object_add(it, "rank",
+			    json_object_new_double(atof(mp_res_get(res, i,
+			    8))));
+			json_object_object_add(it, "section",
+			    mp_res_isnull(res, i, 10) ||
+			    *mp_res_get(res, i, 10) == '\0' ? NULL :
+			    json_object_new_string(mp_res_get(res, i, 10)));
+			json_object_object_add(it, "snippet_html",
+			    json_object_new_string(snippet_html(r,
+			    mp_res_get(res, i, 12))));
+		}
+		json_object_array_add(arr, it);
+	}
+	json_object_object_add(o, "articles", arr);
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	if (search)
+		json_object_object_add(o, "total_capped",
+		    json_object_new_boolean(capped));
+	json_object_object_add(o, "limit", json_object_new_int(limit));
+	json_object_object_add(o, "offset", json_object_new_int(offset));
+	if (search && total == 0 && (dym = did_you_mean(r, q)) != NULL)
+		json_object_object_add(o, "did_you_mean",
+		    json_object_new_string(dym));
+	return send_json(r, w, 200, o);
+}
+
+/* The published translations as [{"locale", "id", "slug", "url"}]. */
+static struct json_object *
+translations_json(struct mp_req *r, const struct mp_res *res)
+{
+	struct json_object	*arr = json_object_new_array(), *j, *e, *t;
+	const char		*s, *id, *slug;
+	size_t			 i, n;
+	char			 err[80];
+
+	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) !=
+	    MP_OK || !json_object_is_type(j, json_type_array))
+		return arr;
+	n = json_object_array_length(j);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(j, i);
+		id = json_object_get_string(json_object_array_get_idx(e, 1));
+		slug = json_object_get_string(json_object_array_get_idx(e, 2));
+		t = json_object_new_object();
+		json_object_object_add(t, "locale", json_object_get(
+		    json_object_array_get_idx(e, 0)));
+		json_object_object_add(t, "id", json_object_new_string(id));
+		json_object_object_add(t, "slug", json_object_new_string(slug));
+		json_object_object_add(t, "url", json_object_new_string(
+		    mp_kb_article_path(r->ctx.a, id, slug)));
+		json_object_array_add(arr, t);
+	}
+	return arr;
+}
+
+/* The full JSON of the article in row 0 of an ARTICLE result. */
+static struct json_object *
+json_article(struct mp_req *r, const struct mp_res *res)
+{
+	struct json_object	*o = json_card(r, res, 0), *j;
+	const char		*s;
+	char			 err[80];
+
+	json_object_object_add(o, "html",
+	    json_object_new_string(mp_res_get(res, 0, A_HTML)));
+	json_object_object_add(o, "meta_title",
+	    json_object_new_string(mp_res_get(res, 0, A_MTITLE)));
+	json_object_object_add(o, "meta_description",
+	    json_object_new_string(mp_res_get(res, 0, A_MDESC)));
+	json_object_object_add(o, "locale",
+	    json_object_new_string(mp_res_get(res, 0, A_LOCALE)));
+	json_object_object_add(o, "published_at",
+	    json_object_new_string(mp_res_get(res, 0, A_PUBLISHED)));
+	if ((s = mp_res_get(res, 0, A_TOC)) != NULL &&
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
+	    MP_OK)
+		json_object_object_add(o, "toc", json_object_get(j));
+	else
+		json_object_object_add(o, "toc", json_object_new_array());
+	json_object_object_add(o, "translations", translations_json(r, res));
+	return o;
+}
+
+/* GET /api/kb/articles/{slug}: one published article by (any past) slug. */
+enum mp_err
+mp_kb_api_article(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*slug = mp_req_cap(r, "slug");
+	const char		*p[1] = { slug->s };
+	struct mp_res		*res;
+	enum mp_err		 rc;
+
+	if ((rc = mp_q(&r->ctx, &stmts[KB_ARTICLE_SLUG], 1, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(res) == 0)
+		return mp_req_fail(r, MP_ENOTFOUND, NULL,
+		    "There is no published help article with this slug.");
+	if ((rc = mp_kb_count_view(r, mp_res_get(res, 0, A_ID))) != MP_OK)
+		return rc;
+	return send_json(r, w, 200, json_article(r, res));
+}
+
+/* GET /api/kb/popular?limit=: most viewed over the last 30 days. */
+enum mp_err
+mp_kb_api_popular(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_value	*lv = mp_req_val(r, "limit");
+	const char		*p[1];
+	struct json_object	*o, *arr, *it;
+	struct mp_res		*res;
+	int			 i;
+	enum mp_err		 rc;
+
+	p[0] = mp_printf(r->ctx.a, "%d", lv && lv->present ? (int)lv->i : 10);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_POPULAR], 1, p, &res)) != MP_OK)
+		return rc;
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < mp_res_rows(res); i++) {
+		it = json_card(r, res, i);
+		json_object_object_add(it, "views_30d", json_object_new_int64(
+		    mp_res_int(res, i, C__N)));
+		json_object_array_add(arr, it);
+	}
+	json_object_object_add(o, "articles", arr);
+	return send_json(r, w, 200, o);
+}
+
+/* GET /api/kb/tags/{tag}: the published articles with this tag. */
+enum mp_err
+mp_kb_api_tag(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_capture	*tag = mp_req_cap(r, "tag");
+	const struct mp_value	*lv = mp_req_val(r, "limit");
+	const struct mp_value	*ov = mp_req_val(r, "offset");
+	const char		*p[4];
+	struct json_object	*o, *arr;
+	struct mp_res		*res;
+	int			 i;
+	enum mp_err		 rc;
+
+	p[0] = tag->s;
+	p[1] = NULL;
+	p[2] = mp_printf(r->ctx.a, "%d", lv && lv->present ? (int)lv->i : 50);
+	p[3] = mp_printf(r->ctx.a, "%d", ov && ov->present ? (int)ov->i : 0);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_LIST], 4, p, &res)) != MP_OK)
+		return rc;
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < mp_res_rows(res); i++)
+		json_object_array_add(arr, json_card(r, res, i));
+	json_object_object_add(o, "tag", json_object_new_string(tag->s));
+	json_object_object_add(o, "articles", arr);
+	json_object_object_add(o, "total", json_object_new_int64(
+	    mp_res_rows(res) ? mp_res_int(res, 0, 9) : 0));
+	return send_json(r, w, 200, o);
+}
+
+/*
+ * GET /api/kb/suggest?q=: up to 8 titles for the search box as the
+ * visitor types.  Fewer than 3 letters or digits: an empty list, without
+ * touching the database.  Not logged (keystrokes are not searches).
+ */
+enum mp_err
+mp_kb_api_suggest(struct mp_req *r, struct mp_resp *w)
+{
+	const char		*q = field(r, "q"), *p[3];
+	struct json_object	*o, *arr, *it;
+	struct mp_res		*res;
+	char			*tq;
+	int			 i;
+	enum mp_err		 rc;
+
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(o, "suggestions", arr);
+	mp_resp_header(w, "Cache-Control", "private, max-age=60");
+	if (q == NULL || (tq = mp_kb_prefix_query(r->ctx.a, q)) == NULL)
+		return send_json(r, w, 200, o);
+	p[0] = tq;
+	p[1] = locale_of(r);
+	p[2] = "8";
+	if ((rc = mp_q(&r->ctx, &stmts[KB_SUGGEST], 3, p, &res)) != MP_OK) {
+		json_object_put(o);
+		return rc;
+	}
+	for (i = 0; i < mp_res_rows(res); i++) {
+		it = json_object_new_object();
+		json_object_object_add(it, "title",
+		    json_object_new_string(mp_res_get(res, i, 2)));
+		json_object_object_add(it, "url", json_object_new_string(
+		    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, 0),
+		    mp_res_get(res, i, 1))));
+		json_object_array_add(arr, it);
+	}
+	return send_json(r, w, 200, o);
+}
