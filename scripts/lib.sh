@@ -127,10 +127,10 @@ mp_pg_bindir() {
 
 # autoreconf when configure is missing or older than configure.ac; configure
 # when there is no Makefile or the wanted flags changed (CI=true adds
-# --enable-werror, MP_CONFIGURE_FLAGS adds more); then make.
+# --enable-werror and --enable-debug, MP_CONFIGURE_FLAGS adds more); then make.
 mp_build() {
 	local flags=() extra=() want have
-	[ "${CI:-}" = true ] && flags+=(--enable-werror)
+	[ "${CI:-}" = true ] && flags+=(--enable-werror --enable-debug)
 	if [ -n "${MP_CONFIGURE_FLAGS:-}" ]; then
 		read -ra extra <<<"$MP_CONFIGURE_FLAGS"
 		flags+=("${extra[@]}")

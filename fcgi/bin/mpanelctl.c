@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "bin/extern.h"
+#include "features/feature.h"
 #include "features/accounts/accounts.h"
 #include "features/kb/kb.h"
 #include "features/queue/queue.h"
@@ -30,6 +31,8 @@ usage(void)
 	    "  seed-demo                     load the demo tenants (idempotent)\n"
 	    "  kb-render [--all]             render help articles changed since\n"
 	    "                                their last render (--all: every one)\n"
+	    "  check-sql                     PREPARE every statement of every\n"
+	    "                                feature as the pool's role\n"
 	    "  queue stats | retry JOB_ID | purge\n"
 	    "                                the job queue (owner role)\n");
 	exit(64);
@@ -56,6 +59,47 @@ connect_db(int owner)
 		exit(1);
 	}
 	return c;
+}
+
+struct prep {
+	PGconn	*c;
+	int	 n;
+	int	 bad;
+};
+
+/* PREPARE one statement (unnamed, so nothing is left behind); report a failure. */
+static void
+prepare_one(const struct mp_stmt *st, const char *owner, void *arg)
+{
+	struct prep	*pp = arg;
+	PGresult	*res;
+
+	pp->n++;
+	res = PQprepare(pp->c, "", st->sql, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "%s: statement %s: %s", owner, st->name,
+		    PQresultErrorMessage(res));
+		pp->bad++;
+	}
+	PQclear(res);
+}
+
+/*
+ * check-sql: every statement the programs can run, PREPAREd against the
+ * migrated schema as the pool's role, so a typo or a missing grant fails
+ * here and not in a user's request.
+ */
+static int
+cmd_check_sql(void)
+{
+	struct prep	 pp;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.c = connect_db(0);
+	mp_stmts_walk(prepare_one, &pp);
+	PQfinish(pp.c);
+	printf("check-sql: %d statements, %d failed\n", pp.n, pp.bad);
+	return pp.bad == 0 ? 0 : 1;
 }
 
 static int
@@ -516,6 +560,8 @@ main(int argc, char *argv[])
 		rc = cmd_migrate();
 	else if (strcmp(argv[0], "check") == 0)
 		rc = cmd_check();
+	else if (strcmp(argv[0], "check-sql") == 0)
+		rc = cmd_check_sql();
 	else if (strcmp(argv[0], "tenant") == 0)
 		rc = cmd_tenant(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "user") == 0)

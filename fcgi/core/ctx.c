@@ -10,12 +10,18 @@
  * third argument), so a pooled server connection never carries one
  * tenant's setting into another's transaction.
  */
-static const struct mp_stmt st_set_tenant = { "ctx_set_tenant",
-    "SELECT set_config('app.tenant_id', $1, true)", MP_STMT_READ };
+static const struct mp_stmt stmts[] = {
+	{ "ctx_set_tenant",
+	    "SELECT set_config('app.tenant_id', $1, true)", MP_STMT_READ },
+	{ "ctx_tenant_by_id",
+	    "SELECT slug, name, plan, status, custom_domain FROM tenants"
+	    " WHERE id = $1::bigint", MP_STMT_READ },
+};
 
-static const struct mp_stmt st_tenant_by_id = { "ctx_tenant_by_id",
-    "SELECT slug, name, plan, status, custom_domain FROM tenants"
-    " WHERE id = $1::bigint", MP_STMT_READ };
+#define st_set_tenant	(stmts[0])
+#define st_tenant_by_id	(stmts[1])
+
+MP_STMT_TABLE(mp_ctx_st, stmts);
 
 enum mp_err
 mp_tx_begin(struct mp_ctx *c)
@@ -126,4 +132,17 @@ mp_fail(struct mp_ctx *c, enum mp_err err, const char *field, const char *msg)
 	c->err_field = field;
 	c->err_msg = msg;
 	return err;
+}
+
+enum mp_err
+mp_q_one(struct mp_ctx *c, const struct mp_stmt *st, int n,
+    const char *const *p, struct mp_res **res, const char *msg)
+{
+	enum mp_err	 rc;
+
+	if ((rc = mp_q(c, st, n, p, res)) != MP_OK)
+		return rc;
+	if (mp_res_rows(*res) != 1)
+		return mp_fail(c, MP_ENOTFOUND, NULL, msg);
+	return MP_OK;
 }

@@ -605,6 +605,24 @@ mp_res_rows(const struct mp_res *r)
 	return r ? PQntuples(r->res) : 0;
 }
 
+int
+mp_res_ncols(const struct mp_res *r)
+{
+	return r ? PQnfields(r->res) : 0;
+}
+
+const char *
+mp_res_colname(const struct mp_res *r, int col)
+{
+	return r ? PQfname(r->res, col) : NULL;
+}
+
+unsigned
+mp_res_coltype(const struct mp_res *r, int col)
+{
+	return r ? (unsigned)PQftype(r->res, col) : 0;
+}
+
 const char *
 mp_res_get(const struct mp_res *r, int row, int col)
 {

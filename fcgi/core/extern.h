@@ -240,6 +240,7 @@ enum mp_vtype {
 	MP_V_UUID,
 	MP_V_TOKEN,	/* base64url */
 	MP_V_URL,	/* http(s) absolute */
+	MP_V_ENUM,	/* one of a declared list of words (mp_validate_enum) */
 	MP_V__MAX
 };
 
@@ -258,6 +259,13 @@ struct mp_value {
  */
 enum mp_err	 mp_validate(enum mp_vtype, const char *, size_t, int64_t min,
 		    int64_t max, struct mp_value *, const char **why);
+/*
+ * MP_V_ENUM: s[0..len) must equal one of the NULL-terminated set; v->i
+ * is its index.  On MP_EINPUT *why (arena) reads "must be a, b or c".
+ */
+enum mp_err	 mp_validate_enum(struct mp_arena *, const char *, size_t,
+		    const char *const *set, struct mp_value *,
+		    const char **why);
 
 /*
  * db.c: one libpq connection per process, statements prepared lazily on
@@ -279,6 +287,16 @@ struct mp_stmt {
  * no BEGIN: see mp_db_begin.
  */
 #define MP_STMT_READ	0x1
+
+/* A file's statements, listed for the checks that PREPARE every one. */
+struct mp_stmt_table {
+	const struct mp_stmt	*st;
+	size_t			 n;
+};
+
+#define MP_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define MP_STMT_TABLE(name, tab) \
+	const struct mp_stmt_table name = { tab, MP_NELEM(tab) }
 
 struct mp_db;
 struct mp_res;
@@ -330,6 +348,51 @@ int		 mp_res_isnull(const struct mp_res *, int row, int col);
 int64_t		 mp_res_int(const struct mp_res *, int row, int col);
 int		 mp_res_bool(const struct mp_res *, int row, int col);
 long		 mp_res_affected(const struct mp_res *);
+/* Columns: how many, each one's name (its AS name) and type OID. */
+int		 mp_res_ncols(const struct mp_res *);
+const char	*mp_res_colname(const struct mp_res *, int col);
+unsigned	 mp_res_coltype(const struct mp_res *, int col);
+
+/*
+ * rows.c: result rows read by column name, and turned into JSON by a
+ * table rather than by hand.  A column absent from the result is a
+ * programming error: logged, and read as SQL NULL.
+ */
+int		 mp_res_col(const struct mp_res *, const char *name);
+const char	*mp_res_by(const struct mp_res *, int row, const char *name);
+int64_t		 mp_res_int_by(const struct mp_res *, int row,
+		    const char *name);
+int		 mp_res_bool_by(const struct mp_res *, int row,
+		    const char *name);
+
+/* How a column becomes a JSON value. */
+enum mp_coltype {
+	MP_COL_AUTO,	/* by the column's type: ints, bools, json(b), text */
+	MP_COL_TEXT,
+	MP_COL_INT,
+	MP_COL_BOOL,
+	MP_COL_NUM,	/* a number (numeric, double) */
+	MP_COL_JSON,	/* the text is JSON, embedded as it is */
+	MP_COL__MAX
+};
+
+/* One output field: the result column, the JSON key (NULL: the column's name). */
+struct mp_col {
+	const char	*col;
+	const char	*key;
+	enum mp_coltype	 type;
+};
+
+/*
+ * Row row of res as a JSON object with the fields of cols (terminated by
+ * a NULL col), or of every column (cols NULL).  SQL NULL is JSON null.
+ * The object is the caller's (json_object_put, or mp_json_own).
+ */
+struct json_object *mp_row_json(const struct mp_res *, int row,
+		    const struct mp_col *cols);
+/* Every row of res as an array of such objects. */
+struct json_object *mp_rows_json(const struct mp_res *,
+		    const struct mp_col *cols);
 
 /*
  * ctx.c: one unit of work, a web request or a background job, and what
@@ -362,6 +425,15 @@ struct mp_ctx {
 	const char		*err_field;
 	const char		*err_msg;
 };
+
+extern const struct mp_stmt_table	 mp_ctx_st;
+
+/*
+ * Run a statement that names one thing: MP_ENOTFOUND with msg (for the
+ * 404 page or JSON body) unless it returned exactly one row.
+ */
+enum mp_err	 mp_q_one(struct mp_ctx *, const struct mp_stmt *, int n,
+		    const char *const *p, struct mp_res **, const char *msg);
 
 /* Set the field and message the next error shows; returns err. */
 enum mp_err	 mp_fail(struct mp_ctx *, enum mp_err, const char *field,

@@ -288,3 +288,29 @@ mp_validate(enum mp_vtype t, const char *s, size_t len, int64_t min,
 		*why = w;
 	return w == NULL ? MP_OK : MP_EINPUT;
 }
+
+enum mp_err
+mp_validate_enum(struct mp_arena *a, const char *s, size_t len,
+    const char *const *set, struct mp_value *v, const char **why)
+{
+	struct mp_buf	 b;
+	int64_t		 i;
+
+	for (i = 0; set != NULL && set[i] != NULL; i++)
+		if (strlen(set[i]) == len && memcmp(set[i], s, len) == 0) {
+			v->type = MP_V_ENUM;
+			v->present = 1;
+			v->s = s;
+			v->len = len;
+			v->i = i;
+			return MP_OK;
+		}
+	mp_buf_init(&b, 0);
+	mp_buf_puts(&b, "must be ");
+	for (i = 0; set != NULL && set[i] != NULL; i++)
+		mp_buf_printf(&b, "%s%s", i == 0 ? "" : set[i + 1] == NULL ?
+		    " or " : ", ", set[i]);
+	*why = mp_strdup(a, mp_buf_cstr(&b));
+	mp_buf_free(&b);
+	return MP_EINPUT;
+}

@@ -74,16 +74,6 @@ struct mp_job_kind {
 	int		 threadsafe;
 };
 
-/* A feature's statements, for the checks that PREPARE every one. */
-struct mp_stmt_table {
-	const struct mp_stmt	*st;
-	size_t			 n;
-};
-
-#define MP_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define MP_STMT_TABLE(name, tab) \
-	const struct mp_stmt_table name = { tab, MP_NELEM(tab) }
-
 /*
  * One feature (nginx's module table is the model): its routes, job
  * kinds, statements and hooks.  A feature lives in
@@ -139,5 +129,15 @@ void				 mp_features_exit(struct mp_ctx *);
  */
 int				 mp_features_print(FILE *);
 int				 mp_features_check(FILE *);
+/*
+ * The routes of table[0..n) that a path of their own does not reach
+ * (an earlier route with a common method matches it first), printed to
+ * fp; returns how many.
+ */
+int				 mp_routes_shadowed(const struct mp_route *,
+				    size_t n, FILE *);
+/* Call fn for every statement the programs run (core, web, features). */
+void				 mp_stmts_walk(void (*fn)(const struct mp_stmt *,
+				    const char *owner, void *), void *arg);
 
 #endif

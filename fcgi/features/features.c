@@ -30,7 +30,7 @@ const struct mp_feature *const mp_features[] = {
 
 /* The merged route table and, parallel to it, each route's feature. */
 static struct mp_route		 *all;
-static const struct mp_feature	**owner;
+static const struct mp_feature	**route_owner;
 static size_t			  nall;
 static int			  built_tests = -1;
 
@@ -51,18 +51,18 @@ mp_routes_all(const struct mp_config *cfg, size_t *n)
 		return all;
 	}
 	free(all);
-	free(owner);
+	free(route_owner);
 	for (f = mp_features, nall = 0; *f != NULL; f++)
 		nall += (*f)->nroutes;
 	if ((all = calloc(nall ? nall : 1, sizeof(*all))) == NULL ||
-	    (owner = calloc(nall ? nall : 1, sizeof(*owner))) == NULL)
+	    (route_owner = calloc(nall ? nall : 1, sizeof(*route_owner))) == NULL)
 		mp_oom();
 	for (f = mp_features; *f != NULL; f++) {
 		if ((*f)->test_only && !tests)
 			continue;
 		for (i = 0; i < (*f)->nroutes; i++) {
 			all[k] = (*f)->routes[i];
-			owner[k++] = *f;
+			route_owner[k++] = *f;
 		}
 	}
 	nall = k;
@@ -76,7 +76,7 @@ mp_route_feature(const struct mp_route *r)
 {
 	if (all == NULL || r < all || r >= all + nall)
 		return NULL;
-	return owner[r - all];
+	return route_owner[r - all];
 }
 
 mp_handler
@@ -242,6 +242,84 @@ sample_path(struct mp_arena *a, const char *pat)
 	return out;
 }
 
+int
+mp_routes_shadowed(const struct mp_route *routes, size_t n, FILE *fp)
+{
+	const struct mp_route	*which;
+	const struct mp_feature	*fw, *fr;
+	struct mp_capture	 caps[MP_MAXCAPS];
+	struct mp_arena		*a = mp_arena_new(0);
+	unsigned		 bit, allow;
+	size_t			 i;
+	int			 ncaps, bad = 0;
+
+	for (i = 0; i < n; i++)
+		for (bit = 1; bit <= MP_OPTIONS; bit <<= 1) {
+			if (!(routes[i].methods & bit))
+				continue;
+			which = NULL;
+			if (mp_route_match(a, routes, n, bit,
+			    sample_path(a, routes[i].pattern), &which, caps,
+			    &ncaps, &allow) == MP_ROUTE_OK &&
+			    which == &routes[i])
+				continue;
+			fr = mp_route_feature(&routes[i]);
+			fw = which ? mp_route_feature(which) : NULL;
+			fprintf(fp, "route %s %s (%s) is shadowed by %s (%s)\n",
+			    mp_method_name(bit), routes[i].pattern,
+			    fr ? fr->name : "-", which ? which->pattern :
+			    "nothing", fw ? fw->name : "-");
+			bad++;
+		}
+	mp_arena_free(a);
+	return bad;
+}
+
+static void
+walk_table(const struct mp_stmt_table *t, const char *owner,
+    void (*fn)(const struct mp_stmt *, const char *, void *), void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		fn(&t->st[i], owner, arg);
+}
+
+void
+mp_stmts_walk(void (*fn)(const struct mp_stmt *, const char *, void *),
+    void *arg)
+{
+	const struct mp_feature	*const *f;
+	const struct mp_stmt_table *const *t;
+
+	walk_table(&mp_ctx_st, "core", fn, arg);
+	walk_table(&mp_session_st, "web", fn, arg);
+	walk_table(&mp_tenant_st, "web", fn, arg);
+	for (f = mp_features; *f != NULL; f++)
+		for (t = (*f)->stmts; t != NULL && *t != NULL; t++)
+			walk_table(*t, (*f)->name, fn, arg);
+}
+
+struct names {
+	const char	**v;
+	size_t		  n;
+	size_t		  cap;
+};
+
+static void
+collect(const struct mp_stmt *st, const char *owner, void *arg)
+{
+	struct names	*nm = arg;
+
+	(void)owner;
+	if (nm->n == nm->cap) {
+		nm->cap = nm->cap ? nm->cap * 2 : 256;
+		if ((nm->v = realloc(nm->v, nm->cap * sizeof(*nm->v))) == NULL)
+			mp_oom();
+	}
+	nm->v[nm->n++] = st->name;
+}
+
 static int
 stmt_cmp(const void *x, const void *y)
 {
@@ -257,64 +335,30 @@ stmt_cmp(const void *x, const void *y)
 int
 mp_features_check(FILE *fp)
 {
-	const struct mp_feature	*const *f;
-	const struct mp_stmt_table *const *t;
-	const struct mp_route	*routes, *which;
-	struct mp_capture	 caps[MP_MAXCAPS];
+	struct names		 names = { NULL, 0, 0 };
+	const struct mp_route	*routes;
 	struct mp_config	 cfg;
-	struct mp_arena		*a = mp_arena_new(0);
-	const char		**names = NULL;
-	unsigned		 bit, allow;
-	size_t			 n, i, j, nn = 0, cap = 0;
-	int			 ncaps, bad = 0;
+	size_t			 n, i;
+	int			 bad = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.test_routes = 1;
 	routes = mp_routes_all(&cfg, &n);
-	for (i = 0; i < n; i++)
-		for (bit = 1; bit <= MP_OPTIONS; bit <<= 1) {
-			if (!(routes[i].methods & bit))
-				continue;
-			if (mp_route_match(a, routes, n, bit,
-			    sample_path(a, routes[i].pattern), &which, caps,
-			    &ncaps, &allow) != MP_ROUTE_OK || which !=
-			    &routes[i]) {
-				fprintf(fp, "route %s %s (%s) is shadowed by "
-				    "%s (%s)\n", mp_method_name(bit),
-				    routes[i].pattern,
-				    mp_route_feature(&routes[i])->name,
-				    which ? which->pattern : "nothing",
-				    which ? mp_route_feature(which)->name :
-				    "-");
-				bad++;
-			}
-		}
-	for (f = mp_features; *f != NULL; f++)
-		for (t = (*f)->stmts; t != NULL && *t != NULL; t++)
-			for (j = 0; j < (*t)->n; j++) {
-				if (nn == cap) {
-					cap = cap ? cap * 2 : 256;
-					names = realloc(names,
-					    cap * sizeof(*names));
-					if (names == NULL)
-						mp_oom();
-				}
-				names[nn++] = (*t)->st[j].name;
-			}
-	qsort(names, nn, sizeof(*names), stmt_cmp);
-	for (i = 1; i < nn; i++)
-		if (strcmp(names[i - 1], names[i]) == 0) {
+	bad += mp_routes_shadowed(routes, n, fp);
+	mp_stmts_walk(collect, &names);
+	qsort(names.v, names.n, sizeof(*names.v), stmt_cmp);
+	for (i = 1; i < names.n; i++)
+		if (strcmp(names.v[i - 1], names.v[i]) == 0) {
 			fprintf(fp, "statement name %s is used twice\n",
-			    names[i]);
+			    names.v[i]);
 			bad++;
 		}
-	free(names);
-	mp_arena_free(a);
+	free(names.v);
 	/* Leave the table to be built as the configuration wants it. */
 	free(all);
-	free(owner);
+	free(route_owner);
 	all = NULL;
-	owner = NULL;
+	route_owner = NULL;
 	built_tests = -1;
 	return bad;
 }

@@ -60,11 +60,12 @@ struct mp_session {
 
 /* A declared input field: where it comes from, its validator and limits. */
 struct mp_field {
-	const char	*name;
-	enum mp_vtype	 type;
-	int64_t		 min;
-	int64_t		 max;
-	int		 required;
+	const char		*name;
+	enum mp_vtype		 type;
+	int64_t			 min;
+	int64_t			 max;
+	int			 required;
+	const char *const	*values;	/* MP_V_ENUM: the allowed words */
 };
 
 struct mp_req;
@@ -232,6 +233,11 @@ enum mp_err	 mp_render(struct mp_req *, struct mp_resp *, int status,
 enum mp_err	 mp_tpl_render(struct mp_templates *, const char *tpl,
 		    struct _hdf *, struct mp_buf *);
 void		 mp_hdf_set(struct _hdf *, const char *name, const char *val);
+/* Rows into the tree by column name (see mp_row_json for cols). */
+void		 mp_row_hdf(struct _hdf *, const char *prefix,
+		    const struct mp_res *, int row, const struct mp_col *cols);
+void		 mp_rows_hdf(struct _hdf *, const char *prefix,
+		    const struct mp_res *, const struct mp_col *cols);
 void		 mp_hdf_setf(struct _hdf *, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -246,6 +252,9 @@ const char	*mp_csrf_token(struct mp_req *);
 const char	*mp_csrf_existing(struct mp_req *);
 enum mp_role	 mp_role_parse(const char *);
 const char	*mp_role_name(enum mp_role);
+
+/* The web layer's own statements (session.c, tenant.c), for the checks. */
+extern const struct mp_stmt_table	 mp_session_st, mp_tenant_st;
 
 /* tenant.c */
 enum mp_err	 mp_tenant_resolve(struct mp_req *);

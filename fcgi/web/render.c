@@ -227,6 +227,58 @@ mp_hdf_setf(HDF *hdf, const char *name, const char *fmt, ...)
 }
 
 /*
+ * Row row of res into prefix.<key> of hdf: the columns of cols (NULL-col
+ * terminated; key NULL: the column's name), or every column (cols
+ * NULL).  Booleans become "1" or "0"; SQL NULL leaves the name unset.
+ */
+static void
+put_col(HDF *hdf, const char *prefix, const struct mp_res *res, int row,
+    int col, const char *key, enum mp_coltype type)
+{
+	const char	*v;
+	char		 name[256];
+	int		 isbool;
+
+	if (col < 0 || (v = mp_res_get(res, row, col)) == NULL)
+		return;
+	isbool = type == MP_COL_AUTO ? mp_res_coltype(res, col) == 16 :
+	    type == MP_COL_BOOL;	/* 16: bool's type OID */
+	snprintf(name, sizeof(name), "%s.%s", prefix,
+	    key != NULL ? key : mp_res_colname(res, col));
+	mp_hdf_set(hdf, name, isbool ? (v[0] == 't' ? "1" : "0") : v);
+}
+
+void
+mp_row_hdf(HDF *hdf, const char *prefix, const struct mp_res *res, int row,
+    const struct mp_col *cols)
+{
+	int	 c;
+
+	if (cols == NULL) {
+		for (c = 0; c < mp_res_ncols(res); c++)
+			put_col(hdf, prefix, res, row, c, NULL, MP_COL_AUTO);
+		return;
+	}
+	for (; cols->col != NULL; cols++)
+		put_col(hdf, prefix, res, row, mp_res_col(res, cols->col),
+		    cols->key, cols->type);
+}
+
+/* Every row of res as prefix.0, prefix.1, ... */
+void
+mp_rows_hdf(HDF *hdf, const char *prefix, const struct mp_res *res,
+    const struct mp_col *cols)
+{
+	char	 p[200];
+	int	 i, n = mp_res_rows(res);
+
+	for (i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s.%d", prefix, i);
+		mp_row_hdf(hdf, p, res, i, cols);
+	}
+}
+
+/*
  * A data tree for a unit of work (a page, a mail), destroyed at arena
  * reset, holding the tenant's name, slug and, when asked, its origin.
  */

@@ -63,11 +63,22 @@ mp_req_val(const struct mp_req *r, const char *name)
 	const struct mp_field		*f;
 	int				 i;
 
-	if (r->route == NULL || r->route->fields == NULL || r->vals == NULL)
+	if (r->route == NULL)
 		return &absent;
-	for (f = r->route->fields, i = 0; f->name != NULL; f++, i++)
+	for (f = r->route->fields, i = 0; f != NULL && f->name != NULL;
+	    f++, i++)
 		if (strcmp(f->name, name) == 0)
-			return &r->vals[i];
+			return r->vals != NULL ? &r->vals[i] : &absent;
+	/*
+	 * A handler asking for a field its route never declared is a bug
+	 * (the value would never be validated): loud in debug builds, logged
+	 * in others.
+	 */
+	mp_error("route %s: field %s was never declared", r->route->pattern,
+	    name);
+#ifdef MP_DEBUG
+	abort();
+#endif
 	return &absent;
 }
 
@@ -321,8 +332,9 @@ mp_req_validate(struct mp_req *r)
 				    f->name));
 			continue;
 		}
-		if (mp_validate(f->type, v, len, f->min, f->max, &r->vals[i],
-		    &why) != MP_OK)
+		if ((f->type == MP_V_ENUM ? mp_validate_enum(r->ctx.a, v, len,
+		    f->values, &r->vals[i], &why) : mp_validate(f->type, v, len,
+		    f->min, f->max, &r->vals[i], &why)) != MP_OK)
 			return mp_req_fail(r, MP_EINPUT, f->name,
 			    mp_printf(r->ctx.a, "%s %s.", f->name, why));
 		r->vals[i].present = 1;

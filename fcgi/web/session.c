@@ -49,6 +49,8 @@ static const struct mp_stmt stmts[] = {
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == SS__MAX,
     "session statements and enum differ");
 
+MP_STMT_TABLE(mp_session_st, stmts);
+
 enum mp_role
 mp_role_parse(const char *s)
 {

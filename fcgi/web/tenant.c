@@ -15,12 +15,16 @@ struct cached {
 
 static struct cached	 cache[CACHE_SLOTS];
 
-static const struct mp_stmt st_tenant_by_host = { "tenant_by_host",
-    "SELECT id, slug, name, plan, status, custom_domain"
-    " FROM tenants"
-    " WHERE status = 'active'"
-    " AND (custom_domain = $1 OR ($2 <> '' AND slug = $2))"
-    " ORDER BY custom_domain = $1 DESC LIMIT 1", MP_STMT_READ };
+static const struct mp_stmt stmts[] = {
+	{ "tenant_by_host",
+	    "SELECT id, slug, name, plan, status, custom_domain"
+	    " FROM tenants"
+	    " WHERE status = 'active'"
+	    " AND (custom_domain = $1 OR ($2 <> '' AND slug = $2))"
+	    " ORDER BY custom_domain = $1 DESC LIMIT 1", MP_STMT_READ },
+};
+
+MP_STMT_TABLE(mp_tenant_st, stmts);
 
 static void
 tenant_free(struct mp_tenant *t)
@@ -112,7 +116,7 @@ mp_tenant_resolve(struct mp_req *r)
 	}
 	p[0] = r->host;
 	p[1] = slug_of(r->ctx.a, r->host, r->ctx.cfg->base_domain);
-	if ((rc = mp_q(&r->ctx, &st_tenant_by_host, 2, p, &res)) != MP_OK)
+	if ((rc = mp_q(&r->ctx, &stmts[0], 2, p, &res)) != MP_OK)
 		return rc;
 	free(c->host);
 	tenant_free(&c->t);

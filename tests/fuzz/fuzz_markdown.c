@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "features/kb.h"
+#include "features/kb/extern.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

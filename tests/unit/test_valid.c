@@ -272,6 +272,34 @@ test_err_table(void **state)
 	assert_int_equal(mp_err_http((enum mp_err)999), 500);
 }
 
+/* MP_V_ENUM: exact words only, the index in v->i, the list in the message. */
+static void
+test_enum(void **state)
+{
+	static const char *const set[] = { "none", "minor", "major", NULL };
+	struct mp_arena		*a = mp_arena_new(0);
+	struct mp_value		 v;
+	const char		*why = NULL;
+
+	(void)state;
+	assert_int_equal(mp_validate_enum(a, "major", 5, set, &v, &why), MP_OK);
+	assert_int_equal(v.i, 2);
+	assert_int_equal(v.present, 1);
+	assert_int_equal(mp_validate_enum(a, "none", 4, set, &v, &why), MP_OK);
+	assert_int_equal(v.i, 0);
+	/* a prefix, a longer word, another case: all refused */
+	assert_int_equal(mp_validate_enum(a, "majo", 4, set, &v, &why),
+	    MP_EINPUT);
+	assert_string_equal(why, "must be none, minor or major");
+	assert_int_equal(mp_validate_enum(a, "majors", 6, set, &v, &why),
+	    MP_EINPUT);
+	assert_int_equal(mp_validate_enum(a, "Major", 5, set, &v, &why),
+	    MP_EINPUT);
+	assert_int_equal(mp_validate_enum(a, "major\0", 6, set, &v, &why),
+	    MP_EINPUT);
+	mp_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -285,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_token),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_err_table),
+		cmocka_unit_test(test_enum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

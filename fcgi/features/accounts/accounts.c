@@ -2,37 +2,37 @@
 #include "features/accounts/extern.h"
 
 static const struct mp_field login_fields[] = {
-	{ "email", MP_V_EMAIL, 0, 254, 1 },
-	{ "password", MP_V_TEXT, 1, 1024, 1 },
-	{ "next", MP_V_TEXT, 0, 2000, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "email", MP_V_EMAIL, 0, 254, 1, NULL },
+	{ "password", MP_V_TEXT, 1, 1024, 1, NULL },
+	{ "next", MP_V_TEXT, 0, 2000, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_field email_fields[] = {
-	{ "email", MP_V_EMAIL, 0, 254, 1 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "email", MP_V_EMAIL, 0, 254, 1, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_field new_password_fields[] = {
-	{ "password", MP_V_TEXT, 1, 1024, 1 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "password", MP_V_TEXT, 1, 1024, 1, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_field change_password_fields[] = {
-	{ "current_password", MP_V_TEXT, 1, 1024, 1 },
-	{ "new_password", MP_V_TEXT, 1, 1024, 1 },
-	{ "end_others", MP_V_BOOL, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "current_password", MP_V_TEXT, 1, 1024, 1, NULL },
+	{ "new_password", MP_V_TEXT, 1, 1024, 1, NULL },
+	{ "end_others", MP_V_BOOL, 0, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_field token_fields[] = {
-	{ "name", MP_V_TEXT, 1, 100, 1 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "name", MP_V_TEXT, 1, 100, 1, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_field password_fields[] = {
-	{ "password", MP_V_TEXT, 0, 1024, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "password", MP_V_TEXT, 0, 1024, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_route routes[] = {

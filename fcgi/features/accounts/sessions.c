@@ -28,14 +28,15 @@ enum {
 
 static const struct mp_stmt stmts[] = {
 	[SE_LIST] = { "se_list",
-	    "SELECT public_id, browser, browser_version, os, device_type,"
-	    " host(ip), extract(epoch FROM now() - created_at)::bigint,"
-	    " extract(epoch FROM now() - last_seen_at)::bigint,"
-	    " $2::bigint IS NOT NULL AND id = $2::bigint,"
+	    "SELECT public_id AS id, browser, browser_version, os,"
+	    " device_type, host(ip) AS ip,"
+	    " extract(epoch FROM now() - created_at)::bigint AS age,"
+	    " extract(epoch FROM now() - last_seen_at)::bigint AS idle,"
+	    " $2::bigint IS NOT NULL AND id = $2::bigint AS current,"
 	    " to_char(created_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"
 	    " to_char(last_seen_at AT TIME ZONE 'UTC',"
-	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS last_active_at"
 	    " FROM user_sessions WHERE user_id = $1 AND" LIVE
 	    " ORDER BY id = $2::bigint DESC, last_seen_at DESC" },
 	[SE_END_ONE] = { "se_end_one",
@@ -66,9 +67,10 @@ static const struct mp_stmt stmts[] = {
 	    " ON s.created_at >= d AND s.created_at < d + interval '1 day'"
 	    " GROUP BY d ORDER BY d" },
 	[SE_USERS] = { "se_users",
-	    "SELECT u.public_id, u.email, u.name, u.role, u.status,"
+	    "SELECT u.public_id AS \"Id\", u.email AS \"Email\","
+	    " u.name AS \"Name\", u.role AS \"Role\", u.status AS \"Status\","
 	    " (SELECT count(*) FROM user_sessions s WHERE s.user_id = u.id"
-	    " AND" LIVE ")"
+	    " AND" LIVE ") AS \"Sessions\""
 	    " FROM users u ORDER BY u.role DESC, u.email LIMIT 500" },
 	[SE_ADMIN_END] = { "se_admin_end",
 	    "UPDATE user_sessions SET revoked_at = now(),"
@@ -106,11 +108,35 @@ list(struct mp_req *r, struct mp_res **res)
 static const char *
 describe(struct mp_req *r, struct mp_res *res, int i)
 {
-	const char	*v = mp_res_get(res, i, 2);
+	const char	*v = mp_res_by(res, i, "browser_version");
 
-	return mp_printf(r->ctx.a, "%s%s%s on %s", mp_res_get(res, i, 1),
-	    v && *v ? " " : "", v ? v : "", mp_res_get(res, i, 3));
+	return mp_printf(r->ctx.a, "%s%s%s on %s", mp_res_by(res, i, "browser"),
+	    v && *v ? " " : "", v ? v : "", mp_res_by(res, i, "os"));
 }
+
+/* What the page and the JSON show of each session (SE_LIST's names). */
+static const struct mp_col page_cols[] = {
+	{ "id", "Id", MP_COL_TEXT },
+	{ "device_type", "Type", MP_COL_TEXT },
+	{ "ip", "Ip", MP_COL_TEXT },
+	{ "created_at", "SignedInAt", MP_COL_TEXT },
+	{ "last_active_at", "LastActiveAt", MP_COL_TEXT },
+	{ "current", "Current", MP_COL_BOOL },
+	{ NULL, NULL, 0 }
+};
+
+static const struct mp_col json_cols[] = {
+	{ "id", NULL, MP_COL_TEXT },
+	{ "browser", NULL, MP_COL_TEXT },
+	{ "browser_version", NULL, MP_COL_TEXT },
+	{ "os", NULL, MP_COL_TEXT },
+	{ "device_type", NULL, MP_COL_TEXT },
+	{ "ip", NULL, MP_COL_TEXT },
+	{ "created_at", NULL, MP_COL_TEXT },
+	{ "last_active_at", NULL, MP_COL_TEXT },
+	{ "current", NULL, MP_COL_BOOL },
+	{ NULL, NULL, 0 }
+};
 
 static enum mp_err
 sessions_page(struct mp_req *r, struct mp_resp *w, int status,
@@ -128,27 +154,16 @@ sessions_page(struct mp_req *r, struct mp_resp *w, int status,
 	mp_hdf_set(hdf, "Sessions.Error", err);
 	mp_hdf_set(hdf, "Sessions.Notice", notice);
 	mp_hdf_setf(hdf, "Sessions.Count", "%d", mp_res_rows(res));
+	mp_rows_hdf(hdf, "Sessions.List", res, page_cols);
 	for (i = 0; i < mp_res_rows(res); i++) {
-		snprintf(k, sizeof(k), "Sessions.List.%d.Id", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 0));
 		snprintf(k, sizeof(k), "Sessions.List.%d.Device", i);
 		mp_hdf_set(hdf, k, describe(r, res, i));
-		snprintf(k, sizeof(k), "Sessions.List.%d.Type", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 4));
-		snprintf(k, sizeof(k), "Sessions.List.%d.Ip", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 5));
 		snprintf(k, sizeof(k), "Sessions.List.%d.SignedIn", i);
-		mp_hdf_set(hdf, k, mp_ago(r->ctx.a, mp_res_int(res, i, 6)));
-		snprintf(k, sizeof(k), "Sessions.List.%d.SignedInAt", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 9));
+		mp_hdf_set(hdf, k, mp_ago(r->ctx.a, mp_res_int_by(res, i,
+		    "age")));
 		snprintf(k, sizeof(k), "Sessions.List.%d.LastActive", i);
-		mp_hdf_set(hdf, k, mp_ago(r->ctx.a, mp_res_int(res, i, 7)));
-		snprintf(k, sizeof(k), "Sessions.List.%d.LastActiveAt", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 10));
-		if (mp_res_bool(res, i, 8)) {
-			snprintf(k, sizeof(k), "Sessions.List.%d.Current", i);
-			mp_hdf_set(hdf, k, "1");
-		}
+		mp_hdf_set(hdf, k, mp_ago(r->ctx.a, mp_res_int_by(res, i,
+		    "idle")));
 	}
 	return mp_render(r, w, status, "account/sessions.cs", hdf);
 }
@@ -257,27 +272,9 @@ mp_api_sessions(struct mp_req *r, struct mp_resp *w)
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (i = 0; i < mp_res_rows(res); i++) {
-		s = json_object_new_object();
-		json_object_object_add(s, "id",
-		    json_object_new_string(mp_res_get(res, i, 0)));
+		s = mp_row_json(res, i, json_cols);
 		json_object_object_add(s, "device",
 		    json_object_new_string(describe(r, res, i)));
-		json_object_object_add(s, "browser",
-		    json_object_new_string(mp_res_get(res, i, 1)));
-		json_object_object_add(s, "browser_version",
-		    json_object_new_string(mp_res_get(res, i, 2)));
-		json_object_object_add(s, "os",
-		    json_object_new_string(mp_res_get(res, i, 3)));
-		json_object_object_add(s, "device_type",
-		    json_object_new_string(mp_res_get(res, i, 4)));
-		json_object_object_add(s, "ip", mp_res_get(res, i, 5) ?
-		    json_object_new_string(mp_res_get(res, i, 5)) : NULL);
-		json_object_object_add(s, "created_at",
-		    json_object_new_string(mp_res_get(res, i, 9)));
-		json_object_object_add(s, "last_active_at",
-		    json_object_new_string(mp_res_get(res, i, 10)));
-		json_object_object_add(s, "current",
-		    json_object_new_boolean(mp_res_bool(res, i, 8)));
 		json_object_array_add(arr, s);
 	}
 	json_object_object_add(o, "sessions", arr);
@@ -368,8 +365,6 @@ mp_admin_users(struct mp_req *r, struct mp_resp *w)
 	struct _hdf	*hdf = mp_hdf(r);
 	struct mp_res	*res;
 	const char	*done = mp_req_query(r, "done");
-	char		 k[64];
-	int		 i;
 	enum mp_err	 rc;
 
 	if ((rc = mp_q(&r->ctx, &stmts[SE_USERS], 0, NULL, &res)) != MP_OK)
@@ -378,20 +373,8 @@ mp_admin_users(struct mp_req *r, struct mp_resp *w)
 	if (done != NULL)
 		mp_hdf_set(hdf, "Users.Notice", "Every session of that user "
 		    "was ended.");
-	for (i = 0; i < mp_res_rows(res); i++) {
-		snprintf(k, sizeof(k), "Users.List.%d.Id", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 0));
-		snprintf(k, sizeof(k), "Users.List.%d.Email", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 1));
-		snprintf(k, sizeof(k), "Users.List.%d.Name", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 2));
-		snprintf(k, sizeof(k), "Users.List.%d.Role", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 3));
-		snprintf(k, sizeof(k), "Users.List.%d.Status", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 4));
-		snprintf(k, sizeof(k), "Users.List.%d.Sessions", i);
-		mp_hdf_set(hdf, k, mp_res_get(res, i, 5));
-	}
+	/* Each column is named as the template reads it. */
+	mp_rows_hdf(hdf, "Users.List", res, NULL);
 	return mp_render(r, w, 200, "account/admin_users.cs", hdf);
 }
 

@@ -67,17 +67,17 @@ MP_STMT_TABLE(mp_kb_categories_st, stmts);
 
 /* The declared fields of the form and of the JSON bodies (routes.c). */
 const struct mp_field mp_kb_category_fields[] = {
-	{ "name", MP_V_TEXT, 0, NAME_MAX_LEN, 0 },
-	{ "slug", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0 },
-	{ "description", MP_V_TEXT, 0, DESC_MAX_LEN, 0 },
-	{ "parent", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0 },
-	{ "position", MP_V_TEXT, 0, 8, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "name", MP_V_TEXT, 0, NAME_MAX_LEN, 0, NULL },
+	{ "slug", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0, NULL },
+	{ "description", MP_V_TEXT, 0, DESC_MAX_LEN, 0, NULL },
+	{ "parent", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0, NULL },
+	{ "position", MP_V_TEXT, 0, 8, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_category_list_fields[] = {
-	{ "saved", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "saved", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 /* A category as a form or JSON body gives it (NULL: absent). */

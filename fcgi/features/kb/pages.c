@@ -195,69 +195,69 @@ MP_STMT_TABLE(mp_kb_pages_st, stmts);
 
 /* The declared fields of the help center's routes (routes.c). */
 const struct mp_field mp_kb_search_fields[] = {
-	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
-	{ "page", MP_V_INT, 1, MAX_PAGE, 0 },
-	{ "locale", MP_V_SLUG, 2, 5, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0, NULL },
+	{ "page", MP_V_INT, 1, MAX_PAGE, 0, NULL },
+	{ "locale", MP_V_SLUG, 2, 5, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_article_fields[] = {
-	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
-	{ "voted", MP_V_SLUG, 1, 8, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0, NULL },
+	{ "voted", MP_V_SLUG, 1, 8, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_vote_fields[] = {
-	{ "helpful", MP_V_BOOL, 0, 0, 0 },
-	{ "reason", MP_V_TEXT, 0, 500, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "helpful", MP_V_BOOL, 0, 0, 0, NULL },
+	{ "reason", MP_V_TEXT, 0, 500, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_page_fields[] = {
-	{ "page", MP_V_INT, 1, MAX_PAGE, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "page", MP_V_INT, 1, MAX_PAGE, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_api_list_fields[] = {
-	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
-	{ "search", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
-	{ "tag", MP_V_SLUG, 1, 40, 0 },
-	{ "category", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0 },
-	{ "locale", MP_V_SLUG, 2, 5, 0 },
-	{ "limit", MP_V_INT, 1, 100, 0 },
-	{ "offset", MP_V_INT, 0, 10000, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0, NULL },
+	{ "search", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0, NULL },
+	{ "tag", MP_V_SLUG, 1, 40, 0, NULL },
+	{ "category", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0, NULL },
+	{ "locale", MP_V_SLUG, 2, 5, 0, NULL },
+	{ "limit", MP_V_INT, 1, 100, 0, NULL },
+	{ "offset", MP_V_INT, 0, 10000, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_admin_list_fields[] = {
-	{ "status", MP_V_SLUG, 1, 20, 0 },
-	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0 },
-	{ "category", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0 },
-	{ "page", MP_V_INT, 1, 10000, 0 },
-	{ "limit", MP_V_INT, 1, 200, 0 },
-	{ "offset", MP_V_INT, 0, 1000000, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "status", MP_V_SLUG, 1, 20, 0, NULL },
+	{ "q", MP_V_TEXT, 0, MP_KB_QUERY_MAX, 0, NULL },
+	{ "category", MP_V_SLUG, 1, MP_KB_SLUG_MAX, 0, NULL },
+	{ "page", MP_V_INT, 1, 10000, 0, NULL },
+	{ "limit", MP_V_INT, 1, 200, 0, NULL },
+	{ "offset", MP_V_INT, 0, 1000000, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_kb_admin_save_fields[] = {
-	{ "title", MP_V_TEXT, 0, 200, 0 },
-	{ "slug", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0 },
-	{ "summary", MP_V_TEXT, 0, 500, 0 },
-	{ "excerpt", MP_V_TEXT, 0, 500, 0 },
-	{ "body", MP_V_TEXT, 0, MP_KB_MD_MAX, 0 },
-	{ "content", MP_V_TEXT, 0, MP_KB_MD_MAX, 0 },
-	{ "category", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0 },
-	{ "tags", MP_V_TEXT, 0, 1000, 0 },
-	{ "status", MP_V_TEXT, 0, 20, 0 },
-	{ "meta_title", MP_V_TEXT, 0, 200, 0 },
-	{ "metaTitle", MP_V_TEXT, 0, 200, 0 },
-	{ "meta_description", MP_V_TEXT, 0, 300, 0 },
-	{ "metaDescription", MP_V_TEXT, 0, 300, 0 },
-	{ "locale", MP_V_TEXT, 0, 5, 0 },
-	{ "boost", MP_V_TEXT, 0, 8, 0 },
-	{ "action", MP_V_TEXT, 0, 20, 0 },
-	{ "translation_of", MP_V_TEXT, 0, 32, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "title", MP_V_TEXT, 0, 200, 0, NULL },
+	{ "slug", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0, NULL },
+	{ "summary", MP_V_TEXT, 0, 500, 0, NULL },
+	{ "excerpt", MP_V_TEXT, 0, 500, 0, NULL },
+	{ "body", MP_V_TEXT, 0, MP_KB_MD_MAX, 0, NULL },
+	{ "content", MP_V_TEXT, 0, MP_KB_MD_MAX, 0, NULL },
+	{ "category", MP_V_TEXT, 0, MP_KB_SLUG_MAX, 0, NULL },
+	{ "tags", MP_V_TEXT, 0, 1000, 0, NULL },
+	{ "status", MP_V_TEXT, 0, 20, 0, NULL },
+	{ "meta_title", MP_V_TEXT, 0, 200, 0, NULL },
+	{ "metaTitle", MP_V_TEXT, 0, 200, 0, NULL },
+	{ "meta_description", MP_V_TEXT, 0, 300, 0, NULL },
+	{ "metaDescription", MP_V_TEXT, 0, 300, 0, NULL },
+	{ "locale", MP_V_TEXT, 0, 5, 0, NULL },
+	{ "boost", MP_V_TEXT, 0, 8, 0, NULL },
+	{ "action", MP_V_TEXT, 0, 20, 0, NULL },
+	{ "translation_of", MP_V_TEXT, 0, 32, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 /* The path of an article's page: /help/articles/{id}-{slug}. */

@@ -2,9 +2,9 @@
 #include "features/notify/extern.h"
 
 static const struct mp_field list_fields[] = {
-	{ "state", MP_V_TEXT, 0, 16, 0 },
-	{ "page", MP_V_INT, 1, 100000, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "state", MP_V_TEXT, 0, 16, 0, NULL },
+	{ "page", MP_V_INT, 1, 100000, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_route routes[] = {

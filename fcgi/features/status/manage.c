@@ -132,64 +132,77 @@ _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == AD__MAX,
 
 MP_STMT_TABLE(mp_status_admin_st, stmts);
 
+static const char *const comp_states[] = { "operational",
+    "degraded_performance", "partial_outage", "major_outage",
+    "under_maintenance", NULL };
+static const char *const inc_states[] = { "investigating", "identified",
+    "monitoring", "resolved", NULL };
+static const char *const maint_states[] = { "scheduled", "in_progress",
+    "verifying", "completed", NULL };
+static const char *const impacts[] = { "none", "minor", "major", "critical",
+    NULL };
+static const char *const probe_kinds[] = { "none", "http", "tcp", NULL };
+static const char *const probe_actions[] = { "none", "degraded_performance",
+    "partial_outage", "major_outage", NULL };
+
 const struct mp_field mp_status_incident_fields[] = {
-	{ "name", MP_V_TEXT, 0, 200, 0 },
-	{ "status", MP_V_TEXT, 0, 20, 0 },
-	{ "impact", MP_V_TEXT, 0, 10, 0 },
-	{ "body", MP_V_TEXT, 0, 10000, 0 },
-	{ "component_status", MP_V_TEXT, 0, 30, 0 },
-	{ "template", MP_V_TEXT, 0, 12, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "name", MP_V_TEXT, 0, 200, 0, NULL },
+	{ "status", MP_V_TEXT, 0, 20, 0, NULL },
+	{ "impact", MP_V_ENUM, 0, 0, 0, impacts },
+	{ "body", MP_V_TEXT, 0, 10000, 0, NULL },
+	{ "component_status", MP_V_ENUM, 0, 0, 0, comp_states },
+	{ "template", MP_V_TEXT, 0, 12, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_status_update_fields[] = {
-	{ "status", MP_V_TEXT, 1, 20, 1 },
-	{ "body", MP_V_TEXT, 1, 10000, 1 },
-	{ "component_status", MP_V_TEXT, 0, 30, 0 },
-	{ "impact", MP_V_TEXT, 0, 10, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "status", MP_V_TEXT, 1, 20, 1, NULL },
+	{ "body", MP_V_TEXT, 1, 10000, 1, NULL },
+	{ "component_status", MP_V_ENUM, 0, 0, 0, comp_states },
+	{ "impact", MP_V_ENUM, 0, 0, 0, impacts },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_status_pm_fields[] = {
-	{ "body", MP_V_TEXT, 1, 20000, 1 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "body", MP_V_TEXT, 1, 20000, 1, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_status_maint_fields[] = {
-	{ "name", MP_V_TEXT, 1, 200, 1 },
-	{ "body", MP_V_TEXT, 1, 10000, 1 },
-	{ "scheduled_for", MP_V_TEXT, 16, 40, 1 },
-	{ "scheduled_until", MP_V_TEXT, 16, 40, 1 },
-	{ "auto_transition", MP_V_BOOL, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "name", MP_V_TEXT, 1, 200, 1, NULL },
+	{ "body", MP_V_TEXT, 1, 10000, 1, NULL },
+	{ "scheduled_for", MP_V_TEXT, 16, 40, 1, NULL },
+	{ "scheduled_until", MP_V_TEXT, 16, 40, 1, NULL },
+	{ "auto_transition", MP_V_BOOL, 0, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_status_comp_fields[] = {
-	{ "name", MP_V_TEXT, 1, 100, 0 },
-	{ "description", MP_V_TEXT, 0, 500, 0 },
-	{ "status", MP_V_TEXT, 0, 30, 0 },
-	{ "position", MP_V_INT, 0, 10000, 0 },
-	{ "group", MP_V_BOOL, 0, 0, 0 },
-	{ "group_id", MP_V_TEXT, 0, 12, 0 },
-	{ "only_show_if_degraded", MP_V_BOOL, 0, 0, 0 },
-	{ "probe_kind", MP_V_TEXT, 0, 8, 0 },
-	{ "probe_target", MP_V_TEXT, 0, 500, 0 },
-	{ "probe_expect", MP_V_INT, 100, 599, 0 },
-	{ "probe_timeout_ms", MP_V_INT, 100, 30000, 0 },
-	{ "probe_interval_s", MP_V_INT, 10, 86400, 0 },
-	{ "probe_threshold", MP_V_INT, 1, 100, 0 },
-	{ "probe_action", MP_V_TEXT, 0, 30, 0 },
-	{ "probe_open_incident", MP_V_BOOL, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "name", MP_V_TEXT, 1, 100, 0, NULL },
+	{ "description", MP_V_TEXT, 0, 500, 0, NULL },
+	{ "status", MP_V_ENUM, 0, 0, 0, comp_states },
+	{ "position", MP_V_INT, 0, 10000, 0, NULL },
+	{ "group", MP_V_BOOL, 0, 0, 0, NULL },
+	{ "group_id", MP_V_TEXT, 0, 12, 0, NULL },
+	{ "only_show_if_degraded", MP_V_BOOL, 0, 0, 0, NULL },
+	{ "probe_kind", MP_V_ENUM, 0, 0, 0, probe_kinds },
+	{ "probe_target", MP_V_TEXT, 0, 500, 0, NULL },
+	{ "probe_expect", MP_V_INT, 100, 599, 0, NULL },
+	{ "probe_timeout_ms", MP_V_INT, 100, 30000, 0, NULL },
+	{ "probe_interval_s", MP_V_INT, 10, 86400, 0, NULL },
+	{ "probe_threshold", MP_V_INT, 1, 100, 0, NULL },
+	{ "probe_action", MP_V_ENUM, 0, 0, 0, probe_actions },
+	{ "probe_open_incident", MP_V_BOOL, 0, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 const struct mp_field mp_status_tpl_fields[] = {
-	{ "name", MP_V_TEXT, 1, 100, 1 },
-	{ "title", MP_V_TEXT, 1, 200, 1 },
-	{ "body", MP_V_TEXT, 1, 10000, 1 },
-	{ "status", MP_V_TEXT, 0, 20, 0 },
-	{ "impact", MP_V_TEXT, 0, 10, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "name", MP_V_TEXT, 1, 100, 1, NULL },
+	{ "title", MP_V_TEXT, 1, 200, 1, NULL },
+	{ "body", MP_V_TEXT, 1, 10000, 1, NULL },
+	{ "status", MP_V_TEXT, 0, 20, 0, NULL },
+	{ "impact", MP_V_ENUM, 0, 0, 0, impacts },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static int
@@ -201,15 +214,6 @@ one_of(const char *s, const char *const *set)
 	return 0;
 }
 
-static const char *const comp_states[] = { "operational",
-    "degraded_performance", "partial_outage", "major_outage",
-    "under_maintenance", NULL };
-static const char *const inc_states[] = { "investigating", "identified",
-    "monitoring", "resolved", NULL };
-static const char *const maint_states[] = { "scheduled", "in_progress",
-    "verifying", "completed", NULL };
-static const char *const impacts[] = { "none", "minor", "major", "critical",
-    NULL };
 
 /* A present text field's value, else NULL. */
 static const char *
@@ -678,20 +682,9 @@ mp_status_maint_create(struct mp_req *r, struct mp_resp *w)
 static enum mp_err
 comp_check(struct mp_req *r)
 {
-	static const char *const kinds[] = { "none", "http", "tcp", NULL };
-	static const char *const acts[] = { "none", "degraded_performance",
-	    "partial_outage", "major_outage", NULL };
 	const char	*s;
 
-	if ((s = val(r, "status")) != NULL && !one_of(s, comp_states))
-		return mp_req_fail(r, MP_EINPUT, "status",
-		    "status is not a component status.");
-	if ((s = val(r, "probe_kind")) != NULL && !one_of(s, kinds))
-		return mp_req_fail(r, MP_EINPUT, "probe_kind",
-		    "probe_kind must be none, http or tcp.");
-	if ((s = val(r, "probe_action")) != NULL && !one_of(s, acts))
-		return mp_req_fail(r, MP_EINPUT, "probe_action",
-		    "probe_action must be none or a status to set.");
+	/* status, probe_kind and probe_action: MP_V_ENUM fields. */
 	if ((s = val(r, "probe_target")) != NULL &&
 	    mp_status_probe_target_ok(val(r, "probe_kind"), s) != 0)
 		return mp_req_fail(r, MP_EINPUT, "probe_target",

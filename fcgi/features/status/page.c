@@ -885,8 +885,8 @@ mp_status_incident(struct mp_req *r, struct mp_resp *w)
 }
 
 const struct mp_field mp_status_history_fields[] = {
-	{ "page", MP_V_INT, 1, 10000, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "page", MP_V_INT, 1, 10000, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 /* GET /status/history?page=N: past incidents and maintenance by day. */

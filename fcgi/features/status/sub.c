@@ -96,10 +96,12 @@ _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == SB__MAX,
 
 MP_STMT_TABLE(mp_status_sub_st, stmts);
 
+static const char *const scopes[] = { "all", "some", NULL };
+
 const struct mp_field mp_status_sub_fields[] = {
-	{ "email", MP_V_EMAIL, 3, 254, 1 },
-	{ "scope", MP_V_TEXT, 0, 10, 0 },	/* "all" or "some" */
-	{ NULL, 0, 0, 0, 0 }
+	{ "email", MP_V_EMAIL, 3, 254, 1, NULL },
+	{ "scope", MP_V_ENUM, 0, 0, 0, scopes },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 /*
@@ -231,10 +233,7 @@ mp_status_subscribe(struct mp_req *r, struct mp_resp *w)
 	int			 some, n;
 	enum mp_err		 rc;
 
-	some = scope->present && strcmp(scope->s, "some") == 0;
-	if (scope->present && !some && strcmp(scope->s, "all") != 0)
-		return mp_req_fail(r, MP_EINPUT, "scope",
-		    "Choose all components or some of them.");
+	some = scope->present && scope->i == 1;
 	if ((rc = mp_st_load_page(r, &pg)) != MP_OK ||
 	    (rc = mp_st_load_components(r, &pg, 0)) != MP_OK)
 		return rc;

@@ -120,24 +120,24 @@ test_sleep(struct mp_req *r, struct mp_resp *w)
 }
 
 static const struct mp_field test_mail_fields[] = {
-	{ "to", MP_V_EMAIL, 0, 254, 1 },
-	{ "to_name", MP_V_TEXT, 0, 200, 0 },
-	{ "subject", MP_V_TEXT, 1, 900, 1 },
-	{ "category", MP_V_TEXT, 1, 32, 0 },
-	{ "priority", MP_V_INT, 1, 10, 0 },
-	{ "idem_key", MP_V_TEXT, 1, 200, 0 },
-	{ "delay", MP_V_INT, 0, 86400, 0 },
-	{ "deadline_in", MP_V_INT, -86400, 86400, 0 },
-	{ "count", MP_V_INT, 1, 1000, 0 },
-	{ "html", MP_V_TEXT, 1, 100000, 0 },
-	{ "attachment", MP_V_TEXT, 1, 100000, 0 },
-	{ "sms_to", MP_V_TEXT, 1, 32, 0 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "to", MP_V_EMAIL, 0, 254, 1, NULL },
+	{ "to_name", MP_V_TEXT, 0, 200, 0, NULL },
+	{ "subject", MP_V_TEXT, 1, 900, 1, NULL },
+	{ "category", MP_V_TEXT, 1, 32, 0, NULL },
+	{ "priority", MP_V_INT, 1, 10, 0, NULL },
+	{ "idem_key", MP_V_TEXT, 1, 200, 0, NULL },
+	{ "delay", MP_V_INT, 0, 86400, 0, NULL },
+	{ "deadline_in", MP_V_INT, -86400, 86400, 0, NULL },
+	{ "count", MP_V_INT, 1, 1000, 0, NULL },
+	{ "html", MP_V_TEXT, 1, 100000, 0, NULL },
+	{ "attachment", MP_V_TEXT, 1, 100000, 0, NULL },
+	{ "sms_to", MP_V_TEXT, 1, 32, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_field sleep_fields[] = {
-	{ "ms", MP_V_INT, 0, 600000, 1 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "ms", MP_V_INT, 0, 600000, 1, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 static const struct mp_route routes[] = {
