@@ -22,9 +22,9 @@
 <?cs else ?><p>Every search found something.</p><?cs /if ?>
 </section>
 <section aria-labelledby="r-most"><h2 id="r-most">Most helpful</h2>
-<ol><?cs each:a = Kb.Most ?><li><a href="<?cs var:a.url ?>"><?cs var:a.title ?></a>: <?cs var:a.helpful_percent ?>% of <?cs var:a.helpful + a.not_helpful ?> votes</li><?cs /each ?></ol>
+<ol><?cs each:a = Kb.Most ?><li><a href="<?cs var:a.url ?>"><?cs var:a.title ?></a>: <?cs var:a.helpful_percent ?>% of <?cs var:#a.helpful + #a.not_helpful ?> votes</li><?cs /each ?></ol>
 </section>
 <section aria-labelledby="r-least"><h2 id="r-least">Least helpful</h2>
-<ol><?cs each:a = Kb.Least ?><li><a href="<?cs var:a.url ?>"><?cs var:a.title ?></a>: <?cs var:a.helpful_percent ?>% of <?cs var:a.helpful + a.not_helpful ?> votes</li><?cs /each ?></ol>
+<ol><?cs each:a = Kb.Least ?><li><a href="<?cs var:a.url ?>"><?cs var:a.title ?></a>: <?cs var:a.helpful_percent ?>% of <?cs var:#a.helpful + #a.not_helpful ?> votes</li><?cs /each ?></ol>
 </section>
 <?cs call:page_end() ?>
