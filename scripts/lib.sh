@@ -687,7 +687,9 @@ mp_sed_escape() {
 # "#@END X@" markers are kept when X is listed in KEEP (space separated),
 # else dropped.  Variables come from MP_* plus the NG_* set by the caller:
 # NG_UPSTREAM, NG_SOCKET, NG_HTTPS_PORT, NG_ACCESS_LOG, NG_WORKERS (the
-# pool's responders).
+# pool's responders).  MP_NGINX_SRC (default the checkout's nginx/) and
+# MP_STATIC_DIR (default app/static) let scripts/distcheck use installed
+# copies instead.
 mp_nginx_render() {
 	local out=$1 keep=" $2 " blk v
 	# shellcheck disable=SC2153
@@ -717,7 +719,7 @@ mp_nginx_render() {
 		[TLS_CERT]=$MP_TLS_CERT
 		[TLS_KEY]=$MP_TLS_KEY
 		[CONF_DIR]=$MP_VAR/nginx
-		[STATIC_DIR]=$MP_VAR/app/static
+		[STATIC_DIR]=${MP_STATIC_DIR:-$MP_VAR/app/static}
 		[BRAND_DIR]=$MP_VAR/brand
 		[UPSTREAM]=$NG_UPSTREAM
 		[POOL_SOCKET]=$NG_SOCKET
@@ -733,7 +735,8 @@ mp_nginx_render() {
 	for v in "${!vars[@]}"; do
 		sedargs+=(-e "s|@$v@|$(mp_sed_escape "${vars[$v]}")|g")
 	done
-	sed "${sedargs[@]}" "$MP_SRC/nginx/mpanel.conf.in" >"$out.tmp" || return 1
+	sed "${sedargs[@]}" "${MP_NGINX_SRC:-$MP_SRC/nginx}/mpanel.conf.in" \
+	    >"$out.tmp" || return 1
 	if grep -v '^[[:space:]]*#' "$out.tmp" | grep '@[A-Z_0-9]*@' >&2; then
 		mp_warn "unfilled variables in $out"
 		return 1
@@ -749,7 +752,7 @@ mp_nginx_config() {
 	local n=$MP_VAR/nginx keep="SHARED REDIRECT" f
 	[ -n "$MP_LISTEN_ADDR6" ] && keep="$keep IPV6"
 	[ -n "$MP_BARE_SOCKET" ] && keep="$keep BENCH"
-	for f in "$MP_SRC"/nginx/*.conf; do
+	for f in "${MP_NGINX_SRC:-$MP_SRC/nginx}"/*.conf; do
 		[ -e "$f" ] && cp "$f" "$n/"
 	done
 	cp /etc/nginx/mime.types "$n/mime.types"

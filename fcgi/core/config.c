@@ -14,6 +14,15 @@
 #define GIB		((int64_t)1 << 30)
 #define YEAR		(366 * 86400)
 
+/*
+ * Where make install puts templates, static files, SQL and the password
+ * list: $(datadir)/mpanel, passed by Makefile.am so the defaults below
+ * follow the install prefix.
+ */
+#ifndef MP_DATADIR
+#error "MP_DATADIR must name the installed data directory"
+#endif
+
 enum ctype { C_STR, C_INT, C_SIZE, C_MODE };
 
 /* One configuration key: its name is the struct field's name. */
@@ -41,10 +50,10 @@ static const struct key keys[] = {
 	I(shutdown_timeout, 0, 3600, "10"),
 	S(database_url, "dbname=mpanel"),
 	S(admin_database_url, ""),
-	S(templates_dir, "templates"),
-	S(static_dir, "static"),
+	S(templates_dir, MP_DATADIR "/templates"),
+	S(static_dir, MP_DATADIR "/static"),
 	S(brand_dir, "var/brand"),
-	S(sql_dir, "sql"),
+	S(sql_dir, MP_DATADIR "/sql"),
 	S(base_domain, "localhost"),
 	S(public_origin, ""),
 	S(public_scheme, "https"),
@@ -89,7 +98,7 @@ static const struct key keys[] = {
 	I(job_batch, 1, 100, "10"),
 	I(sender_pause, 1, 86400, "300"),
 	I(test_routes, 0, 1, "0"),
-	S(passwords_file, "data/common-passwords.txt"),
+	S(passwords_file, MP_DATADIR "/data/common-passwords.txt"),
 	I(session_idle_staff, 60, YEAR, "1800"),
 	I(session_absolute_staff, 60, YEAR, "43200"),
 	I(session_idle_customer, 60, YEAR, "604800"),

@@ -27,10 +27,12 @@ test_defaults(void **state)
 	assert_int_equal(c->shutdown_timeout, 10);
 	assert_string_equal(c->database_url, "dbname=mpanel");
 	assert_string_equal(c->admin_database_url, "");
-	assert_string_equal(c->templates_dir, "templates");
-	assert_string_equal(c->static_dir, "static");
+	/* Installed data, wherever the process runs: never cwd-relative. */
+	assert_true(MP_DATADIR[0] == '/');
+	assert_string_equal(c->templates_dir, MP_DATADIR "/templates");
+	assert_string_equal(c->static_dir, MP_DATADIR "/static");
 	assert_string_equal(c->brand_dir, "var/brand");
-	assert_string_equal(c->sql_dir, "sql");
+	assert_string_equal(c->sql_dir, MP_DATADIR "/sql");
 	assert_string_equal(c->base_domain, "localhost");
 	assert_string_equal(c->public_origin, "");
 	assert_string_equal(c->log_file, "");
@@ -73,7 +75,8 @@ test_defaults(void **state)
 	assert_int_equal(c->job_batch, 10);
 	assert_int_equal(c->sender_pause, 300);
 	assert_int_equal(c->test_routes, 0);
-	assert_string_equal(c->passwords_file, "data/common-passwords.txt");
+	assert_string_equal(c->passwords_file,
+	    MP_DATADIR "/data/common-passwords.txt");
 	assert_int_equal(c->session_idle_staff, 1800);
 	assert_int_equal(c->session_absolute_staff, 43200);
 	assert_int_equal(c->session_idle_customer, 604800);
