@@ -189,6 +189,7 @@ main(int argc, char *argv[])
 		usage();
 	if (path == NULL && getenv("MPANEL_CONFIG") != NULL)
 		path = getenv("MPANEL_CONFIG");
+	mp_features_config();
 	if (mp_config_load(&cfg, path, err, sizeof(err)) != MP_OK) {
 		fprintf(stderr, "mpanel-fcgi: %s\n", err);
 		return MP_EXIT_CONFIG;

@@ -294,6 +294,7 @@ main(int argc, char *argv[])
 			usage();
 		path = optarg;
 	}
+	mp_features_config();
 	if (mp_config_load(&cfg, path, err, sizeof(err)) != MP_OK) {
 		fprintf(stderr, "mpanel-worker: %s\n", err);
 		return MP_EXIT_CONFIG;

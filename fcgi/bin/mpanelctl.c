@@ -550,6 +550,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	mp_features_config();
 	if (mp_config_load(&cfg, path, err, sizeof(err)) != MP_OK) {
 		fprintf(stderr, "mpanelctl: %s\n", err);
 		return MP_EXIT_CONFIG;

@@ -23,24 +23,13 @@
 #error "MP_DATADIR must name the installed data directory"
 #endif
 
-enum ctype { C_STR, C_INT, C_SIZE, C_MODE };
+/* The core's keys: each name is the struct mp_config field's name. */
+#define S(f, d)		{ #f, MP_CONF_STR, offsetof(struct mp_config, f), 0, 0, d, NULL }
+#define I(f, lo, hi, d)	{ #f, MP_CONF_INT, offsetof(struct mp_config, f), lo, hi, d, NULL }
+#define Z(f, lo, hi, d)	{ #f, MP_CONF_SIZE, offsetof(struct mp_config, f), lo, hi, d, NULL }
+#define M(f, lo, hi, d)	{ #f, MP_CONF_MODE, offsetof(struct mp_config, f), lo, hi, d, NULL }
 
-/* One configuration key: its name is the struct field's name. */
-struct key {
-	const char	*name;
-	enum ctype	 type;
-	size_t		 off;
-	int64_t		 min;
-	int64_t		 max;
-	const char	*def;	/* default, parsed like a file value */
-};
-
-#define S(f, d)		{ #f, C_STR, offsetof(struct mp_config, f), 0, 0, d }
-#define I(f, lo, hi, d)	{ #f, C_INT, offsetof(struct mp_config, f), lo, hi, d }
-#define Z(f, lo, hi, d)	{ #f, C_SIZE, offsetof(struct mp_config, f), lo, hi, d }
-#define M(f, lo, hi, d)	{ #f, C_MODE, offsetof(struct mp_config, f), lo, hi, d }
-
-static const struct key keys[] = {
+static const struct mp_confkey keys[] = {
 	S(listen, "unix:var/run/mpanel.sock"),
 	M(listen_mode, 0, 0777, "0660"),
 	I(listen_backlog, 1, 65535, "128"),
@@ -68,43 +57,13 @@ static const struct key keys[] = {
 	Z(max_path, 1, 65536, "2048"),
 	I(max_json_depth, 1, 1000, "32"),
 	I(tenant_cache_ttl, 0, 86400, "10"),
-	I(kb_count_flush, 0, 3600, "1"),
-	I(kb_stats_days, 31, 36500, "400"),
 	I(db_connect_timeout, 1, 300, "3"),
 	I(statement_timeout, 0, 3600000, "5000"),
-	S(smtp_url, ""),
-	S(smtp_from, ""),
-	S(sms_base_url, ""),
-	S(cache_dir, "var/cache"),
-	I(probe_allow_private, 0, 1, "0"),
-	I(probe_allow_http, 0, 1, "0"),
-	S(probe_ca_file, ""),
 	I(worker_concurrency, 1, 256, "4"),
-	S(smtp_user, ""),
-	S(smtp_password, ""),
-	I(smtp_starttls, 0, 1, "1"),
-	S(smtp_ca_file, ""),
-	I(smtp_timeout, 1, 600, "30"),
-	S(sms_account_sid, ""),
-	S(sms_auth_token, ""),
-	S(sms_from, ""),
-	I(email_retry_base, 1, 86400, "30"),
-	I(email_retry_cap, 1, 604800, "14400"),
-	I(email_max_attempts, 1, 100, "12"),
-	I(sms_retry_base, 1, 86400, "30"),
-	I(sms_retry_cap, 1, 604800, "1800"),
-	I(sms_max_attempts, 1, 100, "8"),
 	I(job_lease, 10, 3600, "120"),
 	I(job_batch, 1, 100, "10"),
-	I(sender_pause, 1, 86400, "300"),
 	I(test_routes, 0, 1, "0"),
 	S(passwords_file, MP_DATADIR "/data/common-passwords.txt"),
-	I(session_idle_staff, 60, YEAR, "1800"),
-	I(session_absolute_staff, 60, YEAR, "43200"),
-	I(session_idle_customer, 60, YEAR, "604800"),
-	I(session_absolute_customer, 60, YEAR, "604800"),
-	I(login_max_failures, 1, 1000, "10"),
-	I(login_window, 1, 86400, "900"),
 };
 
 #undef S
@@ -112,16 +71,71 @@ static const struct key keys[] = {
 #undef Z
 #undef M
 
-static const struct key *
-key_find(const char *name, size_t len)
+/* The features' sections, from mp_config_sections(); NULL-terminated. */
+static const struct mp_confsec *const *secs;
+static size_t nsecs;
+
+void
+mp_config_sections(const struct mp_confsec *const *list)
+{
+	secs = list;
+	for (nsecs = 0; list != NULL && list[nsecs] != NULL; nsecs++)
+		continue;
+}
+
+/*
+ * The key named name[0..len), core or feature, and the struct its value
+ * goes into (cfg itself, or the section's block).
+ */
+static const struct mp_confkey *
+key_find(struct mp_config *cfg, const char *name, size_t len, void **base)
+{
+	const struct mp_confkey	*t;
+	size_t			 i, j, n;
+
+	for (i = 0; i <= nsecs && (i == 0 || i - 1 < cfg->nsec); i++) {
+		t = i == 0 ? keys : secs[i - 1]->keys;
+		n = i == 0 ? MP_NELEM(keys) : secs[i - 1]->nkeys;
+		for (j = 0; j < n; j++)
+			if (strlen(t[j].name) == len &&
+			    memcmp(t[j].name, name, len) == 0) {
+				*base = i == 0 ? (void *)cfg : cfg->sec[i - 1];
+				return &t[j];
+			}
+	}
+	return NULL;
+}
+
+/* Call fn for every key, core and features, with the struct it fills. */
+static const char *
+each_key(struct mp_config *cfg, const char *(*fn)(struct mp_config *,
+    const struct mp_confkey *, void *, void *), void *arg)
+{
+	const struct mp_confkey	*t;
+	const char		*why;
+	size_t			 i, j, n;
+
+	for (i = 0; i <= nsecs && (i == 0 || i - 1 < cfg->nsec); i++) {
+		t = i == 0 ? keys : secs[i - 1]->keys;
+		n = i == 0 ? MP_NELEM(keys) : secs[i - 1]->nkeys;
+		for (j = 0; j < n; j++)
+			if ((why = fn(cfg, &t[j], i == 0 ? (void *)cfg :
+			    cfg->sec[i - 1], arg)) != NULL)
+				return why;
+	}
+	return NULL;
+}
+
+const void *
+mp_config_sec(const struct mp_config *cfg, const struct mp_confsec *sec)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strlen(keys[i].name) == len &&
-		    memcmp(keys[i].name, name, len) == 0)
-			return &keys[i];
-	return NULL;
+	for (i = 0; i < nsecs && i < cfg->nsec; i++)
+		if (secs[i] == sec)
+			return cfg->sec[i];
+	mp_error("configuration section %s was never registered", sec->name);
+	abort();
 }
 
 /*
@@ -160,7 +174,7 @@ parse_num(const char *s, int base, int suffix, int64_t *out)
 
 /* Checks beyond the type for the few string keys with a fixed vocabulary. */
 static const char *
-check_str(const struct key *k, const char *v)
+check_str(const struct mp_confkey *k, const char *v)
 {
 
 	if (strcmp(k->name, "log_level") == 0 && strcmp(v, "debug") != 0 &&
@@ -174,16 +188,6 @@ check_str(const struct key *k, const char *v)
 		if (strrchr(v, ':') == NULL || strrchr(v, ':')[1] == '\0')
 			return "must be unix:/path or host:port";
 	}
-	if (strcmp(k->name, "smtp_url") == 0 && *v != '\0' &&
-	    strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
-		return "must be empty or start with smtp:// or smtps://";
-	if (strcmp(k->name, "sms_base_url") == 0 && *v != '\0' &&
-	    strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
-		return "must be empty or start with http:// or https://";
-	if (strcmp(k->name, "sms_from") == 0 && *v != '\0' &&
-	    (v[0] != '+' || strlen(v) < 8 || strlen(v) > 16 ||
-	    strspn(v + 1, "0123456789") != strlen(v) - 1))
-		return "must be empty or an E.164 number (+ and 7 to 15 digits)";
 	if (strcmp(k->name, "public_scheme") == 0 && strcmp(v, "https") != 0 &&
 	    strcmp(v, "http") != 0)
 		return "must be https or http";
@@ -196,38 +200,39 @@ check_str(const struct key *k, const char *v)
  * with cfg untouched.
  */
 static const char *
-set_value(struct mp_config *cfg, const struct key *k, const char *v)
+set_value(void *base, const struct mp_confkey *k, const char *v)
 {
-	char		*p = (char *)cfg + k->off;
+	char		*p = (char *)base + k->off;
 	const char	*why;
 	char		*dup;
 	int64_t		 n = 0;
 
 	switch (k->type) {
-	case C_STR:
-		if ((why = check_str(k, v)) != NULL)
+	case MP_CONF_STR:
+		if ((why = check_str(k, v)) != NULL ||
+		    (k->check != NULL && (why = k->check(v)) != NULL))
 			return why;
 		if ((dup = strdup(v)) == NULL)
 			mp_oom();
 		free(*(char **)p);
 		*(char **)p = dup;
 		return NULL;
-	case C_INT:
+	case MP_CONF_INT:
 		if (parse_num(v, 10, 0, &n) == -1)
 			return "is not a number";
 		break;
-	case C_SIZE:
+	case MP_CONF_SIZE:
 		if (parse_num(v, 10, 1, &n) == -1)
 			return "is not a size (bytes, or a number with k or m)";
 		break;
-	case C_MODE:
+	case MP_CONF_MODE:
 		if (parse_num(v, 8, 0, &n) == -1)
 			return "is not an octal mode";
 		break;
 	}
 	if (n < k->min || n > k->max)
 		return "is out of range";
-	if (k->type == C_SIZE)
+	if (k->type == MP_CONF_SIZE)
 		*(size_t *)p = (size_t)n;
 	else
 		*(int *)p = (int)n;
@@ -236,14 +241,14 @@ set_value(struct mp_config *cfg, const struct key *k, const char *v)
 
 /* Write "where: key value-problem (range)" into errbuf. */
 static void
-report(char *errbuf, size_t errsz, const char *where, const struct key *k,
+report(char *errbuf, size_t errsz, const char *where, const struct mp_confkey *k,
     const char *why)
 {
 
 	if (errbuf == NULL || errsz == 0)
 		return;
 	if (strcmp(why, "is out of range") == 0) {
-		if (k->type == C_MODE)
+		if (k->type == MP_CONF_MODE)
 			snprintf(errbuf, errsz, "%s: %s must be between "
 			    "%04llo and %04llo", where, k->name,
 			    (unsigned long long)k->min,
@@ -261,15 +266,30 @@ report(char *errbuf, size_t errsz, const char *where, const struct key *k,
  * previous contents are overwritten without being freed, so call this on
  * a zeroed or fresh struct only.
  */
+static const char *
+set_default(struct mp_config *cfg, const struct mp_confkey *k, void *base,
+    void *arg)
+{
+	(void)cfg;
+	(void)arg;
+	if (set_value(base, k, k->def) != NULL)
+		abort();	/* a default fails its own table */
+	return NULL;
+}
+
 void
 mp_config_defaults(struct mp_config *cfg)
 {
 	size_t	 i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (set_value(cfg, &keys[i], keys[i].def) != NULL)
-			abort();	/* a default fails its own table */
+	if ((cfg->sec = calloc(nsecs ? nsecs : 1, sizeof(*cfg->sec))) == NULL)
+		mp_oom();
+	cfg->nsec = nsecs;
+	for (i = 0; i < nsecs; i++)
+		if ((cfg->sec[i] = calloc(1, secs[i]->size)) == NULL)
+			mp_oom();
+	(void)each_key(cfg, set_default, NULL);
 }
 
 static int
@@ -291,7 +311,8 @@ mp_config_parse(struct mp_config *cfg, const char *text, const char *name,
     char *errbuf, size_t errsz)
 {
 	const char	*line, *eol, *eq, *ks, *ke, *vs, *ve, *why;
-	const struct key *k;
+	const struct mp_confkey *k;
+	void		*base;
 	char		 where[512];
 	char		*val = NULL;
 	size_t		 lineno = 0;
@@ -327,7 +348,7 @@ mp_config_parse(struct mp_config *cfg, const char *text, const char *name,
 		vs = eq + 1;
 		while (vs < ve && is_ws((unsigned char)*vs))
 			vs++;
-		if ((k = key_find(ks, (size_t)(ke - ks))) == NULL) {
+		if ((k = key_find(cfg, ks, (size_t)(ke - ks), &base)) == NULL) {
 			snprintf(errbuf, errsz, "%s: unknown key \"%.*s\"",
 			    where, (int)(ke - ks > 64 ? 64 : ke - ks), ks);
 			rc = MP_EINPUT;
@@ -339,7 +360,7 @@ mp_config_parse(struct mp_config *cfg, const char *text, const char *name,
 		}
 		if ((val = strndup(vs, (size_t)(ve - vs))) == NULL)
 			mp_oom();
-		if ((why = set_value(cfg, k, val)) != NULL) {
+		if ((why = set_value(base, k, val)) != NULL) {
 			report(errbuf, errsz, where, k, why);
 			rc = MP_EINPUT;
 			goto out;
@@ -352,26 +373,41 @@ out:
 	return rc;
 }
 
+struct envctx {
+	char	*errbuf;
+	size_t	 errsz;
+};
+
+/* One key's MPANEL_<KEY> variable, if set; returns non-NULL on error. */
+static const char *
+env_one(struct mp_config *cfg, const struct mp_confkey *k, void *base,
+    void *arg)
+{
+	struct envctx	*e = arg;
+	char		 var[64];
+	const char	*v, *why;
+	size_t		 j;
+
+	(void)cfg;
+	snprintf(var, sizeof(var), "MPANEL_%s", k->name);
+	for (j = 7; var[j] != '\0'; j++)
+		var[j] = (char)toupper((unsigned char)var[j]);
+	if ((v = getenv(var)) == NULL)
+		return NULL;
+	if ((why = set_value(base, k, v)) != NULL) {
+		report(e->errbuf, e->errsz, var, k, why);
+		return why;
+	}
+	return NULL;
+}
+
 /* Apply MPANEL_<KEY> variables; errors name the variable. */
 static enum mp_err
 apply_env(struct mp_config *cfg, char *errbuf, size_t errsz)
 {
-	char		 var[64];
-	const char	*v, *why;
-	size_t		 i, j;
+	struct envctx	 e = { errbuf, errsz };
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(var, sizeof(var), "MPANEL_%s", keys[i].name);
-		for (j = 7; var[j] != '\0'; j++)
-			var[j] = (char)toupper((unsigned char)var[j]);
-		if ((v = getenv(var)) == NULL)
-			continue;
-		if ((why = set_value(cfg, &keys[i], v)) != NULL) {
-			report(errbuf, errsz, var, &keys[i], why);
-			return MP_EINPUT;
-		}
-	}
-	return MP_OK;
+	return each_key(cfg, env_one, &e) == NULL ? MP_OK : MP_EINPUT;
 }
 
 /* Read a whole file of at most CONFIG_MAXFILE bytes into a C string. */
@@ -476,6 +512,17 @@ out:
 }
 
 /* Free every string and the struct; NULL is fine. */
+static const char *
+free_one(struct mp_config *cfg, const struct mp_confkey *k, void *base,
+    void *arg)
+{
+	(void)cfg;
+	(void)arg;
+	if (k->type == MP_CONF_STR && base != NULL)
+		free(*(char **)((char *)base + k->off));
+	return NULL;
+}
+
 void
 mp_config_free(struct mp_config *cfg)
 {
@@ -483,9 +530,12 @@ mp_config_free(struct mp_config *cfg)
 
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].type == C_STR)
-			free(*(char **)((char *)cfg + keys[i].off));
+	if (cfg->sec != NULL) {
+		(void)each_key(cfg, free_one, NULL);
+		for (i = 0; i < cfg->nsec; i++)
+			free(cfg->sec[i]);
+		free(cfg->sec);
+	}
 	free(cfg->path);
 	free(cfg);
 }

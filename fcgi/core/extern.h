@@ -74,6 +74,42 @@ const char *mp_buf_cstr(struct mp_buf *);		/* NUL-terminated */
 /* config.c: key = value configuration, environment overrides. */
 enum mp_listen_kind { MP_LISTEN_UNIX, MP_LISTEN_TCP };
 
+enum mp_conftype { MP_CONF_STR, MP_CONF_INT, MP_CONF_SIZE, MP_CONF_MODE };
+
+/*
+ * One configuration key: its name in the file (and as MPANEL_<NAME>),
+ * where its value goes in the struct it belongs to, its range (ints and
+ * sizes), its default (text, parsed like a file value), and for strings
+ * an optional check returning a sentence ("must be ...") or NULL.
+ */
+struct mp_confkey {
+	const char	*name;
+	enum mp_conftype type;
+	size_t		 off;
+	int64_t		 min;
+	int64_t		 max;
+	const char	*def;
+	const char	*(*check)(const char *);
+};
+
+/* Key table entries for a field f of struct st named as the key. */
+#define MP_CONF_S(st, f, d, chk) \
+	{ #f, MP_CONF_STR, offsetof(struct st, f), 0, 0, d, chk }
+#define MP_CONF_I(st, f, lo, hi, d) \
+	{ #f, MP_CONF_INT, offsetof(struct st, f), lo, hi, d, NULL }
+
+/*
+ * A feature's settings: its keys fill a struct of size bytes of its own,
+ * which the feature reads with mp_config_sec().  Key names are global:
+ * no two sections (nor the core) may share one.
+ */
+struct mp_confsec {
+	const char		*name;
+	const struct mp_confkey	*keys;
+	size_t			 nkeys;
+	size_t			 size;
+};
+
 struct mp_config {
 	char	*path;			/* the file it was read from */
 	char	*listen;		/* "unix:/path" or "host:port" */
@@ -103,44 +139,16 @@ struct mp_config {
 	size_t	 max_path;		/* bytes of the request path */
 	int	 max_json_depth;
 	int	 tenant_cache_ttl;	/* seconds */
-	int	 kb_count_flush;	/* seconds help-center counts are held */
-	int	 kb_stats_days;		/* days views and searches are kept */
 	int	 db_connect_timeout;	/* seconds */
 	int	 statement_timeout;	/* milliseconds */
-	char	*smtp_url;
-	char	*smtp_from;
-	char	*sms_base_url;
-	char	*cache_dir;		/* last good renderings (status page) */
-	int	 probe_allow_private;	/* 0/1: status probes may reach private addresses */
-	int	 probe_allow_http;	/* 0/1: status probes may use plain http */
-	char	*probe_ca_file;		/* extra CA bundle for status probes, or empty */
 	int	 worker_concurrency;
-	/* the queue and its senders (docs/operations.md) */
-	char	*smtp_user;
-	char	*smtp_password;
-	int	 smtp_starttls;		/* 1: STARTTLS required */
-	char	*smtp_ca_file;		/* CA bundle for the relay; "": system */
-	int	 smtp_timeout;		/* seconds per message */
-	char	*sms_account_sid;
-	char	*sms_auth_token;
-	char	*sms_from;
-	int	 email_retry_base;	/* seconds */
-	int	 email_retry_cap;
-	int	 email_max_attempts;
-	int	 sms_retry_base;
-	int	 sms_retry_cap;
-	int	 sms_max_attempts;
 	int	 job_lease;		/* seconds */
 	int	 job_batch;		/* jobs per claim */
-	int	 sender_pause;		/* seconds after an auth/TLS failure */
 	int	 test_routes;		/* 0/1: enable /_test/ routes (tests only) */
 	char	*passwords_file;	/* common-password list */
-	int	 session_idle_staff;	/* seconds */
-	int	 session_absolute_staff;
-	int	 session_idle_customer;
-	int	 session_absolute_customer;
-	int	 login_max_failures;	/* per account and per IP ... */
-	int	 login_window;		/* ... in this many seconds */
+	/* the features' sections (mp_config_sec), in registration order */
+	void	**sec;
+	size_t	 nsec;
 };
 
 /*
@@ -156,6 +164,14 @@ void		 mp_config_free(struct mp_config *);
 enum mp_err	 mp_config_parse(struct mp_config *, const char *text,
 		    const char *name, char *errbuf, size_t errsz);
 void		 mp_config_defaults(struct mp_config *);
+/*
+ * The features' sections, NULL-terminated, registered once by a program
+ * before it loads its configuration.  The list must outlive the configs.
+ */
+void		 mp_config_sections(const struct mp_confsec *const *);
+/* A section's settings; a section never registered is a bug (abort). */
+const void	*mp_config_sec(const struct mp_config *,
+		    const struct mp_confsec *);
 
 /* log.c: one line per event, tagged with the current request id. */
 enum mp_loglevel { MP_LOG_DEBUG, MP_LOG_INFO, MP_LOG_WARN, MP_LOG_ERROR,

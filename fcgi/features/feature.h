@@ -89,6 +89,7 @@ struct mp_feature {
 	/* every statement table of the feature, NULL-terminated */
 	const struct mp_stmt_table	*const *stmts;
 	int				 test_only;	/* routed only with test_routes = 1 */
+	const struct mp_confsec		*conf;		/* its settings, or NULL */
 	/*
 	 * Hooks, each may be NULL.  start: in each responder after fork(),
 	 * 0 to run (else the responder exits with that code).  after: once
@@ -106,6 +107,12 @@ struct mp_feature {
 
 /* features.c: the list, and the merged tables the programs use. */
 extern const struct mp_feature *const	 mp_features[];
+
+/*
+ * Register every feature's settings with the configuration loader; each
+ * program calls it once before mp_config_load().
+ */
+void				 mp_features_config(void);
 
 /*
  * The routes of every feature in one table, in list order (built once,

@@ -28,6 +28,20 @@ const struct mp_feature *const mp_features[] = {
 	NULL
 };
 
+void
+mp_features_config(void)
+{
+	static const struct mp_confsec	*list[MP_NELEM(mp_features)];
+	const struct mp_feature		*const *f;
+	size_t				 n = 0;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->conf != NULL)
+			list[n++] = (*f)->conf;
+	list[n] = NULL;
+	mp_config_sections(list);
+}
+
 /* The merged route table and, parallel to it, each route's feature. */
 static struct mp_route		 *all;
 static const struct mp_feature	**route_owner;

@@ -9,7 +9,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/extern.h"
+#include "features/feature.h"
+#include "features/accounts/extern.h"
+#include "features/kb/extern.h"
+#include "features/notify/extern.h"
+#include "features/status/extern.h"
 
 static void
 test_defaults(void **state)
@@ -45,44 +49,44 @@ test_defaults(void **state)
 	assert_int_equal(c->max_path, 2048);
 	assert_int_equal(c->max_json_depth, 32);
 	assert_int_equal(c->tenant_cache_ttl, 10);
-	assert_int_equal(c->kb_count_flush, 1);
-	assert_int_equal(c->kb_stats_days, 400);
+	assert_int_equal(mp_kb_conf(c)->kb_count_flush, 1);
+	assert_int_equal(mp_kb_conf(c)->kb_stats_days, 400);
 	assert_int_equal(c->db_connect_timeout, 3);
 	assert_int_equal(c->statement_timeout, 5000);
-	assert_string_equal(c->smtp_url, "");
-	assert_string_equal(c->smtp_from, "");
-	assert_string_equal(c->sms_base_url, "");
-	assert_string_equal(c->cache_dir, "var/cache");
-	assert_int_equal(c->probe_allow_private, 0);
-	assert_int_equal(c->probe_allow_http, 0);
-	assert_string_equal(c->probe_ca_file, "");
+	assert_string_equal(mp_notify_conf(c)->smtp_url, "");
+	assert_string_equal(mp_notify_conf(c)->smtp_from, "");
+	assert_string_equal(mp_notify_conf(c)->sms_base_url, "");
+	assert_string_equal(mp_status_conf(c)->cache_dir, "var/cache");
+	assert_int_equal(mp_status_conf(c)->probe_allow_private, 0);
+	assert_int_equal(mp_status_conf(c)->probe_allow_http, 0);
+	assert_string_equal(mp_status_conf(c)->probe_ca_file, "");
 	assert_int_equal(c->worker_concurrency, 4);
-	assert_string_equal(c->smtp_user, "");
-	assert_string_equal(c->smtp_password, "");
-	assert_int_equal(c->smtp_starttls, 1);
-	assert_string_equal(c->smtp_ca_file, "");
-	assert_int_equal(c->smtp_timeout, 30);
-	assert_string_equal(c->sms_account_sid, "");
-	assert_string_equal(c->sms_auth_token, "");
-	assert_string_equal(c->sms_from, "");
-	assert_int_equal(c->email_retry_base, 30);
-	assert_int_equal(c->email_retry_cap, 14400);
-	assert_int_equal(c->email_max_attempts, 12);
-	assert_int_equal(c->sms_retry_base, 30);
-	assert_int_equal(c->sms_retry_cap, 1800);
-	assert_int_equal(c->sms_max_attempts, 8);
+	assert_string_equal(mp_notify_conf(c)->smtp_user, "");
+	assert_string_equal(mp_notify_conf(c)->smtp_password, "");
+	assert_int_equal(mp_notify_conf(c)->smtp_starttls, 1);
+	assert_string_equal(mp_notify_conf(c)->smtp_ca_file, "");
+	assert_int_equal(mp_notify_conf(c)->smtp_timeout, 30);
+	assert_string_equal(mp_notify_conf(c)->sms_account_sid, "");
+	assert_string_equal(mp_notify_conf(c)->sms_auth_token, "");
+	assert_string_equal(mp_notify_conf(c)->sms_from, "");
+	assert_int_equal(mp_queue_conf(c)->email_retry_base, 30);
+	assert_int_equal(mp_queue_conf(c)->email_retry_cap, 14400);
+	assert_int_equal(mp_queue_conf(c)->email_max_attempts, 12);
+	assert_int_equal(mp_queue_conf(c)->sms_retry_base, 30);
+	assert_int_equal(mp_queue_conf(c)->sms_retry_cap, 1800);
+	assert_int_equal(mp_queue_conf(c)->sms_max_attempts, 8);
 	assert_int_equal(c->job_lease, 120);
 	assert_int_equal(c->job_batch, 10);
-	assert_int_equal(c->sender_pause, 300);
+	assert_int_equal(mp_notify_conf(c)->sender_pause, 300);
 	assert_int_equal(c->test_routes, 0);
 	assert_string_equal(c->passwords_file,
 	    MP_DATADIR "/data/common-passwords.txt");
-	assert_int_equal(c->session_idle_staff, 1800);
-	assert_int_equal(c->session_absolute_staff, 43200);
-	assert_int_equal(c->session_idle_customer, 604800);
-	assert_int_equal(c->session_absolute_customer, 604800);
-	assert_int_equal(c->login_max_failures, 10);
-	assert_int_equal(c->login_window, 900);
+	assert_int_equal(mp_accounts_conf(c)->session_idle_staff, 1800);
+	assert_int_equal(mp_accounts_conf(c)->session_absolute_staff, 43200);
+	assert_int_equal(mp_accounts_conf(c)->session_idle_customer, 604800);
+	assert_int_equal(mp_accounts_conf(c)->session_absolute_customer, 604800);
+	assert_int_equal(mp_accounts_conf(c)->login_max_failures, 10);
+	assert_int_equal(mp_accounts_conf(c)->login_window, 900);
 	mp_config_free(c);
 }
 
@@ -130,7 +134,7 @@ test_syntax(void **state)
 	assert_int_equal(c.workers, 8);
 	assert_string_equal(c.database_url, "host=db dbname=x password=a#b");
 	assert_string_equal(c.public_origin, "https://example.test:8443");
-	assert_string_equal(c.smtp_from, "");
+	assert_string_equal(mp_notify_conf(&c)->smtp_from, "");
 	assert_int_equal(c.max_body, 2 * 1024 * 1024);
 	assert_int_equal(c.max_field_len, 64 * 1024);
 	assert_int_equal(c.max_path, 100);
@@ -384,7 +388,49 @@ static void
 test_every_field_has_a_key(void **state)
 {
 
-	assert_int_equal(sizeof(struct mp_config), 400);
+	assert_int_equal(sizeof(struct mp_config), 240);
+}
+
+/*
+ * A feature's keys live in its own section: parsed, range-checked and
+ * overridden from the environment like the core's, named in errors, and
+ * invisible to the core struct.
+ */
+static void
+test_feature_sections(void **state)
+{
+	struct mp_config	 c;
+	struct mp_config	*h;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(parse("kb_stats_days = 31\nsmtp_timeout = 600\n"
+	    "session_idle_staff = 60\nprobe_allow_http = 1\n"
+	    "email_max_attempts = 100\n", &c, err, sizeof(err)), MP_OK);
+	assert_int_equal(mp_kb_conf(&c)->kb_stats_days, 31);
+	assert_int_equal(mp_notify_conf(&c)->smtp_timeout, 600);
+	assert_int_equal(mp_accounts_conf(&c)->session_idle_staff, 60);
+	assert_int_equal(mp_status_conf(&c)->probe_allow_http, 1);
+	assert_int_equal(mp_queue_conf(&c)->email_max_attempts, 100);
+	release(&c);
+	assert_int_equal(parse("kb_stats_days = 30", &c, err, sizeof(err)),
+	    MP_EINPUT);
+	assert_string_equal(err,
+	    "t.conf:1: kb_stats_days must be between 31 and 36500");
+	release(&c);
+	assert_int_equal(parse("smtp_url = ftp://relay", &c, err,
+	    sizeof(err)), MP_EINPUT);
+	assert_non_null(strstr(err, "smtp_url must be empty or start with"));
+	release(&c);
+	setenv("MPANEL_KB_COUNT_FLUSH", "7", 1);
+	assert_int_equal(mp_config_load(&h, NULL, err, sizeof(err)), MP_OK);
+	assert_int_equal(mp_kb_conf(h)->kb_count_flush, 7);
+	mp_config_free(h);
+	setenv("MPANEL_KB_COUNT_FLUSH", "3601", 1);
+	assert_int_equal(mp_config_load(&h, NULL, err, sizeof(err)),
+	    MP_EINPUT);
+	assert_non_null(strstr(err, "MPANEL_KB_COUNT_FLUSH"));
+	unsetenv("MPANEL_KB_COUNT_FLUSH");
 }
 
 /* Load text as a config file; returns mp_config_load's result. */
@@ -464,6 +510,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_field_has_a_key),
 		cmocka_unit_test(test_public_port),
+		cmocka_unit_test(test_feature_sections),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_errors),
@@ -473,5 +520,6 @@ main(void)
 	};
 
 	clear_mpanel_env();
+	mp_features_config();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "features/notify/notify.h"
+#include "features/queue/queue.h"
 
 static void
 test_html_to_text(void **state)
@@ -72,8 +73,9 @@ test_backoff_bounds(void **state)
 
 	assert_non_null(cfg);
 	mp_config_defaults(cfg);
-	cfg->email_retry_base = 30;
-	cfg->email_retry_cap = 14400;
+	/* The queue's defaults, which the expected delays below follow. */
+	assert_int_equal(mp_queue_conf(cfg)->email_retry_base, 30);
+	assert_int_equal(mp_queue_conf(cfg)->email_retry_cap, 14400);
 	for (n = 1; n <= 60; n++)
 		for (i = 0; i < 50; i++) {
 			d = mp_job_backoff(cfg, "email.send", n);
@@ -103,5 +105,6 @@ main(void)
 		cmocka_unit_test(test_backoff_bounds),
 	};
 
+	mp_features_config();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

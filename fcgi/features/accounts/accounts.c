@@ -89,6 +89,23 @@ static const struct mp_stmt_table *const stmts[] = {
 	NULL
 };
 
+#define YEAR	(366 * 86400)
+
+static const struct mp_confkey conf_keys[] = {
+	MP_CONF_I(mp_accounts_conf, session_idle_staff, 60, YEAR, "1800"),
+	MP_CONF_I(mp_accounts_conf, session_absolute_staff, 60, YEAR, "43200"),
+	MP_CONF_I(mp_accounts_conf, session_idle_customer, 60, YEAR, "604800"),
+	MP_CONF_I(mp_accounts_conf, session_absolute_customer, 60, YEAR,
+	    "604800"),
+	MP_CONF_I(mp_accounts_conf, login_max_failures, 1, 1000, "10"),
+	MP_CONF_I(mp_accounts_conf, login_window, 1, 86400, "900"),
+};
+
+const struct mp_confsec mp_accounts_confsec = {
+	"accounts", conf_keys, MP_NELEM(conf_keys),
+	sizeof(struct mp_accounts_conf)
+};
+
 const struct mp_feature mp_feature_accounts = {
 	.name = "accounts",
 	.routes = routes,
@@ -96,4 +113,5 @@ const struct mp_feature mp_feature_accounts = {
 	.jobs = jobs,
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
+	.conf = &mp_accounts_confsec,
 };

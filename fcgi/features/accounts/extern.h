@@ -35,4 +35,18 @@ enum mp_err	 mp_sessions_job_cleanup(struct mp_job *);
 
 extern const struct mp_stmt_table mp_accounts_st, mp_sessions_st;
 
+/* Sign-in settings (accounts.c has the keys, defaults and ranges). */
+struct mp_accounts_conf {
+	int	 session_idle_staff;		/* seconds */
+	int	 session_absolute_staff;
+	int	 session_idle_customer;
+	int	 session_absolute_customer;
+	int	 login_max_failures;		/* per account and per IP ... */
+	int	 login_window;			/* ... in this many seconds */
+};
+
+extern const struct mp_confsec	 mp_accounts_confsec;
+#define mp_accounts_conf(cfg) ((const struct mp_accounts_conf *) \
+	mp_config_sec((cfg), &mp_accounts_confsec))
+
 #endif

@@ -271,10 +271,10 @@ start_session(struct mp_req *r, struct mp_resp *w, const char *uid,
 	p[1] = uid;
 	p[2] = mp_sha256_hex(r->ctx.a, tok, strlen(tok));
 	p[3] = mp_token(r->ctx.a, 32);
-	p[4] = mp_printf(r->ctx.a, "%d", staff ? cfg->session_absolute_staff :
-	    cfg->session_absolute_customer);
-	p[5] = mp_printf(r->ctx.a, "%d", staff ? cfg->session_idle_staff :
-	    cfg->session_idle_customer);
+	p[4] = mp_printf(r->ctx.a, "%d", staff ? mp_accounts_conf(cfg)->session_absolute_staff :
+	    mp_accounts_conf(cfg)->session_absolute_customer);
+	p[5] = mp_printf(r->ctx.a, "%d", staff ? mp_accounts_conf(cfg)->session_idle_staff :
+	    mp_accounts_conf(cfg)->session_idle_customer);
 	p[6] = r->remote_addr;
 	p[7] = r->user_agent ? mp_strndup(r->ctx.a, r->user_agent, 512) : NULL;
 	p[8] = ua.browser;
@@ -365,13 +365,13 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 	ehash = mp_sha256_hex(r->ctx.a, email->s, email->len);
 	p[0] = ehash;
 	p[1] = r->remote_addr;
-	p[2] = mp_printf(r->ctx.a, "%d", r->ctx.cfg->login_window);
+	p[2] = mp_printf(r->ctx.a, "%d", mp_accounts_conf(r->ctx.cfg)->login_window);
 	if ((rc = mp_q(&r->ctx, &stmts[AC_FAILURES], 3, p, &res)) != MP_OK)
 		return rc;
-	if (mp_res_int(res, 0, 0) >= r->ctx.cfg->login_max_failures ||
-	    mp_res_int(res, 0, 1) >= r->ctx.cfg->login_max_failures * 5) {
+	if (mp_res_int(res, 0, 0) >= mp_accounts_conf(r->ctx.cfg)->login_max_failures ||
+	    mp_res_int(res, 0, 1) >= mp_accounts_conf(r->ctx.cfg)->login_max_failures * 5) {
 		mp_resp_header(w, "Retry-After", mp_printf(r->ctx.a, "%d",
-		    r->ctx.cfg->login_window));
+		    mp_accounts_conf(r->ctx.cfg)->login_window));
 		return login_page(r, w, 429, "Too many failed sign-ins. Wait "
 		    "15 minutes and try again, or reset your password.",
 		    email->s);

@@ -149,7 +149,7 @@ held(struct mp_req *r)
 {
 	if (due_ms == 0)
 		due_ms = mp_monotonic_ms() +
-		    (uint64_t)r->ctx.cfg->kb_count_flush * 1000;
+		    (uint64_t)mp_kb_conf(r->ctx.cfg)->kb_count_flush * 1000;
 }
 
 enum mp_err
@@ -426,7 +426,7 @@ mp_kb_job_retention(struct mp_job *j)
 	const char	*p[1];
 	enum mp_err	 rc;
 
-	p[0] = mp_printf(j->ctx.a, "%d", j->ctx.cfg->kb_stats_days);
+	p[0] = mp_printf(j->ctx.a, "%d", mp_kb_conf(j->ctx.cfg)->kb_stats_days);
 	if ((rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_VIEWS], 1, p, &v)) != MP_OK ||
 	    (rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_SEARCHES], 1, p, &s)) != MP_OK ||
 	    (rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_WORDS], 0, NULL, &w)) != MP_OK)

@@ -153,6 +153,16 @@ enum mp_err	 mp_kb_job_related(struct mp_job *);
 /* counts.c: the daily kb.retention job. */
 enum mp_err	 mp_kb_job_retention(struct mp_job *);
 
+/* The help center's settings (kb.c has the keys, defaults and ranges). */
+struct mp_kb_conf {
+	int	 kb_count_flush;	/* seconds counts are held in a responder */
+	int	 kb_stats_days;		/* days views and searches are kept */
+};
+
+extern const struct mp_confsec	 mp_kb_confsec;
+#define mp_kb_conf(cfg) \
+	((const struct mp_kb_conf *)mp_config_sec((cfg), &mp_kb_confsec))
+
 /* Each file's statements, for the module's list. */
 extern const struct mp_stmt_table mp_kb_admin_st, mp_kb_categories_st,
 		    mp_kb_counts_st, mp_kb_pages_st, mp_kb_seo_st, mp_kb_store_st;

@@ -93,6 +93,15 @@ static const struct mp_stmt_table *const stmts[] = {
 	NULL
 };
 
+static const struct mp_confkey conf_keys[] = {
+	MP_CONF_I(mp_kb_conf, kb_count_flush, 0, 3600, "1"),
+	MP_CONF_I(mp_kb_conf, kb_stats_days, 31, 36500, "400"),
+};
+
+const struct mp_confsec mp_kb_confsec = {
+	"kb", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_kb_conf)
+};
+
 /* Between requests: the held views, searches and clicks, when due. */
 static int
 kb_after(struct mp_ctx *c)
@@ -114,6 +123,7 @@ const struct mp_feature mp_feature_kb = {
 	.jobs = jobs,
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
+	.conf = &mp_kb_confsec,
 	.after = kb_after,
 	.exit = kb_exit,
 };

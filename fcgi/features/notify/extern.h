@@ -31,7 +31,27 @@ enum nst {
 };
 
 
-/* store.c: the statements every file of the feature runs. */
+/* Delivery settings (notify.c has the keys, defaults and checks). */
+struct mp_notify_conf {
+	char	*smtp_url;		/* smtp:// or smtps://, "" to hold mail */
+	char	*smtp_from;
+	char	*smtp_user;
+	char	*smtp_password;
+	int	 smtp_starttls;		/* 1: STARTTLS required */
+	char	*smtp_ca_file;		/* CA bundle for the relay; "": system */
+	int	 smtp_timeout;		/* seconds per message */
+	char	*sms_base_url;
+	char	*sms_account_sid;
+	char	*sms_auth_token;
+	char	*sms_from;
+	int	 sender_pause;		/* seconds after an auth/TLS failure */
+};
+
+extern const struct mp_confsec	 mp_notify_confsec;
+#define mp_notify_conf(cfg) ((const struct mp_notify_conf *) \
+	mp_config_sec((cfg), &mp_notify_confsec))
+
+/* records.c: the statements every file of the feature runs. */
 extern const struct mp_stmt	 mp_notify_stmts[];
 extern const struct mp_stmt_table mp_notify_store_st;
 extern const struct mp_stmt_table mp_notify_mail_st;

@@ -543,7 +543,7 @@ smtp_send(struct mp_job *j, const char *from, const char *rcpt,
 	long			 code = 0;
 	enum smtp_verdict	 v;
 
-	if (cfg->smtp_url[0] == '\0') {
+	if (mp_notify_conf(cfg)->smtp_url[0] == '\0') {
 		snprintf(reply, replysz, "no smtp_url configured");
 		return SMTP_PAUSE;
 	}
@@ -552,7 +552,7 @@ smtp_send(struct mp_job *j, const char *from, const char *rcpt,
 		mp_oom();
 	memset(&rp, 0, sizeof(rp));
 	rcpts = curl_slist_append(NULL, mp_printf(j->ctx.a, "<%s>", rcpt));
-	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(c, CURLOPT_URL, mp_notify_conf(cfg)->smtp_url);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, mp_printf(j->ctx.a, "<%s>", from));
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -564,14 +564,14 @@ smtp_send(struct mp_job *j, const char *from, const char *rcpt,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout);
-	if (cfg->smtp_starttls && strncmp(cfg->smtp_url, "smtp://", 7) == 0)
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)mp_notify_conf(cfg)->smtp_timeout);
+	if (mp_notify_conf(cfg)->smtp_starttls && strncmp(mp_notify_conf(cfg)->smtp_url, "smtp://", 7) == 0)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	if (cfg->smtp_ca_file[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_ca_file);
-	if (cfg->smtp_user[0] != '\0') {
-		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);
+	if (mp_notify_conf(cfg)->smtp_ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, mp_notify_conf(cfg)->smtp_ca_file);
+	if (mp_notify_conf(cfg)->smtp_user[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_USERNAME, mp_notify_conf(cfg)->smtp_user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, mp_notify_conf(cfg)->smtp_password);
 	}
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -720,14 +720,14 @@ mp_mail_job_send(struct mp_job *j)
 		return job_fail(j, mp_strdup(j->ctx.a, reply), 1);
 	case SMTP_PAUSE:
 		p[1] = reply;
-		p[2] = mp_printf(j->ctx.a, "%d", j->ctx.cfg->sender_pause);
+		p[2] = mp_printf(j->ctx.a, "%d", mp_notify_conf(j->ctx.cfg)->sender_pause);
 		if (mp_q(&j->ctx, &stmts[M_PAUSE], 3, p, NULL) != MP_OK ||
 		    mp_tx_commit(&j->ctx) != MP_OK)
 			return job_fail(j, "database error pausing", 0);
 		mp_error("ALERT email sending paused for %d s: %s",
-		    j->ctx.cfg->sender_pause, reply);
+		    mp_notify_conf(j->ctx.cfg)->sender_pause, reply);
 		j->no_spend = 1;
-		j->retry_in = j->ctx.cfg->sender_pause;
+		j->retry_in = mp_notify_conf(j->ctx.cfg)->sender_pause;
 		return job_fail(j, mp_strdup(j->ctx.a, reply), 0);
 	case SMTP_RETRY:
 	default:

@@ -218,7 +218,7 @@ mp_mail_queue_raw(struct mp_ctx *c, const struct mp_mail_raw *m,
 
 	/* The sender: the tenant's settings, else its name and smtp_from. */
 	from_name = c->tenant->name;
-	from_addr = bare_address(c->a, c->cfg->smtp_from);
+	from_addr = bare_address(c->a, mp_notify_conf(c->cfg)->smtp_from);
 	if (from_addr == NULL)
 		from_addr = mp_printf(c->a, "noreply@%s",
 		    c->cfg->base_domain);

@@ -1,4 +1,6 @@
 /* The notifications feature: mail and SMS delivery, tracking, unsubscribe links and the staff views. */
+#include <string.h>
+
 #include "features/notify/extern.h"
 
 static const struct mp_field list_fields[] = {
@@ -37,6 +39,51 @@ static const struct mp_stmt_table *const stmts[] = {
 	NULL
 };
 
+static const char *
+check_smtp_url(const char *v)
+{
+	if (*v != '\0' && strncmp(v, "smtp://", 7) != 0 &&
+	    strncmp(v, "smtps://", 8) != 0)
+		return "must be empty or start with smtp:// or smtps://";
+	return NULL;
+}
+
+static const char *
+check_http_url(const char *v)
+{
+	if (*v != '\0' && strncmp(v, "http://", 7) != 0 &&
+	    strncmp(v, "https://", 8) != 0)
+		return "must be empty or start with http:// or https://";
+	return NULL;
+}
+
+static const char *
+check_e164(const char *v)
+{
+	if (*v != '\0' && !mp_e164_valid(v))
+		return "must be empty or an E.164 number (+ and 7 to 15 digits)";
+	return NULL;
+}
+
+static const struct mp_confkey conf_keys[] = {
+	MP_CONF_S(mp_notify_conf, smtp_url, "", check_smtp_url),
+	MP_CONF_S(mp_notify_conf, smtp_from, "", NULL),
+	MP_CONF_S(mp_notify_conf, smtp_user, "", NULL),
+	MP_CONF_S(mp_notify_conf, smtp_password, "", NULL),
+	MP_CONF_I(mp_notify_conf, smtp_starttls, 0, 1, "1"),
+	MP_CONF_S(mp_notify_conf, smtp_ca_file, "", NULL),
+	MP_CONF_I(mp_notify_conf, smtp_timeout, 1, 600, "30"),
+	MP_CONF_S(mp_notify_conf, sms_base_url, "", check_http_url),
+	MP_CONF_S(mp_notify_conf, sms_account_sid, "", NULL),
+	MP_CONF_S(mp_notify_conf, sms_auth_token, "", NULL),
+	MP_CONF_S(mp_notify_conf, sms_from, "", check_e164),
+	MP_CONF_I(mp_notify_conf, sender_pause, 1, 86400, "300"),
+};
+
+const struct mp_confsec mp_notify_confsec = {
+	"notify", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_notify_conf)
+};
+
 const struct mp_feature mp_feature_notify = {
 	.name = "notify",
 	.routes = routes,
@@ -44,4 +91,5 @@ const struct mp_feature mp_feature_notify = {
 	.jobs = jobs,
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
+	.conf = &mp_notify_confsec,
 };

@@ -261,10 +261,10 @@ mp_sms_job_send(struct mp_job *j)
 			return job_fail(j, "database error", 0);
 		return MP_OK;
 	}
-	if (cfg->sms_base_url[0] == '\0' || cfg->sms_account_sid[0] == '\0' ||
-	    cfg->sms_from[0] == '\0') {
+	if (mp_notify_conf(cfg)->sms_base_url[0] == '\0' || mp_notify_conf(cfg)->sms_account_sid[0] == '\0' ||
+	    mp_notify_conf(cfg)->sms_from[0] == '\0') {
 		j->no_spend = 1;
-		j->retry_in = cfg->sender_pause;
+		j->retry_in = mp_notify_conf(cfg)->sender_pause;
 		mp_error("ALERT SMS not configured (sms_base_url, "
 		    "sms_account_sid, sms_from)");
 		return job_fail(j, "SMS is not configured", 0);
@@ -279,7 +279,7 @@ mp_sms_job_send(struct mp_job *j)
 	    mp_strdup(j->ctx.a, mp_res_get(res, 0, 7));
 	form = mp_printf(j->ctx.a, "To=%s&From=%s&Body=%s&StatusCallback=%s",
 	    mp_url_encode(j->ctx.a, mp_res_get(res, 0, 2)),
-	    mp_url_encode(j->ctx.a, cfg->sms_from),
+	    mp_url_encode(j->ctx.a, mp_notify_conf(cfg)->sms_from),
 	    mp_url_encode(j->ctx.a, mp_res_get(res, 0, 3)),
 	    mp_url_encode(j->ctx.a, mp_printf(j->ctx.a, "%s/sms/status",
 	    mp_origin_of(j->ctx.a, cfg, &t))));
@@ -293,11 +293,11 @@ mp_sms_job_send(struct mp_job *j)
 	mp_buf_init(&rp.body, SMS_MAXREPLY);
 	rp.retry_after = 0;
 	curl_easy_setopt(c, CURLOPT_URL, mp_printf(j->ctx.a,
-	    "%s/2010-04-01/Accounts/%s/Messages.json", cfg->sms_base_url,
-	    mp_url_encode(j->ctx.a, cfg->sms_account_sid)));
+	    "%s/2010-04-01/Accounts/%s/Messages.json", mp_notify_conf(cfg)->sms_base_url,
+	    mp_url_encode(j->ctx.a, mp_notify_conf(cfg)->sms_account_sid)));
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	curl_easy_setopt(c, CURLOPT_USERNAME, cfg->sms_account_sid);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->sms_auth_token);
+	curl_easy_setopt(c, CURLOPT_USERNAME, mp_notify_conf(cfg)->sms_account_sid);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, mp_notify_conf(cfg)->sms_auth_token);
 	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rp);
@@ -335,14 +335,14 @@ mp_sms_job_send(struct mp_job *j)
 	    ebuf[0] ? ebuf : curl_easy_strerror(cc)) :
 	    mp_printf(j->ctx.a, "%ld %s", code, reply);
 	if (cc == CURLE_OK && (code == 401 || code == 403)) {
-		p[2] = mp_printf(j->ctx.a, "%d", cfg->sender_pause);
+		p[2] = mp_printf(j->ctx.a, "%d", mp_notify_conf(cfg)->sender_pause);
 		if (mp_q(&j->ctx, &stmts[S_PAUSE], 3, p, NULL) != MP_OK ||
 		    mp_tx_commit(&j->ctx) != MP_OK)
 			return job_fail(j, "database error pausing", 0);
 		mp_error("ALERT SMS sending paused for %d s: %s",
-		    cfg->sender_pause, p[1]);
+		    mp_notify_conf(cfg)->sender_pause, p[1]);
 		j->no_spend = 1;
-		j->retry_in = cfg->sender_pause;
+		j->retry_in = mp_notify_conf(cfg)->sender_pause;
 		return job_fail(j, p[1], 0);
 	}
 	if (cc == CURLE_OK && code >= 400 && code < 500 && code != 429) {
@@ -426,7 +426,7 @@ mp_sms_status(struct mp_req *r, struct mp_resp *w)
 	enum mp_err		 rc;
 	int			 i, fwd;
 
-	if (cfg->sms_auth_token[0] == '\0' || sig == NULL)
+	if (mp_notify_conf(cfg)->sms_auth_token[0] == '\0' || sig == NULL)
 		return mp_req_fail(r, MP_EFORBID, NULL,
 		    "The request is not signed.");
 	url = mp_printf(r->ctx.a, "%s%s%s%s", mp_origin(&r->ctx), r->path,
@@ -440,7 +440,7 @@ mp_sms_status(struct mp_req *r, struct mp_resp *w)
 		mp_buf_puts(&b, kv[i].key);
 		mp_buf_add(&b, kv[i].val, kv[i].vlen);
 	}
-	HMAC(EVP_sha1(), cfg->sms_auth_token, (int)strlen(cfg->sms_auth_token),
+	HMAC(EVP_sha1(), mp_notify_conf(cfg)->sms_auth_token, (int)strlen(mp_notify_conf(cfg)->sms_auth_token),
 	    (const unsigned char *)b.data, b.len, md, &mdlen);
 	mp_buf_free(&b);
 	want = mp_base64(r->ctx.a, md, mdlen);

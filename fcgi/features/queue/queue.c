@@ -96,9 +96,9 @@ policy_max(const struct mp_config *cfg, enum mp_backoff b)
 {
 	switch (b) {
 	case MP_BACKOFF_EMAIL:
-		return cfg ? cfg->email_max_attempts : 12;
+		return cfg ? mp_queue_conf(cfg)->email_max_attempts : 12;
 	case MP_BACKOFF_SMS:
-		return cfg ? cfg->sms_max_attempts : 8;
+		return cfg ? mp_queue_conf(cfg)->sms_max_attempts : 8;
 	case MP_BACKOFF_CODE:
 		return 10;
 	default:
@@ -119,12 +119,12 @@ mp_job_backoff(const struct mp_config *cfg, const char *kind, int n)
 
 	switch (k ? k->backoff : MP_BACKOFF_DEFAULT) {
 	case MP_BACKOFF_EMAIL:
-		base = cfg->email_retry_base;
-		cap = cfg->email_retry_cap;
+		base = mp_queue_conf(cfg)->email_retry_base;
+		cap = mp_queue_conf(cfg)->email_retry_cap;
 		break;
 	case MP_BACKOFF_SMS:
-		base = cfg->sms_retry_base;
-		cap = cfg->sms_retry_cap;
+		base = mp_queue_conf(cfg)->sms_retry_base;
+		cap = mp_queue_conf(cfg)->sms_retry_cap;
 		break;
 	case MP_BACKOFF_CODE:
 		base = 5;
@@ -618,6 +618,19 @@ static const struct mp_job_kind jobs[] = {
 
 static const struct mp_stmt_table *const tables[] = { &mp_queue_st, NULL };
 
+static const struct mp_confkey conf_keys[] = {
+	MP_CONF_I(mp_queue_conf, email_retry_base, 1, 86400, "30"),
+	MP_CONF_I(mp_queue_conf, email_retry_cap, 1, 604800, "14400"),
+	MP_CONF_I(mp_queue_conf, email_max_attempts, 1, 100, "12"),
+	MP_CONF_I(mp_queue_conf, sms_retry_base, 1, 86400, "30"),
+	MP_CONF_I(mp_queue_conf, sms_retry_cap, 1, 604800, "1800"),
+	MP_CONF_I(mp_queue_conf, sms_max_attempts, 1, 100, "8"),
+};
+
+const struct mp_confsec mp_queue_confsec = {
+	"queue", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_queue_conf)
+};
+
 const struct mp_feature mp_feature_queue = {
 	.name = "queue",
 	.routes = routes,
@@ -625,4 +638,5 @@ const struct mp_feature mp_feature_queue = {
 	.jobs = jobs,
 	.njobs = MP_NELEM(jobs),
 	.stmts = tables,
+	.conf = &mp_queue_confsec,
 };

@@ -42,6 +42,20 @@ int		 mp_queue_rescue_dead(struct mp_db *, struct mp_arena *,
 int		 mp_queue_ensure_schedules(struct mp_db *, struct mp_arena *);
 int		 mp_queue_next_ms(struct mp_db *, struct mp_arena *);
 
+/* Retry policies (queue.c has the keys, defaults and ranges). */
+struct mp_queue_conf {
+	int	 email_retry_base;	/* seconds */
+	int	 email_retry_cap;
+	int	 email_max_attempts;
+	int	 sms_retry_base;
+	int	 sms_retry_cap;
+	int	 sms_max_attempts;
+};
+
+extern const struct mp_confsec	 mp_queue_confsec;
+#define mp_queue_conf(cfg) ((const struct mp_queue_conf *) \
+	mp_config_sec((cfg), &mp_queue_confsec))
+
 extern const struct mp_feature	 mp_feature_queue;
 
 #endif

@@ -10,6 +10,18 @@
 
 #define MP_STATUS_DAYS	90
 
+/* The status page's settings (status.c has the keys, defaults and ranges). */
+struct mp_status_conf {
+	char	*cache_dir;		/* last good renderings, for outages */
+	int	 probe_allow_private;	/* 0/1: probes may reach private addresses */
+	int	 probe_allow_http;	/* 0/1: probes may use plain http */
+	char	*probe_ca_file;		/* extra CA bundle for probes, or empty */
+};
+
+extern const struct mp_confsec	 mp_status_confsec;
+#define mp_status_conf(cfg) \
+	((const struct mp_status_conf *)mp_config_sec((cfg), &mp_status_confsec))
+
 /* One component's day: seconds in each counted state and with any data. */
 struct mp_status_day {
 	int		 major_s;

@@ -958,9 +958,9 @@ copy_find(enum st_kind k, int64_t tenant, const char *slug)
 static char *
 stamp_path(struct mp_arena *a, const struct mp_config *cfg, const char *slug)
 {
-	if (cfg->cache_dir == NULL || cfg->cache_dir[0] == '\0')
+	if (mp_status_conf(cfg)->cache_dir == NULL || mp_status_conf(cfg)->cache_dir[0] == '\0')
 		return NULL;
-	return mp_printf(a, "%s/status/%s.stamp", cfg->cache_dir, slug);
+	return mp_printf(a, "%s/status/%s.stamp", mp_status_conf(cfg)->cache_dir, slug);
 }
 
 static int64_t
@@ -1057,8 +1057,8 @@ mp_st_touch(const struct mp_config *cfg, struct mp_arena *a, const char *slug)
 
 	if (path == NULL)
 		return;
-	(void)mkdir(cfg->cache_dir, 0755);
-	(void)mkdir(mp_printf(a, "%s/status", cfg->cache_dir), 0755);
+	(void)mkdir(mp_status_conf(cfg)->cache_dir, 0755);
+	(void)mkdir(mp_printf(a, "%s/status", mp_status_conf(cfg)->cache_dir), 0755);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		return;
 	(void)futimens(fd, NULL);
@@ -1092,9 +1092,9 @@ static char *
 copy_path(struct mp_arena *a, const struct mp_config *cfg, const char *slug,
     const char *ext)
 {
-	if (cfg->cache_dir == NULL || cfg->cache_dir[0] == '\0')
+	if (mp_status_conf(cfg)->cache_dir == NULL || mp_status_conf(cfg)->cache_dir[0] == '\0')
 		return NULL;
-	return mp_printf(a, "%s/status/%s.%s", cfg->cache_dir, slug, ext);
+	return mp_printf(a, "%s/status/%s.%s", mp_status_conf(cfg)->cache_dir, slug, ext);
 }
 
 /* Write path atomically: a temporary file beside it, then rename. */
@@ -1178,8 +1178,8 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 		(void)utimensat(AT_FDCWD, path, NULL, 0);
 		return;
 	}
-	dir = mp_printf(r->ctx.a, "%s/status", cfg->cache_dir);
-	(void)mkdir(cfg->cache_dir, 0755);
+	dir = mp_printf(r->ctx.a, "%s/status", mp_status_conf(cfg)->cache_dir);
+	(void)mkdir(mp_status_conf(cfg)->cache_dir, 0755);
 	(void)mkdir(dir, 0755);
 	write_atomic(r->ctx.a, path, b->data, b->len);
 	/* A custom domain finds its slug here when the database is down. */
@@ -1231,9 +1231,9 @@ fallback_slug(struct mp_req *r)
 	    strcmp(h + hl - bl, cfg->base_domain) == 0 &&
 	    memchr(h, '.', hl - bl - 1) == NULL)
 		return mp_strndup(r->ctx.a, h, hl - bl - 1);
-	if (cfg->cache_dir == NULL || cfg->cache_dir[0] == '\0')
+	if (mp_status_conf(cfg)->cache_dir == NULL || mp_status_conf(cfg)->cache_dir[0] == '\0')
 		return NULL;
-	fd = open(mp_printf(r->ctx.a, "%s/status/host-%s", cfg->cache_dir, h),
+	fd = open(mp_printf(r->ctx.a, "%s/status/host-%s", mp_status_conf(cfg)->cache_dir, h),
 	    O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return NULL;

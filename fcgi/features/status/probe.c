@@ -205,7 +205,7 @@ probe_run(const struct mp_config *cfg, struct mp_arena *a, const char *kind,
 
 	*ms = 0;
 	memset(&io, 0, sizeof(io));
-	io.allow_private = cfg->probe_allow_private;
+	io.allow_private = mp_status_conf(cfg)->probe_allow_private;
 	*detail = NULL;
 	if ((h = curl_easy_init()) == NULL) {
 		*detail = "curl_easy_init failed";
@@ -229,9 +229,9 @@ probe_run(const struct mp_config *cfg, struct mp_arena *a, const char *kind,
 	} else {
 		curl_easy_setopt(h, CURLOPT_URL, target);
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR,
-		    cfg->probe_allow_http ? "http,https" : "https");
-		if (cfg->probe_ca_file != NULL && cfg->probe_ca_file[0] != '\0')
-			curl_easy_setopt(h, CURLOPT_CAINFO, cfg->probe_ca_file);
+		    mp_status_conf(cfg)->probe_allow_http ? "http,https" : "https");
+		if (mp_status_conf(cfg)->probe_ca_file != NULL && mp_status_conf(cfg)->probe_ca_file[0] != '\0')
+			curl_easy_setopt(h, CURLOPT_CAINFO, mp_status_conf(cfg)->probe_ca_file);
 	}
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &t);

@@ -98,6 +98,17 @@ static const struct mp_stmt_table *const stmts[] = {
 	NULL
 };
 
+static const struct mp_confkey conf_keys[] = {
+	MP_CONF_S(mp_status_conf, cache_dir, "var/cache", NULL),
+	MP_CONF_I(mp_status_conf, probe_allow_private, 0, 1, "0"),
+	MP_CONF_I(mp_status_conf, probe_allow_http, 0, 1, "0"),
+	MP_CONF_S(mp_status_conf, probe_ca_file, "", NULL),
+};
+
+const struct mp_confsec mp_status_confsec = {
+	"status", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_status_conf)
+};
+
 const struct mp_feature mp_feature_status = {
 	.name = "status",
 	.routes = routes,
@@ -105,5 +116,6 @@ const struct mp_feature mp_feature_status = {
 	.jobs = jobs,
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
+	.conf = &mp_status_confsec,
 	.fallback = mp_status_fallback,
 };
