@@ -23,15 +23,18 @@ enum kbk_stmt {
 
 /* The columns of a category row, as KBK_LIST and KBK_GET give them. */
 #define CATEGORY \
-	"SELECT c.id, c.slug, c.name, c.description, coalesce(p.slug, '')," \
-	" coalesce(p.name, ''), c.position," \
-	" (SELECT count(*) FROM kb_articles a WHERE a.category_id = c.id)," \
-	" (SELECT count(*) FROM kb_categories k WHERE k.parent_id = c.id)," \
-	" c.parent_id IS NULL" \
+	"SELECT c.id, c.slug, c.name, c.description," \
+	" coalesce(p.slug, '') AS parent_slug," \
+	" coalesce(p.name, '') AS parent_name, c.position," \
+	" (SELECT count(*) FROM kb_articles a WHERE a.category_id = c.id)" \
+	"  AS articles," \
+	" (SELECT count(*) FROM kb_categories k WHERE k.parent_id = c.id)" \
+	"  AS children," \
+	" c.parent_id IS NULL AS top, p.slug AS parent" \
 	" FROM kb_categories c LEFT JOIN kb_categories p" \
 	" ON p.tenant_id = c.tenant_id AND p.id = c.parent_id"
 enum { K_ID, K_SLUG, K_NAME, K_DESC, K_PSLUG, K_PNAME, K_POS, K_ARTICLES,
-    K_CHILDREN, K_TOP };
+    K_CHILDREN, K_TOP, K_PARENT };
 
 static const struct mp_stmt stmts[] = {
 	[KBK_LIST] = { "kbk_list", CATEGORY
@@ -446,27 +449,23 @@ mp_kb_admin_category_delete(struct mp_req *r, struct mp_resp *w)
 	return page(r, w, cap->s, &c, 0, 409);
 }
 
+/* What the JSON shows of a category (CATEGORY's column names). */
+static const struct mp_col json_cols[] = {
+	{ "slug", NULL, MP_COL_TEXT },
+	{ "name", NULL, MP_COL_TEXT },
+	{ "description", NULL, MP_COL_TEXT },
+	{ "parent", NULL, MP_COL_TEXT },	/* null for a top-level one */
+	{ "position", NULL, MP_COL_INT },
+	{ "articles", NULL, MP_COL_INT },
+	{ "children", NULL, MP_COL_INT },
+	{ NULL, NULL, 0 }
+};
+
 /* Row i of res as a JSON object (owned by the caller). */
 static struct json_object *
 json_category(const struct mp_res *res, int i)
 {
-	struct json_object	*o = json_object_new_object();
-
-	json_object_object_add(o, "slug",
-	    json_object_new_string(mp_res_get(res, i, K_SLUG)));
-	json_object_object_add(o, "name",
-	    json_object_new_string(mp_res_get(res, i, K_NAME)));
-	json_object_object_add(o, "description",
-	    json_object_new_string(mp_res_get(res, i, K_DESC)));
-	json_object_object_add(o, "parent", *mp_res_get(res, i, K_PSLUG) ?
-	    json_object_new_string(mp_res_get(res, i, K_PSLUG)) : NULL);
-	json_object_object_add(o, "position",
-	    json_object_new_int64(mp_res_int(res, i, K_POS)));
-	json_object_object_add(o, "articles",
-	    json_object_new_int64(mp_res_int(res, i, K_ARTICLES)));
-	json_object_object_add(o, "children",
-	    json_object_new_int64(mp_res_int(res, i, K_CHILDREN)));
-	return o;
+	return mp_row_json(res, i, json_cols);
 }
 
 /* The category saved as slug, as JSON with status. */

@@ -84,23 +84,24 @@ static const struct mp_stmt stmts[] = {
 	 * searched, or any ?q= link) count for clicks, never as searches.
 	 */
 	[KBA_TOP_SEARCHES] = { "kba_top_searches",
-	    "SELECT query, sum(searches),"
-	    " coalesce(max(results) FILTER (WHERE searches > 0), 0), sum(clicks)"
+	    "SELECT query, sum(searches) AS searches,"
+	    " coalesce(max(results) FILTER (WHERE searches > 0), 0) AS results,"
+	    " sum(clicks) AS clicks"
 	    " FROM kb_searches WHERE day > current_date - 30"
 	    " GROUP BY query HAVING sum(searches) > 0"
 	    " ORDER BY 2 DESC, 1 LIMIT 20" },
 	[KBA_ZERO_SEARCHES] = { "kba_zero_searches",
-	    "SELECT query, sum(searches) FROM kb_searches"
+	    "SELECT query, sum(searches) AS searches FROM kb_searches"
 	    " WHERE day > current_date - 30 GROUP BY query"
 	    " HAVING sum(searches) > 0"
 	    " AND max(results) FILTER (WHERE searches > 0) = 0"
 	    " ORDER BY 2 DESC, 1 LIMIT 20" },
 	/* Articles with votes, most helpful first ($1 = 'DESC' order). */
 	[KBA_HELPFUL] = { "kba_helpful",
-	    "SELECT a.public_id, a.slug, a.title,"
-	    " count(*) FILTER (WHERE v.helpful),"
-	    " count(*) FILTER (WHERE NOT v.helpful),"
-	    " round(avg(v.helpful::int) * 100)"
+	    "SELECT a.public_id AS id, a.slug, a.title,"
+	    " count(*) FILTER (WHERE v.helpful) AS helpful,"
+	    " count(*) FILTER (WHERE NOT v.helpful) AS not_helpful,"
+	    " round(avg(v.helpful::int) * 100) AS helpful_percent"
 	    " FROM kb_votes v JOIN kb_articles a ON a.tenant_id = v.tenant_id"
 	    " AND a.id = v.article_id GROUP BY a.tenant_id, a.id"
 	    " ORDER BY CASE WHEN $1 THEN avg(v.helpful::int) END DESC,"
@@ -674,6 +675,30 @@ mp_kb_admin_restore(struct mp_req *r, struct mp_resp *w)
  * The numbers of the search report and of GET /api/kb/admin/stats, as
  * one JSON object (arena-owned).
  */
+/* The statistics' lists, by the statements' column names. */
+static const struct mp_col search_cols[] = {
+	{ "query", NULL, MP_COL_TEXT },
+	{ "searches", NULL, MP_COL_INT },
+	{ "results", NULL, MP_COL_INT },
+	{ "clicks", NULL, MP_COL_INT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct mp_col zero_cols[] = {
+	{ "query", NULL, MP_COL_TEXT },
+	{ "searches", NULL, MP_COL_INT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct mp_col helpful_cols[] = {
+	{ "id", NULL, MP_COL_TEXT },
+	{ "title", NULL, MP_COL_TEXT },
+	{ "helpful", NULL, MP_COL_INT },
+	{ "not_helpful", NULL, MP_COL_INT },
+	{ "helpful_percent", NULL, MP_COL_INT },
+	{ NULL, NULL, 0 }
+};
+
 static enum mp_err
 stats(struct mp_req *r, struct json_object **out)
 {
@@ -709,52 +734,22 @@ stats(struct mp_req *r, struct json_object **out)
 
 	if ((rc = mp_q(&r->ctx, &stmts[KBA_TOP_SEARCHES], 0, NULL, &res)) != MP_OK)
 		return rc;
-	arr = json_object_new_array();
-	for (i = 0; i < mp_res_rows(res); i++) {
-		e = json_object_new_object();
-		json_object_object_add(e, "query",
-		    json_object_new_string(mp_res_get(res, i, 0)));
-		json_object_object_add(e, "searches",
-		    json_object_new_int64(mp_res_int(res, i, 1)));
-		json_object_object_add(e, "results",
-		    json_object_new_int64(mp_res_int(res, i, 2)));
-		json_object_object_add(e, "clicks",
-		    json_object_new_int64(mp_res_int(res, i, 3)));
-		json_object_array_add(arr, e);
-	}
-	json_object_object_add(o, "top_searches", arr);
+	json_object_object_add(o, "top_searches",
+	    mp_rows_json(res, search_cols));
 	if ((rc = mp_q(&r->ctx, &stmts[KBA_ZERO_SEARCHES], 0, NULL, &res)) != MP_OK)
 		return rc;
-	arr = json_object_new_array();
-	for (i = 0; i < mp_res_rows(res); i++) {
-		e = json_object_new_object();
-		json_object_object_add(e, "query",
-		    json_object_new_string(mp_res_get(res, i, 0)));
-		json_object_object_add(e, "searches",
-		    json_object_new_int64(mp_res_int(res, i, 1)));
-		json_object_array_add(arr, e);
-	}
-	json_object_object_add(o, "zero_result_searches", arr);
+	json_object_object_add(o, "zero_result_searches",
+	    mp_rows_json(res, zero_cols));
 	for (k = 0; k < 2; k++) {
 		p[0] = k == 0 ? "true" : "false";
 		if ((rc = mp_q(&r->ctx, &stmts[KBA_HELPFUL], 1, p, &res)) != MP_OK)
 			return rc;
 		arr = json_object_new_array();
 		for (i = 0; i < mp_res_rows(res); i++) {
-			e = json_object_new_object();
-			json_object_object_add(e, "id",
-			    json_object_new_string(mp_res_get(res, i, 0)));
-			json_object_object_add(e, "title",
-			    json_object_new_string(mp_res_get(res, i, 2)));
+			e = mp_row_json(res, i, helpful_cols);
 			json_object_object_add(e, "url",
 			    json_object_new_string(mp_kb_article_path(r->ctx.a,
-			    mp_res_get(res, i, 0), mp_res_get(res, i, 1))));
-			json_object_object_add(e, "helpful",
-			    json_object_new_int64(mp_res_int(res, i, 3)));
-			json_object_object_add(e, "not_helpful",
-			    json_object_new_int64(mp_res_int(res, i, 4)));
-			json_object_object_add(e, "helpful_percent",
-			    json_object_new_int64(mp_res_int(res, i, 5)));
+			    mp_res_by(res, i, "id"), mp_res_by(res, i, "slug"))));
 			json_object_array_add(arr, e);
 		}
 		json_object_object_add(o, k == 0 ? "most_helpful" :
