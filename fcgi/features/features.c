@@ -3,28 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/accounts/accounts.h"
-#include "features/home/home.h"
-#include "features/kb/kb.h"
-#include "features/notify/notify.h"
-#include "features/queue/queue.h"
-#include "features/status/status.h"
-#include "features/testing/testing.h"
+#include "features/feature.h"
 
 /*
- * Every feature of the portal, one line each.  Routes match in this
- * order (and in each feature's own order), so a feature whose patterns
- * would shadow another's goes after it; mp_features_check() says when
- * one does.
+ * Every feature of the portal, one line each: X(name) stands for the
+ * struct mp_feature mp_feature_<name> that fcgi/features/<name>/ exports.
+ * Routes match in this order (and in each feature's own order), so a
+ * feature whose patterns would shadow another's goes after it;
+ * mp_features_check() says when one does.
  */
+#define MP_FEATURE_LIST(X) \
+	X(home) \
+	X(accounts) \
+	X(queue) \
+	X(notify) \
+	X(status) \
+	X(kb) \
+	X(testing)
+
+#define DECLARE(name)	extern const struct mp_feature mp_feature_##name;
+#define ENTRY(name)	&mp_feature_##name,
+
+MP_FEATURE_LIST(DECLARE)
+
 const struct mp_feature *const mp_features[] = {
-	&mp_feature_home,
-	&mp_feature_accounts,
-	&mp_feature_queue,
-	&mp_feature_notify,
-	&mp_feature_status,
-	&mp_feature_kb,
-	&mp_feature_testing,
+	MP_FEATURE_LIST(ENTRY)
 	NULL
 };
 
