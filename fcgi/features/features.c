@@ -52,9 +52,9 @@ static size_t			  nall;
 static int			  built_tests = -1;
 
 /*
- * Build the merged table once per process (the master builds it before
- * fork(), so responders share it).  Test-only features are left out
- * unless the configuration enables them.
+ * The merged table, built on first use in each process (a responder
+ * builds it at start) and again only if test_routes changes.  Test-only
+ * features are left out unless the configuration enables them.
  */
 const struct mp_route *
 mp_routes_all(const struct mp_config *cfg, size_t *n)
