@@ -97,6 +97,8 @@ cmd_check_sql(void)
 	memset(&pp, 0, sizeof(pp));
 	pp.c = connect_db(0);
 	mp_stmts_walk(prepare_one, &pp);
+	for (size_t i = 0; i < mp_ctl_st.n; i++)
+		prepare_one(&mp_ctl_st.st[i], "mpanelctl", &pp);
 	PQfinish(pp.c);
 	printf("check-sql: %d statements, %d failed\n", pp.n, pp.bad);
 	return pp.bad == 0 ? 0 : 1;
@@ -230,8 +232,10 @@ seed_cmp(const void *a, const void *b)
  * are idempotent (ON CONFLICT, WHERE NOT EXISTS).
  */
 static int
-seed_tenant(PGconn *c, const char *slug)
+seed_tenant(const char *slug)
 {
+	struct mp_ctl_tx tx;
+	PGconn		*tc;
 	char		 dir[4096], path[4200], *files[256], *sql;
 	const char	*p[1];
 	struct dirent	*de;
@@ -269,49 +273,32 @@ seed_tenant(PGconn *c, const char *slug)
 			rc = 1;
 		fclose(f);
 		p[0] = slug;
-		PQclear(PQexec(c, "BEGIN"));
-		res = PQexecParams(c, "SELECT set_config('app.tenant_id',"
-		    " id::text, true), set_config('app.tenant_slug', slug,"
-		    " true) FROM tenants WHERE slug = $1", 1, NULL, p, NULL,
-		    NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
-		    PQntuples(res) != 1)
+		if ((tc = mp_ctl_tenant_begin(&tx, cfg, slug, 0)) == NULL)
 			rc = 1;
-		PQclear(res);
-		res = PQexec(c, sql);
-		if (rc != 0 || (PQresultStatus(res) != PGRES_COMMAND_OK &&
-		    PQresultStatus(res) != PGRES_TUPLES_OK)) {
-			fprintf(stderr, "mpanelctl: seed %s for %s: %s", files[i],
-			    slug, PQerrorMessage(c));
-			rc = 1;
+		if (rc == 0) {
+			res = PQexecParams(tc, "SELECT set_config("
+			    "'app.tenant_slug', $1, true)", 1, NULL, p, NULL,
+			    NULL, 0);
+			if (PQresultStatus(res) != PGRES_TUPLES_OK)
+				rc = 1;
+			PQclear(res);
 		}
-		PQclear(res);
-		PQclear(PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK"));
+		if (rc == 0) {
+			res = PQexec(tc, sql);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+			    PQresultStatus(res) != PGRES_TUPLES_OK) {
+				fprintf(stderr, "mpanelctl: seed %s for %s: %s",
+				    files[i], slug, PQerrorMessage(tc));
+				rc = 1;
+			}
+			PQclear(res);
+		}
+		rc |= mp_ctl_tenant_end(&tx, rc == 0);
 		free(sql);
 	}
 	for (i = 0; i < n; i++)
 		free(files[i]);
 	return rc;
-}
-
-/* Open a transaction acting for tenant slug (row-level security applies). */
-static int
-begin_tenant(PGconn *c, const char *slug)
-{
-	const char	*p[1] = { slug };
-	PGresult	*res;
-	int		 ok;
-
-	PQclear(PQexec(c, "BEGIN"));
-	res = PQexecParams(c, "SELECT set_config('app.tenant_id', id::text,"
-	    " true) FROM tenants WHERE slug = $1", 1, NULL, p, NULL, NULL, 0);
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-	PQclear(res);
-	if (!ok) {
-		fprintf(stderr, "mpanelctl: no tenant %s\n", slug);
-		PQclear(PQexec(c, "ROLLBACK"));
-	}
-	return ok ? 0 : -1;
 }
 
 /*
@@ -320,10 +307,12 @@ begin_tenant(PGconn *c, const char *slug)
  * web; the hash is scrypt.
  */
 static int
-user_create(PGconn *c, const char *slug, const char *email, const char *role,
+user_create(const char *slug, const char *email, const char *role,
     const char *name, const char *pw, int operator, int only_new)
 {
+	struct mp_ctl_tx tx;
 	struct mp_arena	*a = mp_arena_new(0);
+	PGconn		*c;
 	struct mp_value	 v;
 	const char	*why, *p[6];
 	PGresult	*res;
@@ -343,8 +332,10 @@ user_create(PGconn *c, const char *slug, const char *email, const char *role,
 		fprintf(stderr, "mpanelctl: password %s\n", why);
 		goto out;
 	}
-	if (begin_tenant(c, slug) != 0)
+	if ((c = mp_ctl_tenant_begin(&tx, cfg, slug, 0)) == NULL) {
+		(void)mp_ctl_tenant_end(&tx, 0);
 		goto out;
+	}
 	p[0] = mp_token(a, 16);
 	p[1] = email;
 	p[2] = name ? name : "";
@@ -366,15 +357,14 @@ user_create(PGconn *c, const char *slug, const char *email, const char *role,
 		fprintf(stderr, "mpanelctl: user %s: %s", email,
 		    PQerrorMessage(c));
 		PQclear(res);
-		PQclear(PQexec(c, "ROLLBACK"));
+		(void)mp_ctl_tenant_end(&tx, 0);
 		goto out;
 	}
 	if (PQntuples(res) > 0)
 		printf("user %s (%s) in %s: id %s\n", email, role, slug,
 		    PQgetvalue(res, 0, 0));
 	PQclear(res);
-	PQclear(PQexec(c, "COMMIT"));
-	rc = 0;
+	rc = mp_ctl_tenant_end(&tx, 1);
 out:
 	mp_arena_free(a);
 	return rc;
@@ -390,8 +380,7 @@ cmd_user(int argc, char *argv[])
 {
 	const char	*name = NULL, *pw = getenv("MPANEL_NEW_PASSWORD");
 	char		 line[1100];
-	int		 i, op = 0, rc;
-	PGconn		*c;
+	int		 i, op = 0;
 
 	if (argc < 4 || strcmp(argv[0], "create") != 0)
 		usage();
@@ -412,20 +401,16 @@ cmd_user(int argc, char *argv[])
 		line[strcspn(line, "\r\n")] = '\0';
 		pw = line;
 	}
-	c = connect_db(1);
-	rc = user_create(c, argv[1], argv[2], argv[3], name, pw, op, 0);
-	PQfinish(c);
-	return rc;
+	return user_create(argv[1], argv[2], argv[3], name, pw, op, 0);
 }
 
 /* Delete ended sessions of every tenant (until the worker schedules it). */
 static int
 cmd_sessions(int argc, char *argv[])
 {
+	struct mp_ctl_tx tx;
 	PGconn		*c;
 	PGresult	*res;
-	struct mp_db	*db;
-	struct mp_arena	*a;
 	long		 n, total = 0;
 	int		 i, rc = 0;
 
@@ -434,29 +419,16 @@ cmd_sessions(int argc, char *argv[])
 	c = connect_db(1);
 	res = PQexec(c, "SELECT slug FROM tenants ORDER BY id");
 	PQfinish(c);
-	db = mp_db_new(cfg->admin_database_url[0] ? cfg->admin_database_url :
-	    cfg->database_url, 5, 0);
-	a = mp_arena_new(0);
 	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
-		const char *p[1] = { PQgetvalue(res, i, 0) };
-		static const struct mp_stmt set = { "ctl_set_tenant",
-		    "SELECT set_config('app.tenant_id', id::text, true)"
-		    " FROM tenants WHERE slug = $1", 0 };
-
-		if (mp_db_begin(db) != MP_OK ||
-		    mp_db_exec(db, a, &set, 1, p, NULL) != MP_OK ||
-		    (n = mp_sessions_cleanup(db, a)) < 0 ||
-		    mp_db_commit(db) != MP_OK) {
-			mp_db_rollback(db);
-			rc = 1;
-			break;
-		}
-		total += n;
-		mp_arena_reset(a);
+		n = -1;
+		if (mp_ctl_tenant_begin(&tx, cfg, PQgetvalue(res, i, 0), 0) !=
+		    NULL)
+			n = mp_sessions_cleanup(tx.ctx.db, tx.ctx.a);
+		rc = mp_ctl_tenant_end(&tx, n >= 0) || n < 0;
+		if (n > 0)
+			total += n;
 	}
 	PQclear(res);
-	mp_arena_free(a);
-	mp_db_free(db);
 	printf("sessions cleanup: %ld removed\n", total);
 	return rc;
 }
@@ -519,13 +491,13 @@ cmd_seed_demo(void)
 	rc |= tenant_upsert(c, "globex", "Globex Cloud", NULL, "standard");
 	for (size_t i = 0; rc == 0 &&
 	    i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
-		rc |= user_create(c, demo_users[i].slug, demo_users[i].email,
+		rc |= user_create(demo_users[i].slug, demo_users[i].email,
 		    demo_users[i].role, demo_users[i].name,
 		    demo_users[i].password, 0, 1);
 	if (rc == 0)
-		rc |= seed_tenant(c, "acme");
+		rc |= seed_tenant("acme");
 	if (rc == 0)
-		rc |= seed_tenant(c, "globex");
+		rc |= seed_tenant("globex");
 	PQfinish(c);
 	if (rc == 0)
 		rc |= cmd_kb_render(0);

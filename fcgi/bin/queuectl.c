@@ -45,10 +45,12 @@ out:
 int
 mp_queuectl(const struct mp_config *cfg, PGconn *c, int argc, char *argv[])
 {
+	struct mp_ctl_tx tx;
 	const char	*p[1];
+	PGresult	*res;
+	PGconn		*tc = NULL;
 	int		 n, total = 0;
 
-	(void)cfg;
 	if (argc >= 1 && strcmp(argv[0], "stats") == 0) {
 		if (ctl_exec(c, "SELECT t.slug AS tenant, j.queue, j.kind,"
 		    " j.state, count(*) AS jobs,"
@@ -74,12 +76,18 @@ mp_queuectl(const struct mp_config *cfg, PGconn *c, int argc, char *argv[])
 			return 64;
 		}
 		p[0] = argv[1];
-		PQclear(PQexec(c, "BEGIN"));
-		n = ctl_exec(c, "SELECT set_config('app.tenant_id',"
-		    " tenant_id::text, true), 1 FROM job WHERE id = $1::bigint"
-		    " AND state IN ('discarded', 'cancelled')", 1, p, 0);
+		/* The job's tenant, then its rows under that tenant's binding. */
+		res = PQexecParams(c, "SELECT tenant_id FROM job WHERE id ="
+		    " $1::bigint AND state IN ('discarded', 'cancelled')", 1,
+		    NULL, p, NULL, NULL, 0);
+		n = PQresultStatus(res) == PGRES_TUPLES_OK &&
+		    PQntuples(res) == 1 ? 1 : 0;
+		if (n == 1 && (tc = mp_ctl_tenant_begin(&tx, cfg,
+		    PQgetvalue(res, 0, 0), 1)) == NULL)
+			n = -1;
+		PQclear(res);
 		if (n == 1)
-			n = ctl_exec(c, "WITH j AS (UPDATE job SET state ="
+			n = ctl_exec(tc, "WITH j AS (UPDATE job SET state ="
 			    " 'queued', run_at = now(), attempt = 0,"
 			    " finished_at = NULL, deadline = NULL"
 			    " WHERE id = $1::bigint"
@@ -90,7 +98,8 @@ mp_queuectl(const struct mp_config *cfg, PGconn *c, int argc, char *argv[])
 			    " ('failed', 'expired') RETURNING n.id)"
 			    " SELECT (SELECT count(*) FROM j),"
 			    " pg_notify('mp_jobs', 'tx')", 1, p, 0);
-		PQclear(PQexec(c, n == 1 ? "COMMIT" : "ROLLBACK"));
+		if (n != 0 && mp_ctl_tenant_end(&tx, n == 1) != 0)
+			n = -1;
 		if (n != 1) {
 			fprintf(stderr, "mpanelctl: no discarded or cancelled"
 			    " job %s\n", argv[1]);

@@ -13,7 +13,6 @@ enum kbs_stmt {
 	KBS_ADD_SECTIONS,
 	KBS_ADD_WORDS,
 	KBS_TENANTS,
-	KBS_SET_TENANT,
 	KBS_PENDING,
 	KBS_SLUG_TAKEN,
 	KBS_CATEGORY_ID,
@@ -56,8 +55,6 @@ static const struct mp_stmt stmts[] = {
 	    " ON CONFLICT DO NOTHING" },
 	[KBS_TENANTS] = { "kbs_tenants",
 	    "SELECT id FROM tenants ORDER BY id" },
-	[KBS_SET_TENANT] = { "kbs_set_tenant",
-	    "SELECT set_config('app.tenant_id', $1, true)" },
 	[KBS_PENDING] = { "kbs_pending",
 	    "SELECT id FROM kb_articles WHERE $1 OR rendered_at IS NULL"
 	    " OR rendered_at < updated_at ORDER BY id" },
@@ -228,22 +225,27 @@ mp_kb_render_pending(struct mp_db *db, struct mp_arena *a, int all,
     int *count)
 {
 	struct mp_res	*tenants, *ids;
+	struct mp_tenant tenant;
+	struct mp_ctx	 c;
 	const char	*p[1];
 	int		 t, i;
 	enum mp_err	 rc;
 
 	*count = 0;
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.db = db;
 	if ((rc = mp_db_ensure(db)) != MP_OK ||
 	    (rc = mp_db_exec(db, a, &stmts[KBS_TENANTS], 0, NULL,
 	    &tenants)) != MP_OK)
 		return rc;
 	for (t = 0; t < mp_res_rows(tenants); t++) {
-		if ((rc = mp_db_begin(db)) != MP_OK)
+		memset(&tenant, 0, sizeof(tenant));
+		tenant.id_text = mp_strdup(a, mp_res_get(tenants, t, 0));
+		tenant.id = mp_res_int(tenants, t, 0);
+		c.tenant = &tenant;
+		if ((rc = mp_tx_begin(&c)) != MP_OK)
 			return rc;
-		p[0] = mp_res_get(tenants, t, 0);
-		if ((rc = mp_db_exec(db, a, &stmts[KBS_SET_TENANT], 1, p,
-		    NULL)) != MP_OK)
-			goto fail;
 		p[0] = all ? "true" : "false";
 		if ((rc = mp_db_exec(db, a, &stmts[KBS_PENDING], 1, p,
 		    &ids)) != MP_OK)
