@@ -748,6 +748,14 @@ def test_staff_manage_categories_through_the_form(staff, acme, https, db_super):
     r = post("/staff/help/categories", name="Email %s" % w, slug="", description="Mail",
              parent="", position="5")
     assert r.status_code == 303 and "saved=email-%s" % w in r.headers["Location"]
+    # The list after a save says so; the edit page shows the category (a
+    # regression: both pages share the form, and the edit page read a field
+    # only the list declares).
+    saved = staff.get(r.headers["Location"])
+    assert saved.status_code == 200
+    assert "Category &ldquo;email-%s&rdquo; saved." % w in saved.text
+    edit = staff.get("/staff/help/categories/email-" + w)
+    assert edit.status_code == 200 and 'value="Email %s"' % w in edit.text
     r = post("/staff/help/categories", name="Spam %s" % w, slug="spam-%s" % w,
              description="", parent="email-%s" % w, position="")
     assert r.status_code == 303

@@ -323,7 +323,9 @@ page(struct mp_req *r, struct mp_resp *w, const char *edit,
 	mp_hdf_set(hdf, "Kb.Form.Position", c->position);
 	if (can_delete)
 		mp_hdf_set(hdf, "Kb.Form.CanDelete", "1");
-	if ((saved = val(r, "saved")) != NULL)
+	/* Only the list page (a GET without edit) declares and shows it. */
+	if (edit == NULL && r->method == MP_GET &&
+	    (saved = val(r, "saved")) != NULL)
 		mp_hdf_set(hdf, "Kb.Saved", saved);
 	if (r->ctx.err_msg != NULL) {
 		mp_hdf_set(hdf, "Kb.Error.Message", r->ctx.err_msg);
