@@ -492,11 +492,10 @@ reset_page(struct mp_req *r, struct mp_resp *w, int status, const char *err)
 	enum mp_err		 rc;
 
 	p[0] = mp_sha256_hex(r->ctx.a, tok->s, tok->len);
-	if ((rc = mp_q(&r->ctx, &stmts[AC_RESET_GET], 1, p, &res)) != MP_OK)
+	if ((rc = mp_q_one(&r->ctx, &stmts[AC_RESET_GET], 1, p, &res,
+	    "This reset link has expired or was already used. "
+	    "Ask for a new one.")) != MP_OK)
 		return rc;
-	if (mp_res_rows(res) == 0)
-		return mp_req_fail(r, MP_ENOTFOUND, NULL, "This reset link "
-		    "has expired or was already used. Ask for a new one.");
 	mp_hdf_set(hdf, "Page.Title", "Choose a new password");
 	mp_hdf_set(hdf, "Page.NoIndex", "1");
 	mp_hdf_set(hdf, "Reset.Email", mp_res_get(res, 0, 0));
@@ -532,11 +531,10 @@ mp_reset(struct mp_req *r, struct mp_resp *w)
 		return reset_page(r, w, 422, mp_printf(r->ctx.a, "The password %s.",
 		    why));
 	p[0] = mp_sha256_hex(r->ctx.a, tok->s, tok->len);
-	if ((rc = mp_q(&r->ctx, &stmts[AC_RESET_USE], 1, p, &res)) != MP_OK)
+	if ((rc = mp_q_one(&r->ctx, &stmts[AC_RESET_USE], 1, p, &res,
+	    "This reset link has expired or was already used. "
+	    "Ask for a new one.")) != MP_OK)
 		return rc;
-	if (mp_res_rows(res) == 0)
-		return mp_req_fail(r, MP_ENOTFOUND, NULL, "This reset link "
-		    "has expired or was already used. Ask for a new one.");
 	uid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	p[0] = uid;
 	p[1] = mp_password_hash(r->ctx.a, pw->s);
@@ -713,11 +711,9 @@ mp_not_me_form(struct mp_req *r, struct mp_resp *w)
 	enum mp_err		 rc;
 
 	p[0] = mp_sha256_hex(r->ctx.a, tok->s, tok->len);
-	if ((rc = mp_q(&r->ctx, &stmts[AC_NOTME_GET], 1, p, &res)) != MP_OK)
+	if ((rc = mp_q_one(&r->ctx, &stmts[AC_NOTME_GET], 1, p, &res,
+	    "This link has expired or was already used.")) != MP_OK)
 		return rc;
-	if (mp_res_rows(res) == 0)
-		return mp_req_fail(r, MP_ENOTFOUND, NULL, "This link has "
-		    "expired or was already used.");
 	mp_hdf_set(hdf, "Page.Title", "This wasn't me");
 	mp_hdf_set(hdf, "Page.NoIndex", "1");
 	mp_hdf_set(hdf, "NotMe.Token", tok->s);
@@ -748,11 +744,9 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 	enum mp_err		 rc;
 
 	p[0] = mp_sha256_hex(r->ctx.a, tok->s, tok->len);
-	if ((rc = mp_q(&r->ctx, &stmts[AC_NOTME_USE], 1, p, &res)) != MP_OK)
+	if ((rc = mp_q_one(&r->ctx, &stmts[AC_NOTME_USE], 1, p, &res,
+	    "This link has expired or was already used.")) != MP_OK)
 		return rc;
-	if (mp_res_rows(res) == 0)
-		return mp_req_fail(r, MP_ENOTFOUND, NULL, "This link has "
-		    "expired or was already used.");
 	uid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	sid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
 	p[0] = uid;

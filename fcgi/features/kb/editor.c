@@ -254,11 +254,9 @@ load(struct mp_req *r, const char *pubid, struct mp_kb_input *in,
 	struct mp_res	*res;
 	enum mp_err	 rc;
 
-	if ((rc = mp_q(&r->ctx, &stmts[KBA_GET], 1, p, &res)) != MP_OK)
+	if ((rc = mp_q_one(&r->ctx, &stmts[KBA_GET], 1, p, &res,
+	    "There is no help article with this id.")) != MP_OK)
 		return rc;
-	if (mp_res_rows(res) == 0)
-		return mp_req_fail(r, MP_ENOTFOUND, NULL,
-		    "There is no help article with this id.");
 	memset(in, 0, sizeof(*in));
 	*id = mp_res_get(res, 0, 0);
 	in->slug = mp_res_get(res, 0, 2);
@@ -650,11 +648,9 @@ mp_kb_admin_restore(struct mp_req *r, struct mp_resp *w)
 		return rc;
 	p[0] = rowid;
 	p[1] = rev->s;
-	if ((rc = mp_q(&r->ctx, &stmts[KBA_REVISION], 2, p, &res)) != MP_OK)
+	if ((rc = mp_q_one(&r->ctx, &stmts[KBA_REVISION], 2, p, &res,
+	    "This article has no such revision.")) != MP_OK)
 		return rc;
-	if (mp_res_rows(res) == 0)
-		return mp_req_fail(r, MP_ENOTFOUND, NULL,
-		    "This article has no such revision.");
 	in.title = mp_res_get(res, 0, 0);
 	in.slug = mp_res_get(res, 0, 1);
 	in.summary = mp_res_get(res, 0, 2);
