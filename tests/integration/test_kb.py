@@ -378,9 +378,16 @@ def test_retention_keeps_kb_stats_days(acme, db_super):
                   " (%s, %s, current_date - 401, 0, 7), (%s, %s, current_date - 400, 0, 5)",
                   (tid, aid, tid, aid))
         c.execute("INSERT INTO kb_words (tenant_id, word) VALUES (%s, %s)", (tid, w))
-        c.execute("UPDATE job SET run_at = now() WHERE kind = 'kb.retention'"
-                  " AND tenant_id = %s AND state = 'queued' RETURNING id", (tid,))
-        assert c.fetchone(), "no scheduled kb.retention job for acme"
+
+    def bring_forward():
+        # The scheduled job may be running or being rescheduled just now
+        # (it runs once soon after the worker starts): wait until it is
+        # queued again, then make it due.
+        with db_super.cursor() as c:
+            c.execute("UPDATE job SET run_at = now() WHERE kind = 'kb.retention'"
+                      " AND tenant_id = %s AND state = 'queued' RETURNING id", (tid,))
+            return c.fetchone() is not None
+    wait_until(bring_forward, 15, what="a scheduled kb.retention job for acme")
 
     def rows(sql, *args):
         with db_super.cursor() as c:
