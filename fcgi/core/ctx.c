@@ -5,21 +5,22 @@
 
 #include "core/extern.h"
 
-/*
- * The only statement that sets app.tenant_id.  Transaction-local (the
- * third argument), so a pooled server connection never carries one
- * tenant's setting into another's transaction.
- */
+enum cxst { CX_SET_TENANT, CX_TENANT_BY_ID, CX__MAX };
+
 static const struct mp_stmt stmts[] = {
-	{ "ctx_set_tenant",
+	/*
+	 * The only statement that sets app.tenant_id.  Transaction-local
+	 * (the third argument), so a pooled server connection never carries
+	 * one tenant's setting into another's transaction.
+	 */
+	[CX_SET_TENANT] = { "ctx_set_tenant",
 	    "SELECT set_config('app.tenant_id', $1, true)", MP_STMT_READ },
-	{ "ctx_tenant_by_id",
+	[CX_TENANT_BY_ID] = { "ctx_tenant_by_id",
 	    "SELECT slug, name, plan, status, custom_domain FROM tenants"
 	    " WHERE id = $1::bigint", MP_STMT_READ },
 };
 
-#define st_set_tenant	(stmts[0])
-#define st_tenant_by_id	(stmts[1])
+_Static_assert(MP_NELEM(stmts) == CX__MAX, "ctx statements and enum differ");
 
 MP_STMT_TABLE(mp_ctx_st, stmts);
 
@@ -32,7 +33,7 @@ mp_tx_begin(struct mp_ctx *c)
 	if ((rc = mp_db_begin(c->db)) != MP_OK || c->tenant == NULL)
 		return rc;
 	p[0] = c->tenant->id_text;
-	if ((rc = mp_db_queue(c->db, &st_set_tenant, 1, p)) != MP_OK)
+	if ((rc = mp_db_queue(c->db, &stmts[CX_SET_TENANT], 1, p)) != MP_OK)
 		mp_db_rollback(c->db);
 	return rc;
 }
@@ -87,7 +88,7 @@ mp_tenant_fill(struct mp_ctx *c)
 	if (t->slug != NULL)
 		return MP_OK;
 	p[0] = t->id_text;
-	if ((rc = mp_q(c, &st_tenant_by_id, 1, p, &res)) != MP_OK)
+	if ((rc = mp_q(c, &stmts[CX_TENANT_BY_ID], 1, p, &res)) != MP_OK)
 		return rc;
 	if (mp_res_rows(res) != 1)
 		return MP_ENOTFOUND;
