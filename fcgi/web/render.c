@@ -16,6 +16,7 @@ struct tpl {
 
 struct mp_templates {
 	HDF		*base;	/* escape mode and load path, shared */
+	HDF		*text;	/* the same for text/plain parts: no escaping */
 	struct tpl	*t;
 	size_t		 n;
 	size_t		 cap;
@@ -66,7 +67,13 @@ load_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	base = base ? base + 1 : rel;
 	if (base[0] == '_' || strcmp(rel, "layout.cs") == 0)
 		return 0;
-	if ((e = cs_init(&cs, ts->base)) != STATUS_OK ||
+	/*
+	 * The one place escaping is off: mail text parts (*.txt.cs) are
+	 * text/plain, never read as HTML, so their values go out as typed.
+	 * Every other template escapes every var: for HTML.
+	 */
+	if ((e = cs_init(&cs, len > 7 && strcmp(path + len - 7, ".txt.cs") ==
+	    0 ? ts->text : ts->base)) != STATUS_OK ||
 	    (e = cgi_register_strfuncs(cs)) != STATUS_OK ||
 	    (e = cs_parse_file(cs, rel)) != STATUS_OK) {
 		char msg[400];
@@ -115,6 +122,11 @@ mp_tpl_load(struct mp_templates **out, const char *dir, char *errbuf,
 	    (e = hdf_set_value(ts->base, "Config.VarEscapeMode", "html")) !=
 	    STATUS_OK ||
 	    (e = hdf_set_value(ts->base, "hdf.loadpaths.0", dir)) !=
+	    STATUS_OK ||
+	    (e = hdf_init(&ts->text)) != STATUS_OK ||
+	    (e = hdf_set_value(ts->text, "Config.VarEscapeMode", "none")) !=
+	    STATUS_OK ||
+	    (e = hdf_set_value(ts->text, "hdf.loadpaths.0", dir)) !=
 	    STATUS_OK) {
 		neo_msg(e, errbuf, errsz);
 		mp_tpl_free(ts);
@@ -149,6 +161,8 @@ mp_tpl_free(struct mp_templates *ts)
 	free(ts->t);
 	if (ts->base != NULL)
 		hdf_destroy(&ts->base);
+	if (ts->text != NULL)
+		hdf_destroy(&ts->text);
 	free(ts->dir);
 	free(ts);
 }
@@ -226,11 +240,6 @@ mp_hdf_setf(HDF *hdf, const char *name, const char *fmt, ...)
 	mp_hdf_set(hdf, name, buf);
 }
 
-/*
- * Row row of res into prefix.<key> of hdf: the columns of cols (NULL-col
- * terminated; key NULL: the column's name), or every column (cols
- * NULL).  Booleans become "1" or "0"; SQL NULL leaves the name unset.
- */
 static void
 put_col(HDF *hdf, const char *prefix, const struct mp_res *res, int row,
     int col, const char *key, enum mp_coltype type)
@@ -241,13 +250,18 @@ put_col(HDF *hdf, const char *prefix, const struct mp_res *res, int row,
 
 	if (col < 0 || (v = mp_res_get(res, row, col)) == NULL)
 		return;
-	isbool = type == MP_COL_AUTO ? mp_res_coltype(res, col) == 16 :
-	    type == MP_COL_BOOL;	/* 16: bool's type OID */
+	isbool = (type == MP_COL_AUTO ? mp_res_colkind(res, col) : type) ==
+	    MP_COL_BOOL;
 	snprintf(name, sizeof(name), "%s.%s", prefix,
 	    key != NULL ? key : mp_res_colname(res, col));
 	mp_hdf_set(hdf, name, isbool ? (v[0] == 't' ? "1" : "0") : v);
 }
 
+/*
+ * Row row of res into prefix.<key> of hdf: the columns of cols (NULL-col
+ * terminated; key NULL: the column's name), or every column (cols
+ * NULL).  Booleans become "1" or "0"; SQL NULL leaves the name unset.
+ */
 void
 mp_row_hdf(HDF *hdf, const char *prefix, const struct mp_res *res, int row,
     const struct mp_col *cols)
@@ -280,10 +294,10 @@ mp_rows_hdf(HDF *hdf, const char *prefix, const struct mp_res *res,
 
 /*
  * A data tree for a unit of work (a page, a mail), destroyed at arena
- * reset, holding the tenant's name, slug and, when asked, its origin.
+ * reset, holding the tenant's name and slug.
  */
 HDF *
-mp_ctx_hdf(struct mp_ctx *c, int origin)
+mp_ctx_hdf(struct mp_ctx *c)
 {
 	HDF	*hdf;
 	NEOERR	*e;
@@ -296,8 +310,6 @@ mp_ctx_hdf(struct mp_ctx *c, int origin)
 	if (c->tenant != NULL && mp_tenant_fill(c) == MP_OK) {
 		mp_hdf_set(hdf, "Tenant.Name", c->tenant->name);
 		mp_hdf_set(hdf, "Tenant.Slug", c->tenant->slug);
-		if (origin)
-			mp_hdf_set(hdf, "Tenant.Origin", mp_origin(c));
 	}
 	return hdf;
 }
@@ -309,7 +321,7 @@ mp_ctx_hdf(struct mp_ctx *c, int origin)
 HDF *
 mp_hdf(struct mp_req *r)
 {
-	HDF	*hdf = mp_ctx_hdf(&r->ctx, 0);
+	HDF	*hdf = mp_ctx_hdf(&r->ctx);
 
 	if (r->ctx.tenant != NULL) {
 		/* Only a token there is already: see mp_hdf_csrf(). */

@@ -1,5 +1,4 @@
 <?cs # New sign-in alert (text part). ?>
-<?cs # Plain text: values go out as they are, since text/plain is never read as HTML. ?><?cs escape:"none" ?>
 Hello <?cs var:Mail.Name ?>,
 
 Your <?cs var:Tenant.Name ?> account was just signed in to from a device and network we have not seen before:
@@ -12,4 +11,4 @@ If this was you, there is nothing to do.
 If it was not, open this link: <?cs var:Mail.NotMeUrl ?>
 We will sign out every session of your account and send you a link to choose a new password.
 
--- <?cs var:Tenant.Name ?><?cs /escape ?>
+-- <?cs var:Tenant.Name ?>

@@ -1,5 +1,4 @@
 <?cs # Password reset mail (text part). ?>
-<?cs # Plain text: values go out as they are, since text/plain is never read as HTML. ?><?cs escape:"none" ?>
 Hello <?cs var:Mail.Name ?>,
 
 Someone (we hope you) asked to reset the password of your <?cs var:Tenant.Name ?> account.
@@ -8,4 +7,4 @@ Choose a new password: <?cs var:Mail.ResetUrl ?>
 
 The link works once, for one hour. If you did not ask for it, ignore this message: your password stays as it is.
 
--- <?cs var:Tenant.Name ?><?cs /escape ?>
+-- <?cs var:Tenant.Name ?>
