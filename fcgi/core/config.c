@@ -23,14 +23,43 @@
 #error "MP_DATADIR must name the installed data directory"
 #endif
 
+/* Checks beyond the type for the string keys with a fixed vocabulary. */
+static const char *
+check_log_level(const char *v)
+{
+	if (strcmp(v, "debug") != 0 && strcmp(v, "info") != 0 &&
+	    strcmp(v, "warn") != 0 && strcmp(v, "error") != 0)
+		return "must be one of debug, info, warn, error";
+	return NULL;
+}
+
+static const char *
+check_listen(const char *v)
+{
+	if (strncmp(v, "unix:", 5) == 0)
+		return v[5] == '\0' ? "needs a socket path after unix:" : NULL;
+	if (strrchr(v, ':') == NULL || strrchr(v, ':')[1] == '\0')
+		return "must be unix:/path or host:port";
+	return NULL;
+}
+
+static const char *
+check_scheme(const char *v)
+{
+	if (strcmp(v, "https") != 0 && strcmp(v, "http") != 0)
+		return "must be https or http";
+	return NULL;
+}
+
 /* The core's keys: each name is the struct mp_config field's name. */
-#define S(f, d)		{ #f, MP_CONF_STR, offsetof(struct mp_config, f), 0, 0, d, NULL }
-#define I(f, lo, hi, d)	{ #f, MP_CONF_INT, offsetof(struct mp_config, f), lo, hi, d, NULL }
+#define S(f, d)		MP_CONF_S(mp_config, f, d, NULL)
+#define SC(f, d, chk)	MP_CONF_S(mp_config, f, d, chk)
+#define I(f, lo, hi, d)	MP_CONF_I(mp_config, f, lo, hi, d)
 #define Z(f, lo, hi, d)	{ #f, MP_CONF_SIZE, offsetof(struct mp_config, f), lo, hi, d, NULL }
 #define M(f, lo, hi, d)	{ #f, MP_CONF_MODE, offsetof(struct mp_config, f), lo, hi, d, NULL }
 
 static const struct mp_confkey keys[] = {
-	S(listen, "unix:var/run/mpanel.sock"),
+	SC(listen, "unix:var/run/mpanel.sock", check_listen),
 	M(listen_mode, 0, 0777, "0660"),
 	I(listen_backlog, 1, 65535, "128"),
 	I(workers, 1, 256, "4"),
@@ -45,11 +74,11 @@ static const struct mp_confkey keys[] = {
 	S(sql_dir, MP_DATADIR "/sql"),
 	S(base_domain, "localhost"),
 	S(public_origin, ""),
-	S(public_scheme, "https"),
+	SC(public_scheme, "https", check_scheme),
 	I(public_port, 0, 65535, "0"),
 	S(log_file, ""),
 	S(access_log, ""),
-	S(log_level, "info"),
+	SC(log_level, "info", check_log_level),
 	S(pid_file, ""),
 	Z(max_body, 1, GIB, "1048576"),
 	I(max_fields, 1, 100000, "256"),
@@ -67,6 +96,7 @@ static const struct mp_confkey keys[] = {
 };
 
 #undef S
+#undef SC
 #undef I
 #undef Z
 #undef M
@@ -84,45 +114,57 @@ mp_config_sections(const struct mp_confsec *const *list)
 }
 
 /*
- * The key named name[0..len), core or feature, and the struct its value
- * goes into (cfg itself, or the section's block).
+ * Key table i: 0 is the core's, then one per feature section.  Sets *n
+ * and *base (the struct its values go into: cfg itself or the section's
+ * block); NULL past the last.
  */
+static const struct mp_confkey *
+table_at(struct mp_config *cfg, size_t i, size_t *n, void **base)
+{
+	if (i == 0) {
+		*n = MP_NELEM(keys);
+		*base = cfg;
+		return keys;
+	}
+	if (i > nsecs || i > cfg->nsec)
+		return NULL;
+	*n = secs[i - 1]->nkeys;
+	*base = cfg->sec[i - 1];
+	return secs[i - 1]->keys;
+}
+
+/* The key named name[0..len), core or feature, and the struct it fills. */
 static const struct mp_confkey *
 key_find(struct mp_config *cfg, const char *name, size_t len, void **base)
 {
 	const struct mp_confkey	*t;
 	size_t			 i, j, n;
 
-	for (i = 0; i <= nsecs && (i == 0 || i - 1 < cfg->nsec); i++) {
-		t = i == 0 ? keys : secs[i - 1]->keys;
-		n = i == 0 ? MP_NELEM(keys) : secs[i - 1]->nkeys;
+	for (i = 0; (t = table_at(cfg, i, &n, base)) != NULL; i++)
 		for (j = 0; j < n; j++)
 			if (strlen(t[j].name) == len &&
-			    memcmp(t[j].name, name, len) == 0) {
-				*base = i == 0 ? (void *)cfg : cfg->sec[i - 1];
+			    memcmp(t[j].name, name, len) == 0)
 				return &t[j];
-			}
-	}
 	return NULL;
 }
 
-/* Call fn for every key, core and features, with the struct it fills. */
+/*
+ * Call fn for every key, core and features, with the struct it fills;
+ * stops at and returns the first non-NULL answer.
+ */
 static const char *
-each_key(struct mp_config *cfg, const char *(*fn)(struct mp_config *,
-    const struct mp_confkey *, void *, void *), void *arg)
+each_key(struct mp_config *cfg, const char *(*fn)(const struct mp_confkey *,
+    void *, void *), void *arg)
 {
 	const struct mp_confkey	*t;
 	const char		*why;
+	void			*base;
 	size_t			 i, j, n;
 
-	for (i = 0; i <= nsecs && (i == 0 || i - 1 < cfg->nsec); i++) {
-		t = i == 0 ? keys : secs[i - 1]->keys;
-		n = i == 0 ? MP_NELEM(keys) : secs[i - 1]->nkeys;
+	for (i = 0; (t = table_at(cfg, i, &n, &base)) != NULL; i++)
 		for (j = 0; j < n; j++)
-			if ((why = fn(cfg, &t[j], i == 0 ? (void *)cfg :
-			    cfg->sec[i - 1], arg)) != NULL)
+			if ((why = fn(&t[j], base, arg)) != NULL)
 				return why;
-	}
 	return NULL;
 }
 
@@ -172,28 +214,6 @@ parse_num(const char *s, int base, int suffix, int64_t *out)
 	return 0;
 }
 
-/* Checks beyond the type for the few string keys with a fixed vocabulary. */
-static const char *
-check_str(const struct mp_confkey *k, const char *v)
-{
-
-	if (strcmp(k->name, "log_level") == 0 && strcmp(v, "debug") != 0 &&
-	    strcmp(v, "info") != 0 && strcmp(v, "warn") != 0 &&
-	    strcmp(v, "error") != 0)
-		return "must be one of debug, info, warn, error";
-	if (strcmp(k->name, "listen") == 0) {
-		if (strncmp(v, "unix:", 5) == 0)
-			return v[5] == '\0' ?
-			    "needs a socket path after unix:" : NULL;
-		if (strrchr(v, ':') == NULL || strrchr(v, ':')[1] == '\0')
-			return "must be unix:/path or host:port";
-	}
-	if (strcmp(k->name, "public_scheme") == 0 && strcmp(v, "https") != 0 &&
-	    strcmp(v, "http") != 0)
-		return "must be https or http";
-	return NULL;
-}
-
 /*
  * Set key k of cfg from the text v.  Returns NULL, or a static sentence
  * saying what is wrong (for the caller to prefix with where and which key),
@@ -209,8 +229,7 @@ set_value(void *base, const struct mp_confkey *k, const char *v)
 
 	switch (k->type) {
 	case MP_CONF_STR:
-		if ((why = check_str(k, v)) != NULL ||
-		    (k->check != NULL && (why = k->check(v)) != NULL))
+		if (k->check != NULL && (why = k->check(v)) != NULL)
 			return why;
 		if ((dup = strdup(v)) == NULL)
 			mp_oom();
@@ -261,22 +280,20 @@ report(char *errbuf, size_t errsz, const char *where, const struct mp_confkey *k
 		snprintf(errbuf, errsz, "%s: %s %s", where, k->name, why);
 }
 
-/*
- * Fill cfg with the built-in defaults.  Every string is heap memory; the
- * previous contents are overwritten without being freed, so call this on
- * a zeroed or fresh struct only.
- */
 static const char *
-set_default(struct mp_config *cfg, const struct mp_confkey *k, void *base,
-    void *arg)
+set_default(const struct mp_confkey *k, void *base, void *arg)
 {
-	(void)cfg;
 	(void)arg;
 	if (set_value(base, k, k->def) != NULL)
 		abort();	/* a default fails its own table */
 	return NULL;
 }
 
+/*
+ * Fill cfg with the built-in defaults.  Every string is heap memory; the
+ * previous contents are overwritten without being freed, so call this on
+ * a zeroed or fresh struct only.
+ */
 void
 mp_config_defaults(struct mp_config *cfg)
 {
@@ -380,15 +397,13 @@ struct envctx {
 
 /* One key's MPANEL_<KEY> variable, if set; returns non-NULL on error. */
 static const char *
-env_one(struct mp_config *cfg, const struct mp_confkey *k, void *base,
-    void *arg)
+env_one(const struct mp_confkey *k, void *base, void *arg)
 {
 	struct envctx	*e = arg;
 	char		 var[64];
 	const char	*v, *why;
 	size_t		 j;
 
-	(void)cfg;
 	snprintf(var, sizeof(var), "MPANEL_%s", k->name);
 	for (j = 7; var[j] != '\0'; j++)
 		var[j] = (char)toupper((unsigned char)var[j]);
@@ -511,18 +526,16 @@ out:
 	return rc;
 }
 
-/* Free every string and the struct; NULL is fine. */
 static const char *
-free_one(struct mp_config *cfg, const struct mp_confkey *k, void *base,
-    void *arg)
+free_one(const struct mp_confkey *k, void *base, void *arg)
 {
-	(void)cfg;
 	(void)arg;
 	if (k->type == MP_CONF_STR && base != NULL)
 		free(*(char **)((char *)base + k->off));
 	return NULL;
 }
 
+/* Free every string and the struct; NULL is fine. */
 void
 mp_config_free(struct mp_config *cfg)
 {
