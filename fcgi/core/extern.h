@@ -392,6 +392,9 @@ enum mp_coltype {
 	MP_COL__MAX
 };
 
+/* What MP_COL_AUTO makes of column col, from its type. */
+enum mp_coltype	 mp_res_colkind(const struct mp_res *, int col);
+
 /* One output field: the result column, the JSON key (NULL: the column's name). */
 struct mp_col {
 	const char	*col;

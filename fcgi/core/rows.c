@@ -54,10 +54,10 @@ mp_res_bool_by(const struct mp_res *res, int row, const char *name)
 	return s != NULL && s[0] == 't';
 }
 
-static enum mp_coltype
-auto_type(unsigned oid)
+enum mp_coltype
+mp_res_colkind(const struct mp_res *res, int col)
 {
-	switch (oid) {
+	switch (mp_res_coltype(res, col)) {
 	case OID_BOOL:
 		return MP_COL_BOOL;
 	case OID_INT2:
@@ -115,14 +115,14 @@ mp_row_json(const struct mp_res *res, int row, const struct mp_col *cols)
 		for (c = 0; c < n; c++)
 			json_object_object_add(o, mp_res_colname(res, c),
 			    value_json(mp_res_get(res, row, c),
-			    auto_type(mp_res_coltype(res, c))));
+			    mp_res_colkind(res, c)));
 		return o;
 	}
 	for (; cols->col != NULL; cols++) {
 		if ((c = mp_res_col(res, cols->col)) < 0)
 			continue;
 		t = cols->type == MP_COL_AUTO ?
-		    auto_type(mp_res_coltype(res, c)) : cols->type;
+		    mp_res_colkind(res, c) : cols->type;
 		json_object_object_add(o, cols->key ? cols->key : cols->col,
 		    value_json(mp_res_get(res, row, c), t));
 	}

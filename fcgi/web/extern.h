@@ -122,7 +122,7 @@ struct mp_app {
 	const char		*version;
 	/*
 	 * Answers MP_R_FALLBACK routes when the database is unreachable (say,
-	 * from a last good copy); r->tenant may be NULL.  MP_OK if it filled
+	 * from a last good copy); r->ctx.tenant may be NULL.  MP_OK if it filled
 	 * the response, else the 503 stands.
 	 */
 	mp_handler		 fallback;
@@ -221,8 +221,8 @@ struct mp_templates;
 enum mp_err	 mp_tpl_load(struct mp_templates **, const char *dir,
 		    char *errbuf, size_t errsz);
 void		 mp_tpl_free(struct mp_templates *);
-/* An HDF for a unit of work (freed with its arena): Tenant.Name, .Slug, and .Origin if asked. */
-struct _hdf	*mp_ctx_hdf(struct mp_ctx *, int origin);
+/* An HDF for a unit of work (freed with its arena) with Tenant.Name and .Slug. */
+struct _hdf	*mp_ctx_hdf(struct mp_ctx *);
 /* An HDF for this request (freed with the arena), prefilled with Tenant.*, Req.* */
 struct _hdf	*mp_hdf(struct mp_req *);
 /* Session.Csrf for a page with an anonymous form (mints the cookie). */

@@ -375,7 +375,7 @@ mp_mail_queue(struct mp_ctx *c, const struct mp_mail *m, char **notification_id)
 		    "The mail template name is not valid.");
 	if ((rc = mp_tenant_fill(c)) != MP_OK)
 		return rc;
-	hdf = m->data != NULL ? m->data : mp_ctx_hdf(c, 0);
+	hdf = m->data != NULL ? m->data : mp_ctx_hdf(c);
 	mp_hdf_set(hdf, "Tenant.Name", c->tenant->name);
 	mp_hdf_set(hdf, "Tenant.Slug", c->tenant->slug);
 	mp_hdf_set(hdf, "Tenant.Origin", mp_origin(c));

@@ -453,7 +453,7 @@ mp_st_notify(struct mp_ctx *c, int64_t incident_id, int64_t update_id)
 		    mp_printf(c->a, "%lld", (long long)update_id), "update",
 		    &nid, &unsub)) != MP_OK)
 			return rc;
-		data = mp_ctx_hdf(c, 0);
+		data = mp_ctx_hdf(c);
 		mp_hdf_set(data, "Status.Name", name);
 		mp_hdf_set(data, "Status.Kind", kind);
 		mp_hdf_set(data, "Status.State", mp_res_get(res, 0, 3));
