@@ -464,19 +464,23 @@ static const struct {
 static int
 cmd_kb_render(int all)
 {
-	struct mp_db	*db = mp_db_new(cfg->admin_database_url[0] != '\0' ?
-	    cfg->admin_database_url : cfg->database_url, 5, 0);
-	struct mp_arena	*a = mp_arena_new(0);
+	struct mp_ctx	 c;
 	enum mp_err	 rc;
 	int		 n = 0;
 
-	rc = mp_kb_render_pending(db, a, all, &n);
+	memset(&c, 0, sizeof(c));
+	c.db = mp_db_new(cfg->admin_database_url[0] != '\0' ?
+	    cfg->admin_database_url : cfg->database_url, 5, 0);
+	c.a = mp_arena_new(0);
+	c.cfg = cfg;
+	rc = mp_kb_render_pending(&c, all, &n);
 	if (rc != MP_OK)
-		fprintf(stderr, "mpanelctl: kb-render: %s\n", mp_db_errmsg(db));
+		fprintf(stderr, "mpanelctl: kb-render: %s\n",
+		    mp_db_errmsg(c.db));
 	else
 		printf("kb-render: %d article%s rendered\n", n, n == 1 ? "" : "s");
-	mp_arena_free(a);
-	mp_db_free(db);
+	mp_arena_free(c.a);
+	mp_db_free(c.db);
 	return rc == MP_OK ? 0 : 1;
 }
 

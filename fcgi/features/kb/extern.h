@@ -82,8 +82,6 @@ struct mp_req;
 struct mp_res;
 enum mp_err	 mp_kb_store_render(struct mp_db *, struct mp_arena *,
 		    const char *id);
-enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
-		    int all, int *count);
 enum mp_err	 mp_kb_save(struct mp_req *, const char *id,
 		    const struct mp_kb_input *, char **pubid);
 

@@ -7,7 +7,6 @@
 extern const struct mp_feature	 mp_feature_kb;
 
 /* mpanelctl kb-render: render stored markdown (all, or only what changed). */
-enum mp_err	 mp_kb_render_pending(struct mp_db *, struct mp_arena *,
-		    int all, int *count);
+enum mp_err	 mp_kb_render_pending(struct mp_ctx *, int all, int *count);
 
 #endif

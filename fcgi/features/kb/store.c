@@ -215,37 +215,34 @@ mp_kb_store_render(struct mp_db *db, struct mp_arena *a, const char *id)
 /*
  * For every tenant, render the articles never rendered or changed since
  * (all of them when all is set), one transaction per tenant.  Used by
- * mpanelctl kb-render and seed-demo, on the owner's connection (row-level
- * security applies: the tenant is set like the pool sets it).  *count
+ * mpanelctl kb-render and seed-demo with a context on the owner's
+ * connection and no tenant; each tenant's transaction is bound with
+ * mp_tx_begin, so row-level security applies as in the pool.  *count
  * says how many were rendered.  An article whose source fails to render
  * is logged and skipped.
  */
 enum mp_err
-mp_kb_render_pending(struct mp_db *db, struct mp_arena *a, int all,
-    int *count)
+mp_kb_render_pending(struct mp_ctx *c, int all, int *count)
 {
+	struct mp_db	*db = c->db;
+	struct mp_arena	*a = c->a;
 	struct mp_res	*tenants, *ids;
 	struct mp_tenant tenant;
-	struct mp_ctx	 c;
 	const char	*p[1];
 	int		 t, i;
 	enum mp_err	 rc;
 
 	*count = 0;
-	memset(&c, 0, sizeof(c));
-	c.a = a;
-	c.db = db;
-	if ((rc = mp_db_ensure(db)) != MP_OK ||
-	    (rc = mp_db_exec(db, a, &stmts[KBS_TENANTS], 0, NULL,
-	    &tenants)) != MP_OK)
+	c->tenant = NULL;
+	if ((rc = mp_q(c, &stmts[KBS_TENANTS], 0, NULL, &tenants)) != MP_OK)
 		return rc;
 	for (t = 0; t < mp_res_rows(tenants); t++) {
 		memset(&tenant, 0, sizeof(tenant));
 		tenant.id_text = mp_strdup(a, mp_res_get(tenants, t, 0));
 		tenant.id = mp_res_int(tenants, t, 0);
-		c.tenant = &tenant;
-		if ((rc = mp_tx_begin(&c)) != MP_OK)
-			return rc;
+		c->tenant = &tenant;
+		if ((rc = mp_tx_begin(c)) != MP_OK)
+			goto out;
 		p[0] = all ? "true" : "false";
 		if ((rc = mp_db_exec(db, a, &stmts[KBS_PENDING], 1, p,
 		    &ids)) != MP_OK)
@@ -264,12 +261,15 @@ mp_kb_render_pending(struct mp_db *db, struct mp_arena *a, int all,
 		if (mp_res_rows(ids) > 0 && (rc = mp_db_exec(db, a,
 		    &stmts[KBS_RELATE_ALL], 0, NULL, NULL)) != MP_OK)
 			goto fail;
-		if ((rc = mp_db_commit(db)) != MP_OK)
-			return rc;
+		if ((rc = mp_tx_commit(c)) != MP_OK)
+			goto out;
 	}
-	return MP_OK;
+	rc = MP_OK;
+	goto out;
 fail:
-	mp_db_rollback(db);
+	mp_tx_rollback(c);
+out:
+	c->tenant = NULL;
 	return rc;
 }
 

@@ -96,9 +96,9 @@ policy_max(const struct mp_config *cfg, enum mp_backoff b)
 {
 	switch (b) {
 	case MP_BACKOFF_EMAIL:
-		return cfg ? mp_queue_conf(cfg)->email_max_attempts : 12;
+		return mp_queue_conf(cfg)->email_max_attempts;
 	case MP_BACKOFF_SMS:
-		return cfg ? mp_queue_conf(cfg)->sms_max_attempts : 8;
+		return mp_queue_conf(cfg)->sms_max_attempts;
 	case MP_BACKOFF_CODE:
 		return 10;
 	default:
