@@ -75,6 +75,17 @@ struct mp_job_kind {
 };
 
 /*
+ * The audit log's name for what a request with an unsafe method to one
+ * of the feature's routes does ("USER_LOGIN"); routes without one get a
+ * name derived from their pattern (mp_route_action).
+ */
+struct mp_action {
+	unsigned	 method;
+	const char	*pattern;	/* exactly as in the route table */
+	const char	*action;	/* [A-Z][A-Z0-9_]{1,63} */
+};
+
+/*
  * One feature (nginx's module table is the model): its routes, job
  * kinds, statements and hooks.  A feature lives in
  * fcgi/features/<name>/ and exports nothing else to the programs; the
@@ -90,6 +101,8 @@ struct mp_feature {
 	const struct mp_stmt_table	*const *stmts;
 	int				 test_only;	/* routed only with test_routes = 1 */
 	const struct mp_confsec		*conf;		/* its settings, or NULL */
+	const struct mp_action		*actions;	/* names of its actions */
+	size_t				 nactions;
 	/*
 	 * Hooks, each may be NULL.  start: in each responder after fork(),
 	 * 0 to run (else the responder exits with that code).  after: once
@@ -103,6 +116,13 @@ struct mp_feature {
 	int				(*after)(struct mp_ctx *);
 	mp_handler			 fallback;
 	void				(*exit)(struct mp_ctx *);
+	/*
+	 * record: every request with an unsafe method, as struct mp_app's
+	 * record hook describes (the audit feature's); may be NULL.
+	 */
+	enum mp_err			(*record)(struct mp_req *,
+					    struct mp_resp *, enum mp_err rc,
+					    int in_tx);
 };
 
 /* features.c: the list, and the merged tables the programs use. */
@@ -124,6 +144,15 @@ const struct mp_feature		*mp_route_feature(const struct mp_route *);
 const struct mp_job_kind	*mp_job_kind_find(const char *);
 /* The fallback of the feature that owns r's route, or NULL. */
 mp_handler			 mp_feature_fallback(const struct mp_route *);
+/*
+ * The action a request with unsafe method m to route rt (of the merged
+ * table) records: its feature's name for it, else the derived one.
+ */
+const char			*mp_features_action(struct mp_arena *,
+				    const struct mp_route *rt, unsigned m);
+/* Every feature's record hook in turn (the first error stops the walk). */
+enum mp_err			 mp_features_record(struct mp_req *,
+				    struct mp_resp *, enum mp_err rc, int in_tx);
 /* Walk every feature's start/after/exit hook (after: the soonest wish). */
 int				 mp_features_start(struct mp_ctx *);
 int				 mp_features_after(struct mp_ctx *);

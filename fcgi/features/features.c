@@ -19,6 +19,7 @@
 	X(notify) \
 	X(status) \
 	X(kb) \
+	X(audit) \
 	X(testing)
 
 #define DECLARE(name)	extern const struct mp_feature mp_feature_##name;
@@ -147,6 +148,40 @@ mp_features_after(struct mp_ctx *c)
 	return soonest;
 }
 
+static const char *
+action_in(const struct mp_feature *f, const struct mp_route *rt, unsigned m)
+{
+	size_t	 i;
+
+	for (i = 0; f != NULL && i < f->nactions; i++)
+		if ((f->actions[i].method & m) &&
+		    strcmp(f->actions[i].pattern, rt->pattern) == 0)
+			return f->actions[i].action;
+	return NULL;
+}
+
+const char *
+mp_features_action(struct mp_arena *a, const struct mp_route *rt, unsigned m)
+{
+	const char	*s = action_in(mp_route_feature(rt), rt, m);
+
+	return s != NULL ? s : mp_route_action(a, rt, m);
+}
+
+enum mp_err
+mp_features_record(struct mp_req *r, struct mp_resp *w, enum mp_err rc,
+    int in_tx)
+{
+	const struct mp_feature	*const *f;
+	enum mp_err		 e;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->record != NULL &&
+		    (e = (*f)->record(r, w, rc, in_tx)) != MP_OK)
+			return e;
+	return MP_OK;
+}
+
 void
 mp_features_exit(struct mp_ctx *c)
 {
@@ -199,15 +234,18 @@ mp_features_print(FILE *fp)
 	const struct mp_feature	*const *f;
 	const struct mp_route	*r;
 	const struct mp_job_kind *k;
+	struct mp_arena		*a = mp_arena_new(0);
 	char			 m[64], every[16];
 	size_t			 i;
 
-	fprintf(fp, "# routes: method, pattern, auth, csrf, feature, flags\n");
+	fprintf(fp, "# routes: method, pattern, auth, csrf, feature, flags "
+	    "(action=NAME: what the audit log records for an unsafe method)\n");
 	for (f = mp_features; *f != NULL; f++)
 		for (i = 0; i < (*f)->nroutes; i++) {
 			r = &(*f)->routes[i];
 			methods_text(r->methods, m, sizeof(m));
-			fprintf(fp, "%-7s %-58s %-6s %-4s %-8s%s%s%s%s%s\n", m,
+			fprintf(fp, "%-7s %-58s %-6s %-4s %-8s%s%s%s%s%s%s%s\n",
+			    m,
 			    r->pattern, auth_name(r->flags),
 			    (r->flags & MP_R_CSRF) ? "csrf" : "-",
 			    (*f)->name,
@@ -215,8 +253,13 @@ mp_features_print(FILE *fp)
 			    (r->flags & MP_R_CORS) ? " cors" : "",
 			    (r->flags & MP_R_NODB) ? " nodb" : "",
 			    (r->flags & MP_R_FALLBACK) ? " fallback" : "",
-			    (*f)->test_only ? " test_routes" : "");
+			    (*f)->test_only ? " test_routes" : "",
+			    mp_method_unsafe(r->methods) ? " action=" : "",
+			    !mp_method_unsafe(r->methods) ? "" :
+			    action_in(*f, r, r->methods) ? action_in(*f, r,
+			    r->methods) : mp_route_action(a, r, r->methods));
 		}
+	mp_arena_free(a);
 	fprintf(fp, "\n# jobs: kind, queue, every, feature, retry, serial\n");
 	for (f = mp_features; *f != NULL; f++)
 		for (i = 0; i < (*f)->njobs; i++) {
@@ -343,6 +386,53 @@ stmt_cmp(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
+/* NULL (derived) or an action name the audit log accepts. */
+static int
+action_ok(const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		return 0;
+	if (*s < 'A' || *s > 'Z')
+		return 0;
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return 0;
+	return n >= 2 && n <= 64;
+}
+
+/* Every named action is a valid name for a route of its feature. */
+static int
+actions_check(FILE *fp)
+{
+	const struct mp_feature	*const *f;
+	const struct mp_action	*x;
+	size_t			 i, k;
+	int			 bad = 0, found;
+
+	for (f = mp_features; *f != NULL; f++)
+		for (i = 0; i < (*f)->nactions; i++) {
+			x = &(*f)->actions[i];
+			for (k = 0, found = 0; k < (*f)->nroutes; k++)
+				if (((*f)->routes[k].methods & x->method) &&
+				    mp_method_unsafe(x->method) &&
+				    strcmp((*f)->routes[k].pattern,
+				    x->pattern) == 0)
+					found = 1;
+			if (!found || !action_ok(x->action)) {
+				fprintf(fp, "action %s of %s %s (%s) %s\n",
+				    x->action, mp_method_name(x->method),
+				    x->pattern, (*f)->name, found ? "is not "
+				    "[A-Z][A-Z0-9_]{1,63}" : "names no unsafe "
+				    "route of its feature");
+				bad++;
+			}
+		}
+	return bad;
+}
+
 /*
  * The checks that keep the surface sound: every route is reached by a
  * path of its own (no earlier route with a common method shadows it, so
@@ -362,6 +452,7 @@ mp_features_check(FILE *fp)
 	cfg.test_routes = 1;
 	routes = mp_routes_all(&cfg, &n);
 	bad += mp_routes_shadowed(routes, n, fp);
+	bad += actions_check(fp);
 	mp_stmts_walk(collect, &names);
 	qsort(names.v, names.n, sizeof(*names.v), stmt_cmp);
 	for (i = 1; i < names.n; i++)

@@ -9,16 +9,14 @@
 
 #define RESP_MAX	(16u << 20)	/* the largest page or JSON body */
 
-static int
-is_unsafe(unsigned m)
-{
-	return (m & (MP_POST | MP_PUT | MP_PATCH | MP_DELETE)) != 0;
-}
+#define is_unsafe(m)	mp_method_unsafe(m)
 
 /*
  * Run the route's handler inside the tenant's transaction when it needs
  * the database, committing on success and rolling back on any error, so
- * the database is changed fully or not at all.
+ * the database is changed fully or not at all.  A request that may
+ * change state is recorded (app->record) in that transaction, just
+ * before the COMMIT: the change and its record commit together.
  */
 static enum mp_err
 run_handler(struct mp_req *r, struct mp_resp *w)
@@ -38,9 +36,12 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 		rc = mp_csrf_check(r);
 	if (rc == MP_OK)
 		rc = r->route->fn(r, w);
-	if (rc == MP_OK)
-		rc = mp_tx_commit(&r->ctx);
-	else
+	if (rc == MP_OK && is_unsafe(r->method) && r->app->record != NULL &&
+	    !w->streamed && (rc = r->app->record(r, w, MP_OK, 1)) == MP_OK)
+		r->recorded = 1;
+	if (rc == MP_OK && (rc = mp_tx_commit(&r->ctx)) != MP_OK)
+		r->recorded = 0;
+	if (rc != MP_OK)
 		mp_tx_rollback(&r->ctx);
 	return rc;
 }
@@ -159,6 +160,7 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	w.ctype = NULL;
 	w.nh = 0;
 	w.head_only = 0;
+	w.streamed = 0;
 	memset(&r, 0, sizeof(r));
 	r.ctx.a = a;
 	r.app = app;
@@ -193,6 +195,13 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	}
 	if (r.visitor_csrf_new)
 		mp_resp_cookie(&r, &w, MP_CSRF_COOKIE, r.visitor_csrf, -1);
+	/*
+	 * A refused or failed request (its transaction rolled back) is
+	 * recorded all the same, in a transaction of its own.
+	 */
+	if (r.route != NULL && is_unsafe(r.method) && !r.recorded &&
+	    app->record != NULL)
+		(void)app->record(&r, &w, rc, 0);
 	if (r.stale_cookie && r.user == NULL)
 		mp_resp_cookie(&r, &w, MP_SESSION_COOKIE, "", 0);
 	if (r.user != NULL && mp_resp_get_header(&w, "Cache-Control") == NULL)

@@ -109,6 +109,19 @@ enum mp_route_result mp_route_match(struct mp_arena *, const struct mp_route *,
 unsigned	 mp_method_parse(const char *);
 const char	*mp_method_name(unsigned);
 char		*mp_allow_header(struct mp_arena *, unsigned methods);
+/*
+ * The action name derived for a request with the unsafe method m to
+ * route rt, for routes whose feature names none (see struct mp_feature's
+ * actions): the pattern's literal segments without a leading /api, upper
+ * case, joined by '_' ("POST /staff/help/categories/{slug}/delete" ->
+ * "STAFF_HELP_CATEGORIES_DELETE"); a PUT or PATCH adds _UPDATE, a DELETE
+ * _DELETE, a POST to a pattern that ends in a capture _UPDATE.  At most
+ * 64 characters of [A-Z0-9_].  Arena memory.
+ */
+const char	*mp_route_action(struct mp_arena *, const struct mp_route *rt,
+		    unsigned m);
+/* 1 for POST, PUT, PATCH and DELETE: the methods that may change state. */
+int		 mp_method_unsafe(unsigned);
 
 /* Process-lifetime state of a responder. */
 struct mp_app {
@@ -126,6 +139,17 @@ struct mp_app {
 	 * the response, else the 503 stands.
 	 */
 	mp_handler		 fallback;
+	/*
+	 * Records every request with an unsafe method (the audit log; may be
+	 * NULL).  in_tx 1: the handler succeeded and its transaction is still
+	 * open; the record goes in it, just before COMMIT, and an error fails
+	 * the request.  in_tx 0: after the response is decided (w->status is
+	 * final) when that did not happen (a refused or failed request whose
+	 * transaction was rolled back, or one without a transaction); the
+	 * hook opens a transaction of its own.  rc is the request's outcome.
+	 */
+	enum mp_err		(*record)(struct mp_req *, struct mp_resp *,
+				    enum mp_err rc, int in_tx);
 };
 
 /*
@@ -167,6 +191,7 @@ struct mp_req {
 	int			 stale_cookie;	/* session cookie no longer valid */
 	/* for the error page or body (the field and message: r->ctx.err_*) */
 	int			 err_status;	/* overrides the error's status */
+	int			 recorded;	/* app->record wrote its entry */
 };
 
 /* request.c: fill r from the FastCGI environment; body read on demand. */
@@ -201,6 +226,7 @@ struct mp_resp {
 	int		 nh;
 	struct mp_buf	 body;
 	int		 head_only;
+	int		 streamed;	/* headers sent; body written as it goes */
 };
 
 void	 mp_resp_header(struct mp_resp *, const char *, const char *);
@@ -213,6 +239,16 @@ enum mp_err mp_resp_json(struct mp_req *, struct mp_resp *, int status,
 	    struct json_object *);
 /* Write status line, headers and body to the FastCGI stream. */
 void	 mp_resp_send(struct mp_req *, struct mp_resp *);
+/*
+ * A body too large to hold (an export): mp_resp_stream_begin sends the
+ * status and headers now, without Content-Length (nginx chunks it);
+ * mp_resp_stream_flush writes what w->body holds and empties it, and
+ * tells the pool the request is making progress (request_timeout then
+ * counts from there).  mp_resp_send afterwards sends nothing more.
+ * A streamed response cannot turn into an error page any more.
+ */
+void	 mp_resp_stream_begin(struct mp_req *, struct mp_resp *);
+void	 mp_resp_stream_flush(struct mp_req *, struct mp_resp *);
 void	 mp_resp_error(struct mp_req *, struct mp_resp *, enum mp_err);
 
 /* render.c: ClearSilver templates parsed once per process. */
@@ -289,5 +325,10 @@ struct mp_pool_hooks {
 
 int	 mp_pool_run(const char *config_path, struct mp_config *,
 	    const struct mp_pool_hooks *);
+/*
+ * In a responder: the current request is making progress (a streamed
+ * body), so request_timeout counts from now.  No-op elsewhere.
+ */
+void	 mp_pool_progress(void);
 
 #endif

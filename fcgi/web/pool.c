@@ -47,6 +47,16 @@ struct sb_slot {
 	volatile uint64_t	 requests;
 };
 
+/* This responder's own slot (NULL in the master and other programs). */
+static struct sb_slot	*self_slot;
+
+void
+mp_pool_progress(void)
+{
+	if (self_slot != NULL && self_slot->state == SB_BUSY)
+		self_slot->started_ms = mp_monotonic_ms();
+}
+
 /* What the master knows of one slot. */
 struct kid {
 	pid_t		 pid;
@@ -191,6 +201,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	uint64_t	 limit, served = 0, due = 0;	/* due: 0 none */
 	int		 rc, wait;
 
+	self_slot = me;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/*
 	 * QUIT and USR1 stay blocked but in the wait for a new connection

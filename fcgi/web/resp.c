@@ -188,25 +188,18 @@ mp_resp_error(struct mp_req *r, struct mp_resp *w, enum mp_err err)
  * the handler set, Content-Type, Content-Length and X-Request-Id, then
  * the body unless the method was HEAD.
  */
-void
-mp_resp_send(struct mp_req *r, struct mp_resp *w)
+static void
+send_head(struct mp_req *r, struct mp_resp *w, int length)
 {
 	struct mp_buf	 h;
 	int		 i;
 
-	if (w->body.err) {
-		mp_error("response body over its cap");
-		mp_buf_reset(&w->body);
-		w->body.err = 0;
-		w->status = 500;
-		w->ctype = "text/plain; charset=utf-8";
-		mp_buf_puts(&w->body, "Internal Server Error\n");
-	}
 	mp_buf_init(&h, 0);
 	mp_buf_printf(&h, "Status: %d %s\r\n", w->status, reason(w->status));
 	if (w->ctype != NULL)
 		mp_buf_printf(&h, "Content-Type: %s\r\n", w->ctype);
-	mp_buf_printf(&h, "Content-Length: %zu\r\n", w->body.len);
+	if (length)
+		mp_buf_printf(&h, "Content-Length: %zu\r\n", w->body.len);
 	if (r->ctx.reqid != NULL)
 		mp_buf_printf(&h, "X-Request-Id: %s\r\n", r->ctx.reqid);
 	for (i = 0; i < w->nh; i++)
@@ -215,7 +208,47 @@ mp_resp_send(struct mp_req *r, struct mp_resp *w)
 			    w->h[i].value);
 	mp_buf_puts(&h, "\r\n");
 	FCGX_PutStr(h.data, (int)h.len, r->fcgx->out);
+	mp_buf_free(&h);
+}
+
+void
+mp_resp_stream_begin(struct mp_req *r, struct mp_resp *w)
+{
+	if (w->streamed)
+		return;
+	send_head(r, w, 0);
+	w->streamed = 1;
+	mp_resp_stream_flush(r, w);
+}
+
+void
+mp_resp_stream_flush(struct mp_req *r, struct mp_resp *w)
+{
+	if (!w->streamed)
+		return;
+	if (!w->head_only && w->body.len > 0 && !w->body.err)
+		FCGX_PutStr(w->body.data, (int)w->body.len, r->fcgx->out);
+	mp_buf_reset(&w->body);
+	w->body.err = 0;
+	mp_pool_progress();
+}
+
+void
+mp_resp_send(struct mp_req *r, struct mp_resp *w)
+{
+	if (w->streamed) {
+		mp_resp_stream_flush(r, w);
+		return;
+	}
+	if (w->body.err) {
+		mp_error("response body over its cap");
+		mp_buf_reset(&w->body);
+		w->body.err = 0;
+		w->status = 500;
+		w->ctype = "text/plain; charset=utf-8";
+		mp_buf_puts(&w->body, "Internal Server Error\n");
+	}
+	send_head(r, w, 1);
 	if (!w->head_only && w->body.len > 0)
 		FCGX_PutStr(w->body.data, (int)w->body.len, r->fcgx->out);
-	mp_buf_free(&h);
 }

@@ -81,6 +81,61 @@ mp_allow_header(struct mp_arena *a, unsigned m)
 	return mp_strndup(a, buf, len);
 }
 
+int
+mp_method_unsafe(unsigned m)
+{
+	return (m & (MP_POST | MP_PUT | MP_PATCH | MP_DELETE)) != 0;
+}
+
+const char *
+mp_route_action(struct mp_arena *a, const struct mp_route *rt, unsigned m)
+{
+	char		 buf[65];
+	const char	*p, *suffix = NULL;
+	size_t		 len = 0;
+	int		 last_cap = 0, sep = 0;
+
+	p = rt->pattern;
+	if (strncmp(p, "/api/", 5) == 0)
+		p += 4;
+	for (; *p != '\0' && len < sizeof(buf) - 1; p++) {
+		if (*p == '{') {
+			while (*p != '\0' && *p != '}')
+				p++;
+			if (*p == '\0')
+				break;
+			last_cap = 1;
+			continue;
+		}
+		if (*p == '/' || *p == '-' || *p == '_' || *p == '.') {
+			sep = len > 0;
+			continue;
+		}
+		last_cap = 0;
+		if (sep) {
+			buf[len++] = '_';
+			sep = 0;
+			if (len >= sizeof(buf) - 1)
+				break;
+		}
+		if (*p >= 'a' && *p <= 'z')
+			buf[len++] = (char)(*p - 'a' + 'A');
+		else if ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+			buf[len++] = *p;
+	}
+	if (m & (MP_PUT | MP_PATCH) || ((m & MP_POST) && last_cap))
+		suffix = "_UPDATE";
+	else if (m & MP_DELETE)
+		suffix = "_DELETE";
+	if (len == 0)
+		return "ROOT";
+	if (buf[0] >= '0' && buf[0] <= '9')
+		buf[0] = 'N';
+	if (suffix != NULL && len + strlen(suffix) <= 64)
+		return mp_printf(a, "%.*s%s", (int)len, buf, suffix);
+	return mp_strndup(a, buf, len);
+}
+
 static int
 cap_char(enum captype t, int c)
 {

@@ -109,6 +109,26 @@ const struct mp_confsec mp_accounts_confsec = {
 	sizeof(struct mp_accounts_conf)
 };
 
+/* What the audit log calls each unsafe route's action. */
+static const struct mp_action actions[] = {
+	{ MP_POST,	"/login",		"USER_LOGIN" },
+	{ MP_POST,	"/logout",		"USER_LOGOUT" },
+	{ MP_POST,	"/password/forgot",	"PASSWORD_RESET_REQUESTED" },
+	{ MP_POST,	"/password/reset/{token:token}", "PASSWORD_RESET" },
+	{ MP_POST,	"/account/password",	"PASSWORD_CHANGED" },
+	{ MP_POST,	"/account/tokens",	"API_TOKEN_CREATED" },
+	{ MP_POST,	"/account/tokens/{id:token}/revoke",
+	    "API_TOKEN_REVOKED" },
+	{ MP_POST,	"/account/sessions/end-others", "SESSIONS_ENDED" },
+	{ MP_POST,	"/account/sessions/{id:token}/end", "SESSION_REVOKED" },
+	{ MP_POST,	"/account/not-me/{token:token}", "NOT_ME_REPORTED" },
+	{ MP_POST,	"/admin/users/{id:token}/sessions/end",
+	    "USER_SESSIONS_REVOKED" },
+	{ MP_DELETE,	"/api/sessions/all",	"SESSIONS_ENDED" },
+	{ MP_DELETE,	"/api/sessions/{id:token}", "SESSION_REVOKED" },
+	{ MP_POST,	"/api/account/tokens",	"API_TOKEN_CREATED" },
+};
+
 const struct mp_feature mp_feature_accounts = {
 	.name = "accounts",
 	.routes = routes,
@@ -117,4 +137,6 @@ const struct mp_feature mp_feature_accounts = {
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
 	.conf = &mp_accounts_confsec,
+	.actions = actions,
+	.nactions = MP_NELEM(actions),
 };

@@ -116,6 +116,31 @@ kb_exit(struct mp_ctx *c)
 	(void)mp_kb_counts_flush(c, 1);
 }
 
+/*
+ * What the audit log calls each unsafe route's action (an update that
+ * publishes says ARTICLE_PUBLISHED instead: mp_audit_action).
+ */
+static const struct mp_action actions[] = {
+	{ MP_POST,	"/help/articles/{ref}/vote", "ARTICLE_VOTED" },
+	{ MP_POST,	"/api/kb/articles/{id:slug}/vote", "ARTICLE_VOTED" },
+	{ MP_POST,	"/staff/help/articles",	"ARTICLE_CREATED" },
+	{ MP_POST,	"/staff/help/articles/{id:slug}", "ARTICLE_UPDATED" },
+	{ MP_POST,	"/staff/help/articles/{id:slug}/revisions/{rev:int}"
+	    "/restore", "ARTICLE_REVISION_RESTORED" },
+	{ MP_POST,	"/api/kb/admin/articles", "ARTICLE_CREATED" },
+	{ MP_PUT,	"/api/kb/admin/articles/{id:slug}", "ARTICLE_UPDATED" },
+	{ MP_POST,	"/staff/help/categories", "CATEGORY_CREATED" },
+	{ MP_POST,	"/staff/help/categories/{slug:slug}",
+	    "CATEGORY_UPDATED" },
+	{ MP_POST,	"/staff/help/categories/{slug:slug}/delete",
+	    "CATEGORY_DELETED" },
+	{ MP_POST,	"/api/kb/admin/categories", "CATEGORY_CREATED" },
+	{ MP_PUT,	"/api/kb/admin/categories/{slug:slug}",
+	    "CATEGORY_UPDATED" },
+	{ MP_DELETE,	"/api/kb/admin/categories/{slug:slug}",
+	    "CATEGORY_DELETED" },
+};
+
 const struct mp_feature mp_feature_kb = {
 	.name = "kb",
 	.routes = routes,
@@ -124,6 +149,8 @@ const struct mp_feature mp_feature_kb = {
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
 	.conf = &mp_kb_confsec,
+	.actions = actions,
+	.nactions = MP_NELEM(actions),
 	.after = kb_after,
 	.exit = kb_exit,
 };

@@ -84,6 +84,14 @@ const struct mp_confsec mp_notify_confsec = {
 	"notify", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_notify_conf)
 };
 
+/* What the audit log calls each unsafe route's action. */
+static const struct mp_action actions[] = {
+	{ MP_POST,	"/u/{token:token}",	"NOTIFICATION_UNSUBSCRIBED" },
+	{ MP_POST,	"/sms/status",		"SMS_STATUS_RECEIVED" },
+	{ MP_POST,	"/admin/notifications/{id:token}/retry",
+	    "NOTIFICATION_RETRIED" },
+};
+
 const struct mp_feature mp_feature_notify = {
 	.name = "notify",
 	.routes = routes,
@@ -92,4 +100,6 @@ const struct mp_feature mp_feature_notify = {
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
 	.conf = &mp_notify_confsec,
+	.actions = actions,
+	.nactions = MP_NELEM(actions),
 };

@@ -109,6 +109,35 @@ const struct mp_confsec mp_status_confsec = {
 	"status", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_status_conf)
 };
 
+/* What the audit log calls each unsafe route's action. */
+static const struct mp_action actions[] = {
+	{ MP_POST,	"/status/subscribe",	"STATUS_SUBSCRIBED" },
+	{ MP_POST,	"/status/subscribe/confirm/{token:token}",
+	    "STATUS_SUBSCRIPTION_CONFIRMED" },
+	{ MP_POST,	"/status/unsubscribe/{token:token}",
+	    "STATUS_UNSUBSCRIBED" },
+	{ MP_POST,	"/staff/status/incidents", "INCIDENT_CREATED" },
+	{ MP_POST,	"/staff/status/incidents/{id:slug}/updates",
+	    "INCIDENT_UPDATED" },
+	{ MP_POST,	"/staff/status/incidents/{id:slug}/postmortem",
+	    "INCIDENT_POSTMORTEM_SAVED" },
+	{ MP_POST,	"/staff/status/maintenance", "MAINTENANCE_SCHEDULED" },
+	{ MP_POST,	"/staff/status/components", "COMPONENT_CREATED" },
+	{ MP_POST,	"/staff/status/components/{id:slug}",
+	    "COMPONENT_UPDATED" },
+	{ MP_POST,	"/staff/status/templates", "INCIDENT_TEMPLATE_SAVED" },
+	{ MP_POST,	"/api/status/incidents", "INCIDENT_CREATED" },
+	{ MP_POST,	"/api/status/incidents/{id:slug}/updates",
+	    "INCIDENT_UPDATED" },
+	{ MP_POST,	"/api/status/incidents/{id:slug}/postmortem",
+	    "INCIDENT_POSTMORTEM_SAVED" },
+	{ MP_POST,	"/api/status/maintenance", "MAINTENANCE_SCHEDULED" },
+	{ MP_POST,	"/api/status/components", "COMPONENT_CREATED" },
+	{ MP_PATCH,	"/api/status/components/{id:slug}",
+	    "COMPONENT_UPDATED" },
+	{ MP_POST,	"/api/status/templates", "INCIDENT_TEMPLATE_SAVED" },
+};
+
 const struct mp_feature mp_feature_status = {
 	.name = "status",
 	.routes = routes,
@@ -117,5 +146,7 @@ const struct mp_feature mp_feature_status = {
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
 	.conf = &mp_status_confsec,
+	.actions = actions,
+	.nactions = MP_NELEM(actions),
 	.fallback = mp_status_fallback,
 };
