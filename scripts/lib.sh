@@ -561,6 +561,15 @@ mp_copy_app() {
 mp_write_conf() {
 	local out=${1:-$MP_CONF}
 	local q="'"
+	# The audit checkpoints' Ed25519 signing key and their directory.
+	local akey=$MP_VAR/audit-signing.pem adir=$MP_VAR/audit-checkpoints
+	if [ ! -f "$akey" ]; then
+		openssl genpkey -algorithm ed25519 -out "$akey" || return 1
+		mp_own "$akey"
+		chmod 0600 "$akey"
+	fi
+	mkdir -p "$adir"
+	mp_own "$adir"
 	cat >"$out.tmp" <<EOF
 # mPanel configuration of the stack in $MP_VAR.
 # Written by scripts/$MP_SCRIPT on every start: edit the script (or set
@@ -604,6 +613,8 @@ sms_auth_token = stack-sms-token
 sms_from = +15550100000
 worker_concurrency = 4
 test_routes = $MP_TEST_ROUTES
+audit_signing_key = $akey
+audit_checkpoint_dir = $adir
 EOF
 	mp_own "$out.tmp"
 	chmod 0640 "$out.tmp"

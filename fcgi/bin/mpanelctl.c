@@ -1,4 +1,4 @@
-/* mpanelctl: the operator's tool: migrate, check, create tenants, seed demo data. */
+/* mpanelctl: the operator's tool: migrate, check, create tenants, seed demo data, verify the audit chains. */
 #include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +9,10 @@
 
 #include "bin/extern.h"
 #include "features/feature.h"
+#include <json-c/json.h>
+
 #include "features/accounts/accounts.h"
+#include "features/audit/audit.h"
 #include "features/kb/kb.h"
 #include "features/queue/queue.h"
 
@@ -34,7 +37,11 @@ usage(void)
 	    "  check-sql                     PREPARE every statement of every\n"
 	    "                                feature as the pool's role\n"
 	    "  queue stats | retry JOB_ID | purge\n"
-	    "                                the job queue (owner role)\n");
+	    "                                the job queue (owner role)\n"
+	    "  audit verify [--tenant SLUG] [--json]\n"
+	    "                                walk each tenant's audit chain:\n"
+	    "                                first break, gaps, head hash\n"
+	    "                                (exit 2 when one does not verify)\n");
 	exit(64);
 }
 
@@ -510,6 +517,87 @@ cmd_seed_demo(void)
 	return rc;
 }
 
+/* Verify one tenant's chain and print the result; 0 ok, 2 broken, 1 error. */
+static int
+audit_verify_one(const char *slug, int json)
+{
+	struct mp_ctl_tx	 tx;
+	struct mp_audit_check	 k;
+	struct json_object	*o;
+	int64_t			 i;
+	int			 rc;
+
+	if (mp_ctl_tenant_begin(&tx, cfg, slug, 0) == NULL) {
+		mp_ctl_tenant_end(&tx, 0);
+		return 1;
+	}
+	if (mp_audit_verify(&tx.ctx, &k) != MP_OK) {
+		fprintf(stderr, "mpanelctl: %s: %s\n", slug,
+		    mp_db_errmsg(tx.ctx.db));
+		mp_ctl_tenant_end(&tx, 0);
+		return 1;
+	}
+	if (json) {
+		o = mp_audit_check_json(&k);
+		json_object_object_add(o, "tenant", json_object_new_string(slug));
+		printf("%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		printf("%s: %s, %lld entries, head %lld %s", slug, k.ok ? "ok" :
+		    "DOES NOT VERIFY", (long long)k.entries,
+		    (long long)k.head_seq, k.head_hash ? k.head_hash : "-");
+		if (k.first_break)
+			printf(", first break at %lld (%lld rows)",
+			    (long long)k.first_break, (long long)k.breaks);
+		for (i = 0; i < k.ngaps && i < 16; i++)
+			printf(", gap %lld-%lld", (long long)k.gap_from[i],
+			    (long long)k.gap_to[i]);
+		if (!k.checkpoint_ok)
+			printf(", checkpoint at %lld no longer matches",
+			    (long long)k.checkpoint_seq);
+		printf("\n");
+	}
+	rc = k.ok ? 0 : 2;
+	mp_ctl_tenant_end(&tx, 0);
+	return rc;
+}
+
+/* mpanelctl audit verify [--tenant SLUG] [--json] */
+static int
+cmd_audit(int argc, char *argv[])
+{
+	const char	*slug = NULL;
+	PGconn		*c;
+	PGresult	*res;
+	int		 i, json = 0, rc = 0, r;
+
+	if (argc < 1 || strcmp(argv[0], "verify") != 0)
+		usage();
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc)
+			slug = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			usage();
+	}
+	if (slug != NULL)
+		return audit_verify_one(slug, json);
+	c = connect_db(1);
+	res = PQexec(c, "SELECT slug FROM tenants ORDER BY id");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "mpanelctl: %s", PQerrorMessage(c));
+		rc = 1;
+	}
+	for (i = 0; rc != 1 && i < PQntuples(res); i++)
+		if ((r = audit_verify_one(PQgetvalue(res, i, 0), json)) > rc)
+			rc = r;
+	PQclear(res);
+	PQfinish(c);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -549,6 +637,8 @@ main(int argc, char *argv[])
 		rc = cmd_seed_demo();
 	else if (strcmp(argv[0], "kb-render") == 0)
 		rc = cmd_kb_render(argc > 1 && strcmp(argv[1], "--all") == 0);
+	else if (strcmp(argv[0], "audit") == 0)
+		rc = cmd_audit(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "queue") == 0) {
 		PGconn	*c = connect_db(1);
 

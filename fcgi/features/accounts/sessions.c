@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "features/accounts/extern.h"
+#include "features/audit/audit.h"
 
 enum {
 	SE_LIST,
@@ -50,9 +51,15 @@ static const struct mp_stmt stmts[] = {
 	    " AND ($2::bigint IS NULL OR id <> $2::bigint)" },
 	[SE_PASSWORD] = { "se_password",
 	    "SELECT password_hash FROM users WHERE id = $1" },
+	/*
+	 * Sign-ins are counted from the same events as SE_PER_DAY: every
+	 * session row is one sign-in, live or since ended (rows stay 30 days
+	 * after they end, longer than either window).
+	 */
 	[SE_STATS] = { "se_stats",
 	    "SELECT count(*), count(DISTINCT user_id),"
-	    " count(*) FILTER (WHERE created_at > now() - interval '1 day')"
+	    " (SELECT count(*) FROM user_sessions"
+	    " WHERE created_at > now() - interval '1 day')"
 	    " FROM user_sessions WHERE" LIVE },
 	[SE_BY_DEVICE] = { "se_by_device",
 	    "SELECT device_type, count(*) FROM user_sessions WHERE" LIVE
@@ -75,7 +82,8 @@ static const struct mp_stmt stmts[] = {
 	[SE_ADMIN_END] = { "se_admin_end",
 	    "UPDATE user_sessions SET revoked_at = now(),"
 	    " revoked_reason = 'admin' WHERE revoked_at IS NULL"
-	    " AND user_id = (SELECT id FROM users WHERE public_id = $1)" },
+	    " AND user_id = (SELECT id FROM users WHERE public_id = $1)"
+	    " RETURNING user_id" },
 	[SE_CLEANUP] = { "se_cleanup",
 	    "DELETE FROM user_sessions WHERE id IN (SELECT id FROM"
 	    " user_sessions WHERE (revoked_at IS NOT NULL"
@@ -191,6 +199,7 @@ end_one(struct mp_req *r, const char *public_id)
 
 	p[0] = public_id;
 	p[1] = r->user->id_text;
+	mp_audit_resource(&r->ctx, "session", public_id);
 	if ((rc = mp_q(&r->ctx, &stmts[SE_END_ONE], 2, p, &res)) != MP_OK)
 		return rc;
 	if (mp_res_rows(res) == 0)
@@ -235,10 +244,16 @@ static enum mp_err
 end_others(struct mp_req *r)
 {
 	const char	*p[2];
+	struct mp_res	*res;
+	enum mp_err	 rc;
 
 	p[0] = r->user->id_text;
 	p[1] = session_id_or_null(r);
-	return mp_q(&r->ctx, &stmts[SE_END_OTHERS], 2, p, NULL);
+	if ((rc = mp_q(&r->ctx, &stmts[SE_END_OTHERS], 2, p, &res)) != MP_OK)
+		return rc;
+	mp_audit_detail(&r->ctx, "sessions_ended", mp_printf(r->ctx.a, "%ld",
+	    mp_res_affected(res)));
+	return MP_OK;
 }
 
 /* POST /account/sessions/end-others: asks for the password first. */
@@ -384,11 +399,19 @@ mp_admin_end_sessions(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_capture	*id = mp_req_cap(r, "id");
 	const char		*p[1];
+	struct mp_res		*res;
 	enum mp_err		 rc;
 
 	p[0] = id->s;
-	if ((rc = mp_q(&r->ctx, &stmts[SE_ADMIN_END], 1, p, NULL)) != MP_OK)
+	if ((rc = mp_q(&r->ctx, &stmts[SE_ADMIN_END], 1, p, &res)) != MP_OK)
 		return rc;
+	/* The user whose sessions were ended sees who ended them. */
+	mp_audit_resource(&r->ctx, "user", id->s);
+	if (mp_res_rows(res) > 0)
+		mp_audit_subject(&r->ctx, mp_res_get(res, 0, 0));
+	mp_audit_detail(&r->ctx, "sessions_ended", mp_printf(r->ctx.a, "%d",
+	    mp_res_rows(res)));
+	mp_audit_severity(&r->ctx, "notice");
 	return mp_resp_redirect(w, 303, "/admin/users?done=1");
 }
 

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "features/accounts/extern.h"
+#include "features/audit/audit.h"
 
 #define DEVICE_COOKIE	"__Host-mp_device"
 #define DEVICE_MAXAGE	(400L * 86400)	/* the most browsers keep */
@@ -302,6 +303,9 @@ event(struct mp_req *r, const char *user_id, const char *session_id,
 {
 	const char	*p[5];
 
+	/* The user the event concerns sees it in their security history. */
+	mp_audit_subject(&r->ctx, user_id);
+	mp_audit_detail(&r->ctx, "event", kind);
 	p[0] = user_id;
 	p[1] = session_id;
 	p[2] = kind;
@@ -336,6 +340,7 @@ alert_new_sign_in(struct mp_req *r, const char *uid, const char *email,
 	if ((rc = mp_q(&r->ctx, &stmts[AC_DEVICE_ALERTED], 2, p, NULL)) != MP_OK ||
 	    (rc = event(r, uid, sid, "new_sign_in")) != MP_OK)
 		return rc;
+	mp_audit_detail(&r->ctx, "alert", "new_device");
 	tok = mp_token(r->ctx.a, 32);
 	p[0] = mp_sha256_hex(r->ctx.a, tok, strlen(tok));
 	p[1] = uid;
@@ -414,6 +419,11 @@ start_session(struct mp_req *r, struct mp_resp *w, const char *uid,
 	if ((rc = mp_q(&r->ctx, &stmts[AC_SESSION_NEW], 13, p, &res)) != MP_OK)
 		return rc;
 	sid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
+	mp_audit_subject(&r->ctx, uid);
+	mp_audit_resource(&r->ctx, "session", p[0]);
+	mp_audit_detail(&r->ctx, "device", mp_printf(r->ctx.a, "%s%s%s on %s "
+	    "(%s)", ua.browser, ua.version[0] ? " " : "", ua.version, ua.os,
+	    mp_device_name(ua.device)));
 
 	p[0] = uid;
 	p[1] = devhash;
@@ -520,6 +530,7 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 		}
 	}
 	if (held) {
+		mp_audit_detail(&r->ctx, "refused", "throttled");
 		mp_resp_header(w, "Retry-After", mp_printf(r->ctx.a, "%d",
 		    conf->login_window));
 		return login_page(r, w, 429, mp_printf(r->ctx.a, "Too many "
@@ -538,6 +549,10 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 	if ((rc = mp_q(&r->ctx, &stmts[AC_ATTEMPT], 3, p, NULL)) != MP_OK)
 		return rc;
 	if (!ok) {
+		/* The account's owner sees failed attempts on it. */
+		if (mp_res_rows(u) > 0)
+			mp_audit_subject(&r->ctx, mp_res_get(u, 0, 0));
+		mp_audit_detail(&r->ctx, "refused", "bad_credentials");
 		/* Keep the failure on record: commit, then show the form. */
 		rc = login_page(r, w, 401, "The email address or password is "
 		    "not right.", email->s);
@@ -564,6 +579,7 @@ mp_logout(struct mp_req *r, struct mp_resp *w)
 	enum mp_err	 rc;
 
 	if (r->sess != NULL && r->sess->id_text != NULL) {
+		mp_audit_resource(&r->ctx, "session", r->sess->public_id);
 		p[0] = r->sess->id_text;
 		if ((rc = mp_q(&r->ctx, &stmts[AC_LOGOUT], 1, p, NULL)) != MP_OK)
 			return rc;
@@ -746,6 +762,9 @@ mp_reset(struct mp_req *r, struct mp_resp *w)
 	    (rc = changed_mail(&r->ctx, uid, mp_res_get(u, 0, 1),
 	    mp_res_get(u, 0, 2), "reset", 1, tokens)) != MP_OK)
 		return rc;
+	mp_audit_severity(&r->ctx, "notice");
+	mp_audit_detail(&r->ctx, "api_tokens_revoked", mp_printf(r->ctx.a,
+	    "%d", tokens));
 	mp_resp_cookie(r, w, MP_SESSION_COOKIE, "", 0);
 	return mp_resp_redirect(w, 303, "/login?reset=1");
 }
@@ -846,6 +865,10 @@ mp_account_password(struct mp_req *r, struct mp_resp *w)
 	    (rc = changed_mail(&r->ctx, uid, mp_res_get(u, 0, 1),
 	    mp_res_get(u, 0, 2), "account", all, tokens)) != MP_OK)
 		return rc;
+	mp_audit_severity(&r->ctx, "notice");
+	mp_audit_detail(&r->ctx, "other_sessions_ended", all ? "yes" : "no");
+	mp_audit_detail(&r->ctx, "api_tokens_revoked", mp_printf(r->ctx.a,
+	    "%d", tokens));
 	return mp_resp_redirect(w, 303, mp_printf(r->ctx.a,
 	    "/account?done=%s&tokens=%d", all ? "password-all" : "password",
 	    tokens));
@@ -866,6 +889,8 @@ mp_token_create(struct mp_req *r, struct mp_resp *w)
 	p[2] = name->s;
 	p[3] = mp_sha256_hex(r->ctx.a, tok, strlen(tok));
 	p[4] = mp_strndup(r->ctx.a, tok, 10);
+	mp_audit_resource(&r->ctx, "api_token", p[0]);
+	mp_audit_detail(&r->ctx, "name", name->s);
 	if ((rc = mp_q(&r->ctx, &stmts[AC_TOKEN_NEW], 5, p, NULL)) != MP_OK ||
 	    (rc = event(r, r->user->id_text, r->sess->id_text,
 	    "token_created")) != MP_OK)
@@ -896,6 +921,7 @@ mp_token_revoke(struct mp_req *r, struct mp_resp *w)
 
 	p[0] = id->s;
 	p[1] = r->user->id_text;
+	mp_audit_resource(&r->ctx, "api_token", id->s);
 	if ((rc = mp_q(&r->ctx, &stmts[AC_TOKEN_REVOKE], 2, p, &res)) != MP_OK)
 		return rc;
 	if (mp_res_rows(res) == 0)
@@ -957,6 +983,7 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 		return rc;
 	uid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	sid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
+	mp_audit_severity(&r->ctx, "critical");
 	p[0] = uid;
 	if ((rc = lock_down(&r->ctx, uid, "not_me", NULL, &tokens)) != MP_OK ||
 	    (rc = event(r, uid, sid, "not_me")) != MP_OK ||

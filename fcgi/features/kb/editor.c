@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "features/kb/extern.h"
+#include "features/audit/audit.h"
 
 #define ADMIN_PAGE	25
 
@@ -526,14 +527,60 @@ mp_kb_admin_edit(struct mp_req *r, struct mp_resp *w)
  * the transaction is rolled back (the handler returns an error status
  * through the rendered page, so nothing of the attempt stays).
  */
+/* What the audit log keeps of an article's state: no body, no secrets. */
+static struct json_object *
+article_state(const struct mp_kb_input *in, const char *slug)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "title", in->title ?
+	    json_object_new_string(in->title) : NULL);
+	json_object_object_add(o, "slug", slug ?
+	    json_object_new_string(slug) : NULL);
+	json_object_object_add(o, "status", in->status ?
+	    json_object_new_string(in->status) : NULL);
+	json_object_object_add(o, "category", in->category ?
+	    json_object_new_string(in->category) : NULL);
+	json_object_object_add(o, "locale", in->locale ?
+	    json_object_new_string(in->locale) : NULL);
+	return o;
+}
+
+/*
+ * Tell the audit log what a save did: the article, its state before
+ * (NULL for a new one) and after, and ARTICLE_PUBLISHED or
+ * ARTICLE_ARCHIVED when the save changed the status to that.
+ */
+static void
+audit_saved(struct mp_req *r, struct json_object *before,
+    const struct mp_kb_input *in, const char *pubid)
+{
+	struct json_object	*st = NULL;
+	const char		*was = NULL;
+
+	if (before != NULL && json_object_object_get_ex(before, "status", &st))
+		was = json_object_get_string(st);
+	if (in->status != NULL && strcmp(in->status, "published") == 0 &&
+	    (was == NULL || strcmp(was, "published") != 0))
+		mp_audit_action(&r->ctx, "ARTICLE_PUBLISHED");
+	else if (in->status != NULL && strcmp(in->status, "archived") == 0 &&
+	    (was == NULL || strcmp(was, "archived") != 0))
+		mp_audit_action(&r->ctx, "ARTICLE_ARCHIVED");
+	mp_audit_resource(&r->ctx, "article", pubid);
+	mp_audit_change(&r->ctx, before, article_state(in, pubid));
+}
+
 static enum mp_err
 save_form(struct mp_req *r, struct mp_resp *w, const char *pubid,
     struct mp_kb_input *in, const char *rowid)
 {
 	const char	*action = val(r, "action");
+	struct json_object *before;
 	char		*newid;
 	enum mp_err	 rc;
 
+	before = rowid != NULL ? article_state(in, pubid) : NULL;
+	mp_json_own(r->ctx.a, before);
 	if ((rc = input_from_req(r, in)) != MP_OK)
 		goto invalid;
 	if (action != NULL && strcmp(action, "preview") == 0)
@@ -544,6 +591,7 @@ save_form(struct mp_req *r, struct mp_resp *w, const char *pubid,
 		in->status = "archived";
 	if ((rc = mp_kb_save(r, rowid, in, &newid)) != MP_OK)
 		goto invalid;
+	audit_saved(r, before ? json_object_get(before) : NULL, in, newid);
 	return mp_resp_redirect(w, 303, mp_printf(r->ctx.a,
 	    "/staff/help/articles/%s?saved=1", newid));
 invalid:
@@ -874,6 +922,7 @@ mp_kb_api_admin_create(struct mp_req *r, struct mp_resp *w)
 	    (rc = mp_kb_save(r, NULL, &in, &pubid)) != MP_OK ||
 	    (rc = admin_json(r, pubid, &o)) != MP_OK)
 		return rc;
+	audit_saved(r, NULL, &in, pubid);
 	mp_resp_header(w, "Location", mp_printf(r->ctx.a,
 	    "/api/kb/admin/articles/%s", pubid));
 	return mp_resp_json(r, w, 201, o);
@@ -885,7 +934,7 @@ mp_kb_api_admin_update(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_capture	*id = mp_req_cap(r, "id");
 	struct mp_kb_input	 in;
-	struct json_object	*o;
+	struct json_object	*o, *before;
 	const char		*rowid;
 	char			*pubid;
 	enum mp_err		 rc;
@@ -894,6 +943,8 @@ mp_kb_api_admin_update(struct mp_req *r, struct mp_resp *w)
 		return rc;
 	if ((rc = load(r, id->s, &in, NULL, &rowid)) != MP_OK)
 		return rc;
+	before = article_state(&in, id->s);
+	mp_json_own(r->ctx.a, before);
 	/* An absent slug keeps the current one unless the title changes. */
 	if (val(r, "slug") == NULL && val(r, "title") != NULL &&
 	    strcmp(val(r, "title"), in.title) != 0)
@@ -902,6 +953,7 @@ mp_kb_api_admin_update(struct mp_req *r, struct mp_resp *w)
 	    (rc = mp_kb_save(r, rowid, &in, &pubid)) != MP_OK ||
 	    (rc = admin_json(r, pubid, &o)) != MP_OK)
 		return rc;
+	audit_saved(r, json_object_get(before), &in, pubid);
 	return mp_resp_json(r, w, 200, o);
 }
 

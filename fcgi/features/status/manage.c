@@ -5,6 +5,11 @@
 #include <json-c/json.h>
 
 #include "features/status/extern.h"
+#include "features/audit/audit.h"
+
+static void	 audit_incident(struct mp_req *, const char *pid,
+		    const char *kind, const char *name, const char *st,
+		    const char *impact);
 
 #define MAX_PICK	64	/* components one incident names */
 
@@ -467,7 +472,33 @@ mp_status_incident_create(struct mp_req *r, struct mp_resp *w)
 	if ((rc = add_update(r, id, st, body, aff, &uid)) != MP_OK ||
 	    (rc = mp_st_notify(&r->ctx, strtoll(id, NULL, 10), uid)) != MP_OK)
 		return rc;
+	audit_incident(r, pid, NULL, name, st, imp);
 	return answer(r, w, pid, 1);
+}
+
+/*
+ * Tell the audit log which incident (or maintenance) changed and its
+ * state after; resolving one says INCIDENT_RESOLVED.
+ */
+static void
+audit_incident(struct mp_req *r, const char *pid, const char *kind,
+    const char *name, const char *st, const char *impact)
+{
+	struct json_object	*after = json_object_new_object();
+
+	if (kind == NULL || strcmp(kind, "incident") == 0) {
+		if (strcmp(st, "resolved") == 0)
+			mp_audit_action(&r->ctx, "INCIDENT_RESOLVED");
+	}
+	mp_audit_resource(&r->ctx, kind ? kind : "incident", pid);
+	if (name != NULL)
+		json_object_object_add(after, "name",
+		    json_object_new_string(name));
+	json_object_object_add(after, "status", json_object_new_string(st));
+	if (impact != NULL)
+		json_object_object_add(after, "impact",
+		    json_object_new_string(impact));
+	mp_audit_change(&r->ctx, NULL, after);
 }
 
 /*
@@ -502,6 +533,8 @@ mp_status_update_create(struct mp_req *r, struct mp_resp *w)
 	id = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	kind = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
 	pid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 2));
+	if (strcmp(kind, "incident") != 0)
+		mp_audit_action(&r->ctx, "MAINTENANCE_UPDATED");
 	if (!one_of(st, strcmp(kind, "incident") == 0 ? inc_states :
 	    maint_states))
 		return mp_req_fail(r, MP_EINPUT, "status", mp_printf(r->ctx.a,
@@ -549,6 +582,7 @@ mp_status_update_create(struct mp_req *r, struct mp_resp *w)
 	if ((rc = add_update(r, id, st, body, aff, &uid)) != MP_OK ||
 	    (rc = mp_st_notify(&r->ctx, strtoll(id, NULL, 10), uid)) != MP_OK)
 		return rc;
+	audit_incident(r, pid, kind, NULL, st, imp);
 	return answer(r, w, pid, 0);
 }
 
