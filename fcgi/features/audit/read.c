@@ -51,6 +51,8 @@ enum {
 	RD_BY_SEVERITY,
 	RD_PER_DAY,
 	RD_EXPORT,
+	RD_EXPORT_FIRST,
+	RD_EXPORT_LAST,
 	RD_VERIFY,
 	RD_CHECKPOINT,
 	RD__MAX
@@ -94,15 +96,23 @@ static const struct mp_stmt stmts[] = {
 	    " ON a.created_at >= d AND a.created_at < d + interval '1 day'"
 	    " GROUP BY d ORDER BY d", MP_STMT_READ },
 	/*
-	 * One keyset batch of an export: entries of [$1, $2) after seq $3,
-	 * oldest first.  Each batch is its own statement, so no snapshot or
-	 * cursor is held between batches and memory is one batch's.
+	 * One keyset batch of an export: entries after seq $1 up to seq $2,
+	 * oldest first, by the primary key.  Each batch is its own
+	 * statement, so no snapshot or cursor is held between batches and
+	 * memory is one batch's.  A date range becomes a seq range first
+	 * (the two below): created_at is taken under the chain lock, so it
+	 * grows with seq.
 	 */
 	[RD_EXPORT] = { "audit_export",
 	    "SELECT " ENTRY_COLS ENTRY_FROM
-	    " WHERE a.created_at >= $1::timestamptz"
-	    " AND a.created_at < $2::timestamptz AND a.seq > $3::bigint"
-	    " ORDER BY a.seq LIMIT $4::int", MP_STMT_READ },
+	    " WHERE a.seq > $1::bigint AND a.seq <= $2::bigint"
+	    " ORDER BY a.seq LIMIT $3::int", MP_STMT_READ },
+	[RD_EXPORT_FIRST] = { "audit_export_first",
+	    "SELECT seq - 1 FROM audit_logs WHERE created_at >= $1::timestamptz"
+	    " ORDER BY created_at, seq LIMIT 1", MP_STMT_READ },
+	[RD_EXPORT_LAST] = { "audit_export_last",
+	    "SELECT seq FROM audit_logs WHERE created_at < $1::timestamptz"
+	    " ORDER BY created_at DESC, seq DESC LIMIT 1", MP_STMT_READ },
 	/*
 	 * The chain walk: every row's hash recomputed from its canonical
 	 * form and its stored prev_hash; the link to the row before checked
@@ -322,21 +332,27 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 	int			 json = fmt->present && fmt->i == 1;
 	struct mp_arena		*ba;
 	struct mp_ctx		 bc;
-	struct mp_res		*res;
-	const char		*p[4];
+	struct mp_res		*res, *lo, *hi;
+	const char		*p[3], *q[1];
 	char			*after;
-	int			 i, n, first = 1;
+	int			 i, n, first = 1, batch;
 	int64_t			 total = 0;
 	enum mp_err		 rc = MP_OK;
 
-	if ((rc = mp_tenant_fill(&r->ctx)) != MP_OK)
+	batch = mp_audit_conf(r->ctx.cfg)->audit_export_batch;
+	q[0] = from->present ? mp_time_utc(r->ctx.a, from->i) : "-infinity";
+	if ((rc = mp_tenant_fill(&r->ctx)) != MP_OK ||
+	    (rc = mp_q(&r->ctx, &stmts[RD_EXPORT_FIRST], 1, q, &lo)) != MP_OK)
 		return rc;
-	p[0] = from->present ? mp_time_utc(r->ctx.a, from->i) :
-	    "-infinity";
-	p[1] = to->present ? mp_time_utc(r->ctx.a, to->i + 86400) :
-	    "infinity";
-	p[3] = mp_printf(r->ctx.a, "%d",
-	    mp_audit_conf(r->ctx.cfg)->audit_export_batch);
+	q[0] = to->present ? mp_time_utc(r->ctx.a, to->i + 86400) : "infinity";
+	if ((rc = mp_q(&r->ctx, &stmts[RD_EXPORT_LAST], 1, q, &hi)) != MP_OK)
+		return rc;
+	/* Nothing in the range: an empty export, not an error. */
+	after = mp_strdup(r->ctx.a, mp_res_rows(lo) ? mp_res_get(lo, 0, 0) :
+	    "0");
+	p[1] = mp_res_rows(lo) && mp_res_rows(hi) ?
+	    mp_strdup(r->ctx.a, mp_res_get(hi, 0, 0)) : "0";
+	p[2] = mp_printf(r->ctx.a, "%d", batch);
 	w->status = 200;
 	w->ctype = json ? "application/json" : "text/csv; charset=utf-8";
 	mp_resp_header(w, "Content-Disposition", mp_printf(r->ctx.a,
@@ -354,11 +370,10 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 	ba = mp_arena_new(0);
 	bc = r->ctx;
 	bc.a = ba;
-	after = mp_strdup(r->ctx.a, "0");
 	for (;;) {
 		mp_arena_reset(ba);
-		p[2] = after;
-		if ((rc = mp_q(&bc, &stmts[RD_EXPORT], 4, p, &res)) != MP_OK) {
+		p[0] = after;
+		if ((rc = mp_q(&bc, &stmts[RD_EXPORT], 3, p, &res)) != MP_OK) {
 			mp_error("audit export of %s stopped after %lld "
 			    "entries", r->ctx.tenant->slug, (long long)total);
 			break;
@@ -383,7 +398,7 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 			after = mp_strdup(r->ctx.a, mp_res_by(res, n - 1,
 			    "id"));
 		mp_resp_stream_flush(r, w);
-		if (n < atoi(p[3]))
+		if (n < batch)
 			break;
 	}
 	mp_arena_free(ba);
