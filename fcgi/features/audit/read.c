@@ -96,23 +96,24 @@ static const struct mp_stmt stmts[] = {
 	    " ON a.created_at >= d AND a.created_at < d + interval '1 day'"
 	    " GROUP BY d ORDER BY d", MP_STMT_READ },
 	/*
-	 * One keyset batch of an export: entries after seq $1 up to seq $2,
-	 * oldest first, by the primary key.  Each batch is its own
-	 * statement, so no snapshot or cursor is held between batches and
-	 * memory is one batch's.  A date range becomes a seq range first
-	 * (the two below): created_at is taken under the chain lock, so it
-	 * grows with seq.
+	 * One batch of an export: the entries of seq ($1, min($2, $1 + $3)],
+	 * oldest first.  Each batch is its own statement, so no snapshot or
+	 * cursor is held between batches and memory is one batch's; the seq
+	 * window bounds a batch's work whatever plan is chosen.  A date range
+	 * becomes a seq range first (the two below): created_at is taken
+	 * under the chain lock, so it grows with seq.
 	 */
 	[RD_EXPORT] = { "audit_export",
 	    "SELECT " ENTRY_COLS ENTRY_FROM
-	    " WHERE a.seq > $1::bigint AND a.seq <= $2::bigint"
-	    " ORDER BY a.seq LIMIT $3::int", MP_STMT_READ },
+	    " WHERE a.seq > $1::bigint"
+	    " AND a.seq <= least($2::bigint, $1::bigint + $3::int)"
+	    " ORDER BY a.seq", MP_STMT_READ },
 	[RD_EXPORT_FIRST] = { "audit_export_first",
 	    "SELECT seq - 1 FROM audit_logs WHERE created_at >= $1::timestamptz"
-	    " ORDER BY created_at, seq LIMIT 1", MP_STMT_READ },
+	    " ORDER BY created_at LIMIT 1", MP_STMT_READ },
 	[RD_EXPORT_LAST] = { "audit_export_last",
 	    "SELECT seq FROM audit_logs WHERE created_at < $1::timestamptz"
-	    " ORDER BY created_at DESC, seq DESC LIMIT 1", MP_STMT_READ },
+	    " ORDER BY created_at DESC LIMIT 1", MP_STMT_READ },
 	/*
 	 * The chain walk: every row's hash recomputed from its canonical
 	 * form and its stored prev_hash; the link to the row before checked
@@ -334,9 +335,8 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 	struct mp_ctx		 bc;
 	struct mp_res		*res, *lo, *hi;
 	const char		*p[3], *q[1];
-	char			*after;
+	int64_t			 after, last, total = 0;
 	int			 i, n, first = 1, batch;
-	int64_t			 total = 0;
 	enum mp_err		 rc = MP_OK;
 
 	batch = mp_audit_conf(r->ctx.cfg)->audit_export_batch;
@@ -348,10 +348,9 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 	if ((rc = mp_q(&r->ctx, &stmts[RD_EXPORT_LAST], 1, q, &hi)) != MP_OK)
 		return rc;
 	/* Nothing in the range: an empty export, not an error. */
-	after = mp_strdup(r->ctx.a, mp_res_rows(lo) ? mp_res_get(lo, 0, 0) :
-	    "0");
-	p[1] = mp_res_rows(lo) && mp_res_rows(hi) ?
-	    mp_strdup(r->ctx.a, mp_res_get(hi, 0, 0)) : "0";
+	after = mp_res_rows(lo) ? mp_res_int(lo, 0, 0) : 0;
+	last = mp_res_rows(lo) && mp_res_rows(hi) ? mp_res_int(hi, 0, 0) : 0;
+	p[1] = mp_printf(r->ctx.a, "%lld", (long long)last);
 	p[2] = mp_printf(r->ctx.a, "%d", batch);
 	w->status = 200;
 	w->ctype = json ? "application/json" : "text/csv; charset=utf-8";
@@ -370,9 +369,9 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 	ba = mp_arena_new(0);
 	bc = r->ctx;
 	bc.a = ba;
-	for (;;) {
+	while (after < last) {
 		mp_arena_reset(ba);
-		p[0] = after;
+		p[0] = mp_printf(ba, "%lld", (long long)after);
 		if ((rc = mp_q(&bc, &stmts[RD_EXPORT], 3, p, &res)) != MP_OK) {
 			mp_error("audit export of %s stopped after %lld "
 			    "entries", r->ctx.tenant->slug, (long long)total);
@@ -394,12 +393,8 @@ mp_audit_api_export(struct mp_req *r, struct mp_resp *w)
 			first = 0;
 		}
 		total += n;
-		if (n > 0)
-			after = mp_strdup(r->ctx.a, mp_res_by(res, n - 1,
-			    "id"));
+		after += batch;
 		mp_resp_stream_flush(r, w);
-		if (n < batch)
-			break;
 	}
 	mp_arena_free(ba);
 	if (rc == MP_OK && json)
