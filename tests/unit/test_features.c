@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "features/feature.h"
+#include "features/audit/extern.h"
 
 /* Every route of every feature is reachable and every statement name unique. */
 static void
@@ -91,11 +92,64 @@ test_stmts_walked(void **state)
 	assert_true(n > 100);
 }
 
+/* Every unsafe route of the merged table records a valid action name. */
+static void
+test_every_unsafe_route_has_an_action(void **state)
+{
+	struct mp_arena		*a = mp_arena_new(0);
+	const struct mp_route	*routes;
+	struct mp_config	 cfg;
+	const char		*s;
+	size_t			 n, i, k, named = 0;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.test_routes = 1;
+	routes = mp_routes_all(&cfg, &n);
+	for (i = 0; i < n; i++) {
+		if (!mp_method_unsafe(routes[i].methods))
+			continue;
+		s = mp_features_action(a, &routes[i], routes[i].methods);
+		assert_non_null(s);
+		assert_true(s[0] >= 'A' && s[0] <= 'Z');
+		for (k = 0; s[k] != '\0'; k++)
+			assert_true((s[k] >= 'A' && s[k] <= 'Z') ||
+			    (s[k] >= '0' && s[k] <= '9') || s[k] == '_');
+		assert_in_range(k, 2, 64);
+		if (strcmp(routes[i].pattern, "/login") == 0)
+			assert_string_equal(s, "USER_LOGIN");
+		named++;
+	}
+	assert_true(named >= 40);
+	mp_arena_free(a);
+}
+
+/* Names that may hold a secret are never logged; ordinary ones are. */
+static void
+test_audit_secret_names(void **state)
+{
+	static const char *const secret[] = { "password", "current_password",
+	    "New_Password", "token", "csrf_token", "code", "recovery_code",
+	    "totp_secret", "api_key", "card_number", "cvv", "pan", "iban" };
+	static const char *const plain[] = { "email", "name", "title", "next",
+	    "status", "company", "end_others", "slug", "body", NULL };
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < MP_NELEM(secret); i++)
+		assert_true(mp_audit_secret_name(secret[i]));
+	for (i = 0; plain[i] != NULL; i++)
+		assert_false(mp_audit_secret_name(plain[i]));
+	assert_false(mp_audit_secret_name(NULL));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_features_sound),
+		cmocka_unit_test(test_every_unsafe_route_has_an_action),
+		cmocka_unit_test(test_audit_secret_names),
 		cmocka_unit_test(test_features_named),
 		cmocka_unit_test(test_shadowed),
 		cmocka_unit_test(test_stmts_walked),

@@ -245,6 +245,44 @@ test_method_names(void **state)
 	mp_arena_free(a);
 }
 
+/* Derived audit action names: literal segments, method suffixes, limits. */
+static void
+test_route_action(void **state)
+{
+	struct mp_arena		*a = mp_arena_new(0);
+	const struct mp_route	 r1 = { MP_POST, "/staff/help/categories/{slug:slug}/delete",
+	    NULL, 0, NULL };
+	const struct mp_route	 r2 = { MP_PUT, "/api/kb/admin/articles/{id:slug}",
+	    NULL, 0, NULL };
+	const struct mp_route	 r3 = { MP_POST, "/u/{token:token}", NULL, 0, NULL };
+	const struct mp_route	 r4 = { MP_DELETE, "/api/sessions/all", NULL, 0,
+	    NULL };
+	const struct mp_route	 r5 = { MP_POST, "/", NULL, 0, NULL };
+	const struct mp_route	 r6 = { MP_POST, "/2fa/x.json", NULL, 0, NULL };
+	const struct mp_route	 r7 = { MP_PATCH, "/aaaaaaaaaa/bbbbbbbbbb/"
+	    "cccccccccc/dddddddddd/eeeeeeeeee/ffffffffff/gggggggggg", NULL, 0,
+	    NULL };
+	const char		*s;
+
+	(void)state;
+	assert_string_equal(mp_route_action(a, &r1, MP_POST),
+	    "STAFF_HELP_CATEGORIES_DELETE");
+	assert_string_equal(mp_route_action(a, &r2, MP_PUT),
+	    "KB_ADMIN_ARTICLES_UPDATE");
+	assert_string_equal(mp_route_action(a, &r3, MP_POST), "U_UPDATE");
+	assert_string_equal(mp_route_action(a, &r4, MP_DELETE),
+	    "SESSIONS_ALL_DELETE");
+	assert_string_equal(mp_route_action(a, &r5, MP_POST), "ROOT");
+	assert_string_equal(mp_route_action(a, &r6, MP_POST), "NFA_X_JSON");
+	/* At most 64 characters, the suffix dropped rather than cut. */
+	s = mp_route_action(a, &r7, MP_PATCH);
+	assert_int_equal(strlen(s), 64);
+	assert_true(strstr(s, "_UPDATE") == NULL);
+	assert_true(mp_method_unsafe(MP_POST) && mp_method_unsafe(MP_DELETE));
+	assert_false(mp_method_unsafe(MP_GET | MP_HEAD | MP_OPTIONS));
+	mp_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -255,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_maxcaps),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_method_names),
+		cmocka_unit_test(test_route_action),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
