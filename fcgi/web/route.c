@@ -91,7 +91,7 @@ const char *
 mp_route_action(struct mp_arena *a, const struct mp_route *rt, unsigned m)
 {
 	char		 buf[65];
-	const char	*p, *suffix = NULL;
+	const char	*p, *suffix = NULL, *lead;
 	size_t		 len = 0;
 	int		 last_cap = 0, sep = 0;
 
@@ -129,11 +129,13 @@ mp_route_action(struct mp_arena *a, const struct mp_route *rt, unsigned m)
 		suffix = "_DELETE";
 	if (len == 0)
 		return "ROOT";
-	if (buf[0] >= '0' && buf[0] <= '9')
-		buf[0] = 'N';
-	if (suffix != NULL && len + strlen(suffix) <= 64)
-		return mp_printf(a, "%.*s%s", (int)len, buf, suffix);
-	return mp_strndup(a, buf, len);
+	/* A name starts with a letter: "2FA_SETUP" becomes "N2FA_SETUP". */
+	lead = buf[0] >= '0' && buf[0] <= '9' ? "N" : "";
+	if (len + strlen(lead) > 64)
+		len = 64 - strlen(lead);
+	if (suffix != NULL && strlen(lead) + len + strlen(suffix) <= 64)
+		return mp_printf(a, "%s%.*s%s", lead, (int)len, buf, suffix);
+	return mp_printf(a, "%s%.*s", lead, (int)len, buf);
 }
 
 static int

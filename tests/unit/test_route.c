@@ -273,7 +273,7 @@ test_route_action(void **state)
 	assert_string_equal(mp_route_action(a, &r4, MP_DELETE),
 	    "SESSIONS_ALL_DELETE");
 	assert_string_equal(mp_route_action(a, &r5, MP_POST), "ROOT");
-	assert_string_equal(mp_route_action(a, &r6, MP_POST), "NFA_X_JSON");
+	assert_string_equal(mp_route_action(a, &r6, MP_POST), "N2FA_X_JSON");
 	/* At most 64 characters, the suffix dropped rather than cut. */
 	s = mp_route_action(a, &r7, MP_PATCH);
 	assert_int_equal(strlen(s), 64);
