@@ -184,9 +184,8 @@ mp_resp_error(struct mp_req *r, struct mp_resp *w, enum mp_err err)
 }
 
 /*
- * Write the whole response to the FastCGI stream: Status, the headers
- * the handler set, Content-Type, Content-Length and X-Request-Id, then
- * the body unless the method was HEAD.
+ * Write Status, Content-Type, Content-Length (when length is set: not for
+ * a streamed body), X-Request-Id and the headers the handler set.
  */
 static void
 send_head(struct mp_req *r, struct mp_resp *w, int length)
@@ -233,6 +232,11 @@ mp_resp_stream_flush(struct mp_req *r, struct mp_resp *w)
 	mp_pool_progress();
 }
 
+/*
+ * Write the whole response to the FastCGI stream: the headers, then the
+ * body unless the method was HEAD.  A streamed response only has what
+ * is left of its body to write.
+ */
 void
 mp_resp_send(struct mp_req *r, struct mp_resp *w)
 {
