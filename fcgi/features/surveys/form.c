@@ -257,9 +257,9 @@ state_page(struct mp_req *r, struct mp_resp *w, struct mp_res *res,
 }
 
 /*
- * The form: question, the scale as radio buttons (score pre-selected
- * when it is one of the scale's), the comment, the CSRF field.  err is
- * the refused answer's field (NULL on a first showing).
+ * The form: question, the scale as radio buttons (pick pre-selected when
+ * it is one of the scale's), the comment, the CSRF field, and the
+ * context's error (field and sentence) when an answer was refused.
  */
 static enum mp_err
 form_page(struct mp_req *r, struct mp_resp *w, struct mp_res *res,

@@ -157,6 +157,9 @@ make_one(struct mp_ctx *c, const char *type, const char *user_id,
 	enum mp_err	 rc;
 
 	*made = 0;
+	/* A job knows its tenant by id only: the subject names it. */
+	if ((rc = mp_tenant_fill(c)) != MP_OK)
+		return rc;
 	tok = mp_token(c->a, SURVEY_TOKEN_BYTES);
 	p[0] = mp_token(c->a, 16);
 	p[1] = mp_sha256_hex(c->a, tok, strlen(tok));
