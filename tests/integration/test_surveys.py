@@ -501,6 +501,7 @@ def test_metrics_hand_computed(https, db_super, sh_stack):
         r = c.get("/api/surveys/admin/metrics?days=" + bad)
         assert r.status_code == 400 and r.json()["error"]["field"] == "days"
     assert c.get("/api/surveys/admin/metrics?days=3650").status_code == 200
+    assert c.get("/api/surveys/admin/metrics?days=1").json()["csat"]["n"] == 4
     # A customer may not read metrics.
     email, pw = make_user(db_super, slug)
     cc = https(slug)
@@ -541,6 +542,9 @@ def test_staff_page_charts_followups_and_escaping(https, db_super, sh_stack):
                    {"note": "n" * 2001})
     assert r.status_code == 400 and r.json()["error"]["field"] == "note"
     r = staff_json(c, "POST", "/api/surveys/admin/%s/followup" % pid,
+                   {"note": "n" * 2000, "done": True})
+    assert r.status_code == 200 and r.json()["followup"]["followup_note"] == "n" * 2000
+    r = staff_json(c, "POST", "/api/surveys/admin/%s/followup" % pid,
                    {"note": "reopened", "done": False})
     assert r.status_code == 200 and r.json()["followup"]["followup"] == "open"
     # A survey without a flag has no follow-up to set.
@@ -570,6 +574,8 @@ def test_admin_list_filters_and_paging(https, db_super, sh_stack):
                       ("limit=201", "limit"), ("limit=0", "limit")):
         r = c.get("/api/surveys/admin/all?" + qs)
         assert r.status_code == 400 and r.json()["error"]["field"] == field, qs
+    assert len(c.get("/api/surveys/admin/all?limit=200").json()["surveys"]) == 5
+    assert c.get("/api/surveys/admin/all?from=2026-02-28").status_code == 200
 
 
 def test_csv_export_by_date_range(https, db_super, sh_stack):
@@ -593,6 +599,9 @@ def test_csv_export_by_date_range(https, db_super, sh_stack):
         r = c.get("/staff/surveys/export.csv?" + qs)
         assert r.status_code == 400, qs
         assert re.search(r"<p>%s (is|must) " % field, r.text), (qs, r.text)
+    # The last day of the range is included, the day after it not.
+    r = c.get("/staff/surveys/export.csv?from=2026-04-01&to=2026-04-01")
+    assert [x["score"] for x in csv.DictReader(io.StringIO(r.text))] == ["5"]
 
 
 def test_settings_and_question_wording(https, db_super, sh_stack, mailbox):
@@ -609,12 +618,30 @@ def test_settings_and_question_wording(https, db_super, sh_stack, mailbox):
                    {"question": "Rate the product", "scale_min": 0,
                     "scale_max": 10})
     assert r.status_code == 200
+    r = staff_json(admin, "PUT", "/api/surveys/admin/questions/onboarding",
+                   {"question": "Easy?", "scale_max": 11})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "scale_max"
+    r = staff_json(admin, "PUT", "/api/surveys/admin/questions/onboarding",
+                   {"question": "Easy?", "scale_min": 2})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "scale_min"
+    r = staff_json(admin, "PUT", "/api/surveys/admin/questions/nope",
+                   {"question": "Easy?"})
+    assert r.status_code == 404
     r = staff_json(admin, "PUT", "/api/surveys/admin/questions/csat",
                    {"question": "q" * 301})
     assert r.status_code == 400 and r.json()["error"]["field"] == "question"
+    r = staff_json(admin, "PUT", "/api/surveys/admin/questions/support_ticket",
+                   {"question": "q" * 300})
+    assert r.status_code == 200
+    assert r.json()["questions"]["support_ticket"]["question"] == "q" * 300
     r = staff_json(admin, "PUT", "/api/surveys/admin/settings",
                    {"csat_delay": 3600, "nps_quarterly": True})
     assert r.status_code == 200 and r.json()["csat_delay"] == 3600
+    assert r.json()["nps_quarterly"] is True
+    # (Off again at once: this tenant's customers get no campaign mail.)
+    r = staff_json(admin, "PUT", "/api/surveys/admin/settings",
+                   {"nps_quarterly": False})
+    assert r.json() == dict(r.json(), csat_delay=3600, nps_quarterly=False)
     r = staff_json(admin, "PUT", "/api/surveys/admin/settings",
                    {"csat_delay": 2592001})
     assert r.status_code == 400 and r.json()["error"]["field"] == "csat_delay"
@@ -636,6 +663,9 @@ def test_settings_and_question_wording(https, db_super, sh_stack, mailbox):
         ("plain",)).get_content()
     assert "Rate the product" in text and "?score=10" in text
     # The staff page's form: empty question means the default again.
+    r = auth.post_form(admin, "/staff/surveys", "/staff/surveys/settings",
+                       {"csat_delay_hours": "721"})
+    assert r.status_code == 400 and "csat_delay_hours" in r.text
     r = auth.post_form(admin, "/staff/surveys", "/staff/surveys/settings",
                        {"csat_delay_hours": "48", "q_csat": ""})
     assert r.status_code == 303

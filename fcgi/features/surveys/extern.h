@@ -55,7 +55,5 @@ enum mp_err	 mp_surveys_export(struct mp_req *, struct mp_resp *);
 /* Shared helpers (form.c). */
 /* A number with a fixed count of decimals as a JSON number ("66.7"). */
 struct json_object *mp_surveys_json_num(struct mp_arena *, double, int);
-/* 1 if s is a real calendar date YYYY-MM-DD. */
-int		 mp_surveys_date_ok(const char *);
 
 #endif

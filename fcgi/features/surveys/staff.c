@@ -150,8 +150,8 @@ static const char *const fstates[] = { "open", "done", "all", NULL };
 const struct mp_field mp_surveys_list_fields[] = {
 	{ "type", MP_V_ENUM, 0, 0, 0, types },
 	{ "status", MP_V_ENUM, 0, 0, 0, statuses },
-	{ "from", MP_V_TEXT, 0, 10, 0, NULL },
-	{ "to", MP_V_TEXT, 0, 10, 0, NULL },
+	{ "from", MP_V_DATE, 0, 0, 0, NULL },
+	{ "to", MP_V_DATE, 0, 0, 0, NULL },
 	{ "limit", MP_V_INT, 1, 200, 0, NULL },
 	{ "offset", MP_V_INT, 0, 1000000, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
@@ -174,8 +174,8 @@ const struct mp_field mp_surveys_followup_fields[] = {
 };
 
 const struct mp_field mp_surveys_export_fields[] = {
-	{ "from", MP_V_TEXT, 0, 10, 0, NULL },
-	{ "to", MP_V_TEXT, 0, 10, 0, NULL },
+	{ "from", MP_V_DATE, 0, 0, 0, NULL },
+	{ "to", MP_V_DATE, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -254,20 +254,13 @@ val_or(const struct mp_value *v, const char *def)
 	return v->present ? v->s : def;
 }
 
-/* A date field: empty, or a real YYYY-MM-DD, else the error naming it. */
-static enum mp_err
-date_field(struct mp_req *r, const char *name, const char **out)
+/* A date field (validated YYYY-MM-DD) as text, "" when absent. */
+static const char *
+date_field(struct mp_req *r, const char *name)
 {
 	const struct mp_value	*v = mp_req_val(r, name);
 
-	*out = "";
-	if (!v->present || *v->s == '\0')
-		return MP_OK;
-	if (!mp_surveys_date_ok(v->s))
-		return mp_req_fail(r, MP_EINPUT, name, mp_printf(r->ctx.a,
-		    "%s must be a date, YYYY-MM-DD.", name));
-	*out = v->s;
-	return MP_OK;
+	return v->present ? mp_strndup(r->ctx.a, v->s, v->len) : "";
 }
 
 /* ----------------------------------------------------------- metrics */
@@ -576,9 +569,8 @@ mp_surveys_api_all(struct mp_req *r, struct mp_resp *w)
 
 	p[0] = val_or(mp_req_val(r, "type"), "");
 	p[1] = val_or(mp_req_val(r, "status"), "");
-	if ((rc = date_field(r, "from", &p[2])) != MP_OK ||
-	    (rc = date_field(r, "to", &p[3])) != MP_OK)
-		return rc;
+	p[2] = date_field(r, "from");
+	p[3] = date_field(r, "to");
 	p[4] = mp_printf(r->ctx.a, "%d", limit);
 	p[5] = mp_printf(r->ctx.a, "%d", offset);
 	if ((rc = mp_q(&r->ctx, &stmts[ST_LIST], 6, p, &res)) != MP_OK)
@@ -913,9 +905,8 @@ mp_surveys_export(struct mp_req *r, struct mp_resp *w)
 	int		 i, k, nc = (int)MP_NELEM(head);
 	enum mp_err	 rc;
 
-	if ((rc = date_field(r, "from", &p[0])) != MP_OK ||
-	    (rc = date_field(r, "to", &p[1])) != MP_OK)
-		return rc;
+	p[0] = date_field(r, "from");
+	p[1] = date_field(r, "to");
 	if (*p[0] == '\0')
 		return mp_req_fail(r, MP_EINPUT, "from",
 		    "from is required (YYYY-MM-DD).");
