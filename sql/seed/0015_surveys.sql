@@ -79,13 +79,13 @@ BEGIN
                     sc, cmt,
                     CASE WHEN NOT answered THEN 'none'
                          WHEN (t = 'nps' AND sc <= 6) OR (t <> 'nps' AND sc <= 3) THEN
-                              CASE WHEN sent < now() - interval '20 days' THEN 'done' ELSE 'open' END
+                              CASE WHEN sent < now() - interval '45 days' THEN 'done' ELSE 'open' END
                          ELSE 'none' END,
                     CASE WHEN answered AND ((t = 'nps' AND sc <= 6) OR (t <> 'nps' AND sc <= 3))
-                              AND sent < now() - interval '20 days'
+                              AND sent < now() - interval '45 days'
                          THEN 'Called the customer; issue resolved.' END,
                     CASE WHEN answered AND ((t = 'nps' AND sc <= 6) OR (t <> 'nps' AND sc <= 3))
-                              AND sent < now() - interval '20 days'
+                              AND sent < now() - interval '45 days'
                          THEN sent + interval '3 days' END);
         END LOOP;
     END IF;

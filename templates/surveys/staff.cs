@@ -38,7 +38,7 @@
 <section class="survey-charts">
 <?cs call:bar_chart(Surveys.Chart.Csat, "CSAT % by month") ?>
 <?cs call:bar_chart(Surveys.Chart.Nps, "NPS by quarter") ?>
-<?cs call:bar_chart(Surveys.Chart.Rate, "Response rate by month (all surveys)") ?>
+<?cs call:bar_chart(Surveys.Chart.Rate, "Response rate by month (all surveys; n = sent)") ?>
 </section>
 
 <section id="followups">

@@ -8,9 +8,9 @@
 #define SURVEY_COMMENT_MAX	2000	/* characters of a comment */
 #define SURVEY_NOTE_MAX		2000	/* characters of a follow-up note */
 #define SURVEY_TOKEN_BYTES	16	/* 128 bits in the link */
-#define SURVEY_NPS_DAYS		90	/* at most one NPS per person per 90 days */
 #define SURVEY_BATCH		200	/* NPS surveys made per transaction */
-#define SURVEY_CATEGORY		"product"	/* the mail's preference category */
+/* The survey mail's preference category (its unsubscribe link stops it). */
+#define SURVEY_CATEGORY		"product"
 
 /* send.c: making surveys and their mail; the admin and campaign endpoints. */
 extern const struct mp_stmt_table	 mp_surveys_send_st;

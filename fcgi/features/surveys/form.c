@@ -222,7 +222,7 @@ page_hdf(struct mp_req *r, struct mp_res *res)
 	return hdf;
 }
 
-/* One of the pages without a form: thanks, answered, expired, unknown, staff. */
+/* A page without a form: thanks, answered, expired, unknown, staff. */
 static enum mp_err
 state_page(struct mp_req *r, struct mp_resp *w, struct mp_res *res,
     int status, const char *state)
@@ -469,7 +469,7 @@ mp_surveys_api_respond(struct mp_req *r, struct mp_resp *w)
 	    (int)mp_res_int_by(res, 0, "scale_min"),
 	    (int)mp_res_int_by(res, 0, "scale_max"), &score) != MP_OK)
 		return MP_EINPUT;
-	/* The branding row alone (no token hashes to ""): the support address. */
+	/* The branding row alone (no token hashes to ""): support's address. */
 	p[0] = "";
 	if ((rc = mp_q(&r->ctx, &stmts[SF_BY_TOKEN], 1, p, &b)) != MP_OK)
 		return rc;

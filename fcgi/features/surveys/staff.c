@@ -633,7 +633,7 @@ followup_set(struct mp_req *r)
 	    "There is no follow-up for this survey.");
 }
 
-/* POST /api/surveys/admin/{id}/followup: note, done.  200 with the follow-up. */
+/* POST /api/surveys/admin/{id}/followup: note, done; 200 with it. */
 enum mp_err
 mp_surveys_api_followup(struct mp_req *r, struct mp_resp *w)
 {
@@ -664,7 +664,8 @@ mp_surveys_staff_followup(struct mp_req *r, struct mp_resp *w)
 
 	if ((rc = followup_set(r)) != MP_OK)
 		return rc;
-	return mp_resp_redirect(w, 303, "/staff/surveys?saved=followup#followups");
+	return mp_resp_redirect(w, 303,
+	    "/staff/surveys?saved=followup#followups");
 }
 
 /* ---------------------------------------------------------- settings */
@@ -692,7 +693,7 @@ settings_json(struct mp_req *r, struct mp_resp *w)
 	return mp_resp_json(r, w, 200, o);
 }
 
-/* GET /api/surveys/admin/settings: delay, quarterly NPS, each type's question. */
+/* GET /api/surveys/admin/settings: delay, quarterly NPS, the questions. */
 enum mp_err
 mp_surveys_api_settings(struct mp_req *r, struct mp_resp *w)
 {
@@ -789,7 +790,8 @@ mp_surveys_staff_settings(struct mp_req *r, struct mp_resp *w)
 		if (rc != MP_OK)
 			return rc;
 	}
-	return mp_resp_redirect(w, 303, "/staff/surveys?saved=settings#settings");
+	return mp_resp_redirect(w, 303,
+	    "/staff/surveys?saved=settings#settings");
 }
 
 /* ---------------------------------------------------------- the page */
