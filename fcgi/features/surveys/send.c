@@ -345,14 +345,15 @@ campaign(struct mp_ctx *c, const char *camp, const char *by, int max,
 	*more = 0;
 	for (;;) {
 		n = max - *sent < SURVEY_BATCH ? max - *sent : SURVEY_BATCH;
-		if (n <= 0) {
-			*more = 1;
-			break;
-		}
 		p[0] = camp;
-		p[1] = mp_printf(c->a, "%d", n);
+		p[1] = mp_printf(c->a, "%d", n > 0 ? n : 1);
 		if ((rc = mp_q(c, &stmts[SN_ELIGIBLE], 2, p, &res)) != MP_OK)
 			return rc;
+		if (n <= 0) {
+			/* At the cap: is anyone left for the next call? */
+			*more = mp_res_rows(res) > 0;
+			break;
+		}
 		for (i = 0; i < mp_res_rows(res); i++) {
 			if ((rc = make_one(c, "nps", mp_res_get(res, i, 0),
 			    mp_res_get(res, i, 1), mp_res_get(res, i, 2),
@@ -373,7 +374,7 @@ campaign(struct mp_ctx *c, const char *camp, const char *by, int max,
  * active customer without an NPS survey in 90 days (nor in this quarter's
  * campaign) who has not opted out gets one; run again, it sends nothing
  * new.  200 with the campaign, how many were sent and whether more remain
- * (at most 1000 a request: call again).
+ * (at most 500 a request: call again).
  */
 enum mp_err
 mp_surveys_api_send_nps(struct mp_req *r, struct mp_resp *w)
@@ -387,7 +388,7 @@ mp_surveys_api_send_nps(struct mp_req *r, struct mp_resp *w)
 	if ((rc = mp_q(&r->ctx, &stmts[SN_QUARTER], 0, NULL, &res)) != MP_OK)
 		return rc;
 	camp = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
-	if ((rc = campaign(&r->ctx, camp, r->user->id_text, 1000, 0, &sent,
+	if ((rc = campaign(&r->ctx, camp, r->user->id_text, 500, 0, &sent,
 	    &more)) != MP_OK)
 		return rc;
 	o = json_object_new_object();
