@@ -203,17 +203,17 @@ mp_prefs_save(struct mp_ctx *c, const struct prefs_user *old,
 		w = &want->row[i];
 		if (!freq_valid(w->frequency))
 			return mp_fail(c, MP_EINPUT, mp_printf(c->a,
-			    "%s.frequency", mp_prefs_cats[i].key),
+			    "preferences.%s.frequency", mp_prefs_cats[i].key),
 			    "The frequency must be instant, daily, weekly or "
 			    "never.");
 		if (w->sms && !old->row[i].sms && !want->verified)
-			return mp_fail(c, MP_EINPUT, mp_printf(c->a, "%s.sms",
-			    mp_prefs_cats[i].key), "Verify your phone number "
+			return mp_fail(c, MP_EINPUT, mp_printf(c->a,
+			    "preferences.%s.sms", mp_prefs_cats[i].key), "Verify your phone number "
 			    "before choosing text messages.");
 		if (mp_prefs_cats[i].locked && (strcmp(w->frequency,
 		    "instant") != 0 || !(w->email || (w->sms &&
 		    want->verified))))
-			return mp_fail(c, MP_EINPUT, "security",
+			return mp_fail(c, MP_EINPUT, "preferences.security",
 			    "Security notices cannot be switched off: keep "
 			    "email, or text messages to a verified phone, "
 			    "and send them at once.");

@@ -59,7 +59,8 @@ static const struct mp_stmt stmts[] = {
 	    " confirm_hash = $2, confirm_sent_at = now(),"
 	    " source = CASE WHEN state = 'unsubscribed' THEN coalesce($3,"
 	    " source) ELSE source END,"
-	    " name = CASE WHEN $4 IS NOT NULL AND $4 <> '' THEN $4 ELSE name END"
+	    " name = CASE WHEN coalesce($4::text, '') <> '' THEN $4::text"
+	    " ELSE name END"
 	    " WHERE id = $1::bigint" },
 	[NW_CONFIRM_FIND] = { "news_confirm_find",
 	    "SELECT email FROM newsletter_subscriber WHERE confirm_hash = $1"
