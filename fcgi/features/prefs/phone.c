@@ -42,7 +42,7 @@ static const struct mp_stmt stmts[] = {
 	[PH_INSERT] = { "prefs_phone_insert",
 	    "INSERT INTO phone_verification (tenant_id, user_id, phone,"
 	    " country_code, ip, salt, code_hash, expires_at) VALUES"
-	    " (mp_tenant(), $1::bigint, $2, $3, $4::inet, $5, $6,"
+	    " (mp_tenant(), $1::bigint, $2, $4, $3::inet, $5, $6,"
 	    " now() + make_interval(secs => $7::integer)) RETURNING id" },
 	[PH_FIND] = { "prefs_phone_find",
 	    "SELECT id, phone, salt, code_hash, attempts, expires_at > now()"
