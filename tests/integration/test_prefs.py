@@ -616,6 +616,20 @@ def test_marketing_unsubscribe_answers_the_same_and_mails_one_click(https, db_ap
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
     line = [x for x in csv.text.splitlines() if to in x][0]
     assert '"import","unsubscribed"' in line
+    # Another tenant's staff see none of it.
+    g = staff(https, db_super, "globex")
+    assert to not in g.get("/staff/newsletter").text
+    assert to not in g.get("/staff/newsletter/subscribers.csv").text
+    assert to not in g.get("/staff/notifications/optouts").text
+
+
+def test_marketing_unsubscribe_per_ip_limit_is_10_an_hour(https, fresh_limits):
+    c = https(TENANT)
+    for i in range(10):
+        assert c.post("/api/marketing/unsubscribe",
+                      json={"email": addr("u%d" % i)}).status_code == 202
+    r = c.post("/api/marketing/unsubscribe", json={"email": addr("u10")})
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 3600
 
 
 def test_newsletter_issue_preview_test_and_send(https, db_super, db_app, mailbox):
