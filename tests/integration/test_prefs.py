@@ -309,6 +309,8 @@ def test_daily_mail_is_held_then_gathered_in_one_digest(https, db_super, db_app,
     text = m["msg"].get_body(preferencelist=("plain",)).get_content()
     assert "Tip " + a in text and "Tip " + b in text
     assert m["msg"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # One unsubscribe URL: the digest's, none of the held messages' own.
+    assert len(unsub_urls(m)) == 1
 
 
 # ------------------------------------------------------------------ SMS

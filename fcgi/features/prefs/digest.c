@@ -18,10 +18,11 @@ enum {
 };
 
 static const struct mp_stmt stmts[] = {
-	/* The periods that have ended, one row per recipient, category and period. */
+	/* Periods that have ended: a row per recipient, category and period. */
 	[DG_DUE] = { "prefs_digest_due",
 	    "SELECT recipient, digest_category, digest_period,"
-	    " to_char(digest_due AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " to_char(digest_due AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	    " coalesce(max(user_id), 0), count(*),"
 	    " array_agg(id ORDER BY created_at, id)::text,"
 	    " to_char((digest_due - CASE digest_period WHEN 'daily' THEN"
@@ -33,7 +34,10 @@ static const struct mp_stmt stmts[] = {
 	    " ORDER BY digest_due LIMIT $1::integer" },
 	[DG_ITEMS] = { "prefs_digest_items",
 	    "SELECT coalesce(subject, '') AS subject,"
-	    " left(body_text, 600) AS text,"
+	    /* Each message's own unsubscribe line goes: the digest has one. */
+	    " left(regexp_replace(regexp_replace(body_text,"
+	    " '[^\n]*Unsubscribe[^\n]*', '', 'g'),"
+	    " '\\S+/u/[A-Za-z0-9_-]+', '', 'g'), 600) AS text,"
 	    " to_char(created_at AT TIME ZONE 'UTC', 'Dy FMDD Mon HH24:MI')"
 	    " AS at FROM notification WHERE id = ANY ($1::bigint[])"
 	    " ORDER BY created_at, id LIMIT $2::integer" },
@@ -95,7 +99,8 @@ mp_prefs_job_digest(struct mp_job *j)
 		mp_hdf_set(data, "Digest.Since", mp_res_get(due, i, 7));
 		mp_hdf_setf(data, "Digest.Count", "%d", n);
 		if (n > DIGEST_ITEMS)
-			mp_hdf_setf(data, "Digest.More", "%d", n - DIGEST_ITEMS);
+			mp_hdf_setf(data, "Digest.More", "%d",
+			    n - DIGEST_ITEMS);
 		memset(&m, 0, sizeof(m));
 		m.to = rcpt;
 		m.subject = mp_printf(c->a, "Your %s %s digest from %s: %d "

@@ -11,8 +11,8 @@
 /* Settings (prefs.c has the keys, defaults and ranges). */
 struct mp_prefs_conf {
 	int	 phone_code_ttl;		/* seconds a code is valid */
-	int	 phone_max_tries;		/* wrong codes before it is void */
-	int	 phone_resend_s;		/* seconds between two codes */
+	int	 phone_max_tries;	/* wrong codes before it is void */
+	int	 phone_resend_s;		/* seconds between codes */
 	int	 phone_daily_per_number;
 	int	 phone_daily_per_ip;
 	int	 phone_daily_per_country;
@@ -30,7 +30,7 @@ struct prefs_cat {
 	const char	*key;
 	const char	*label;
 	const char	*desc;
-	int		 locked;	/* security: cannot be switched off */
+	int		 locked;	/* security: always on */
 };
 
 extern const struct prefs_cat	 mp_prefs_cats[PREFS_NCAT];

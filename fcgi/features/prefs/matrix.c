@@ -26,14 +26,15 @@ static const struct mp_stmt stmts[] = {
 	    "SELECT phone, verified_at IS NOT NULL FROM notification_phone"
 	    " WHERE user_id = $1::bigint" },
 	[PM_UPSERT] = { "prefs_upsert",
-	    "INSERT INTO notification_preferences (tenant_id, user_id, category,"
+	    "INSERT INTO notification_preferences (tenant_id, user_id,"
+	    " category,"
 	    " email, sms, push, in_app, frequency) VALUES (mp_tenant(),"
 	    " $1::bigint, $2, $3::boolean, $4::boolean, $5::boolean,"
 	    " $6::boolean, $7) ON CONFLICT (tenant_id, user_id, category) DO"
 	    " UPDATE SET email = EXCLUDED.email, sms = EXCLUDED.sms,"
 	    " push = EXCLUDED.push, in_app = EXCLUDED.in_app,"
 	    " frequency = EXCLUDED.frequency, updated_at = now()" },
-	/* Broadcast categories show the tenant's recent subjects, the others the user's own. */
+	/* Broadcasts: the tenant's recent subjects, else the user's. */
 	[PM_SUBJECTS] = { "prefs_subjects",
 	    "SELECT c, subject FROM (SELECT mp_pref_category(category) AS c,"
 	    " subject, row_number() OVER (PARTITION BY"
@@ -53,7 +54,8 @@ static const struct mp_stmt stmts[] = {
 	    " FROM notification_optout GROUP BY 1, 2),"
 	    " u AS (SELECT p.category, c.channel, count(*) FILTER (WHERE"
 	    " (c.channel = 'email' AND NOT p.email) OR (c.channel = 'sms'"
-	    " AND NOT p.sms) OR p.frequency = 'never') AS off, count(*) AS users"
+	    " AND NOT p.sms) OR p.frequency = 'never') AS off,"
+	    " count(*) AS users"
 	    " FROM notification_preferences p CROSS JOIN (VALUES ('email'),"
 	    " ('sms')) AS c (channel) GROUP BY 1, 2)"
 	    " SELECT coalesce(s.category, o.category, u.category) AS category,"
@@ -208,8 +210,9 @@ mp_prefs_save(struct mp_ctx *c, const struct prefs_user *old,
 			    "never.");
 		if (w->sms && !old->row[i].sms && !want->verified)
 			return mp_fail(c, MP_EINPUT, mp_printf(c->a,
-			    "preferences.%s.sms", mp_prefs_cats[i].key), "Verify your phone number "
-			    "before choosing text messages.");
+			    "preferences.%s.sms", mp_prefs_cats[i].key),
+			    "Verify your phone number before choosing text "
+			    "messages.");
 		if (mp_prefs_cats[i].locked && (strcmp(w->frequency,
 		    "instant") != 0 || !(w->email || (w->sms &&
 		    want->verified))))
@@ -244,7 +247,7 @@ mp_prefs_save(struct mp_ctx *c, const struct prefs_user *old,
 	return MP_OK;
 }
 
-/* The matrix from the form: <cat>_email ... <cat>_frequency; a box not sent is off. */
+/* The matrix from the form (<cat>_email ...); a box not sent is off. */
 enum mp_err
 mp_prefs_form(struct mp_req *r, const struct prefs_user *old,
     struct prefs_user *want)
@@ -367,7 +370,7 @@ mp_prefs_json(const struct prefs_user *u)
 	return o;
 }
 
-/* GET /account/notifications: the matrix as a form, the phone, recent subjects. */
+/* GET /account/notifications: the matrix form, the phone, recent subjects. */
 enum mp_err
 mp_prefs_account(struct mp_req *r, struct mp_resp *w)
 {
@@ -497,7 +500,7 @@ mp_prefs_api_put(struct mp_req *r, struct mp_resp *w)
 	return mp_resp_json(r, w, 200, o);
 }
 
-/* GET /api/notification-preferences/stats (staff): opt-out rates by category and channel. */
+/* GET /api/notification-preferences/stats (staff): opt-out rates. */
 enum mp_err
 mp_prefs_api_stats(struct mp_req *r, struct mp_resp *w)
 {
@@ -505,8 +508,9 @@ mp_prefs_api_stats(struct mp_req *r, struct mp_resp *w)
 	struct mp_res		*res;
 	const char		*p[1];
 	enum mp_err		 rc;
-	int			 days = mp_prefs_conf(r->ctx.cfg)->stats_days;
+	int			 days;
 
+	days = mp_prefs_conf(r->ctx.cfg)->stats_days;
 	p[0] = mp_printf(r->ctx.a, "%d", days);
 	if ((rc = mp_q(&r->ctx, &stmts[PM_STATS], 1, p, &res)) != MP_OK)
 		return rc;

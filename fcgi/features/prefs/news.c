@@ -9,7 +9,7 @@
 #include "features/kb/kb.h"
 #include "features/prefs/extern.h"
 
-#define RESEND_S	60	/* one confirmation mail a minute per address */
+#define RESEND_S	60	/* a confirmation mail a minute per address */
 #define CONFIRM_DAYS	"7 days"
 #define SEND_BATCH	500	/* mails one newsletter.send job queues */
 #define LIST_MAX	500	/* subscribers the staff page shows */
@@ -49,7 +49,8 @@ static const struct mp_stmt stmts[] = {
 	    " (mp_tenant(), $1, $2::inet)" },
 	[NW_FIND] = { "news_find",
 	    "SELECT id, state, confirm_sent_at > now() - make_interval(secs =>"
-	    " $2::integer) FROM newsletter_subscriber WHERE email = lower($1)" },
+	    " $2::integer) FROM newsletter_subscriber"
+	    " WHERE email = lower($1)" },
 	[NW_INSERT] = { "news_insert",
 	    "INSERT INTO newsletter_subscriber (tenant_id, email, name, source,"
 	    " confirm_hash) VALUES (mp_tenant(), lower($1), coalesce($2, ''),"
@@ -80,7 +81,8 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE o.channel = 'email' AND o.address = s.email"
 	    " AND o.category IN ('marketing', 'newsletter')),"
 	    " p AS (UPDATE notification_preferences p SET email = true,"
-	    " updated_at = now() FROM users u, s WHERE u.tenant_id = p.tenant_id"
+	    " updated_at = now() FROM users u, s"
+	    " WHERE u.tenant_id = p.tenant_id"
 	    " AND u.email = s.email AND p.user_id = u.id"
 	    " AND p.category = 'marketing'),"
 	    " e AS (INSERT INTO optout_event (tenant_id, action, channel,"
@@ -396,7 +398,7 @@ mp_news_unsubscribe(struct mp_req *r, struct mp_resp *w)
 	return mp_resp_json(r, w, 202, o);
 }
 
-/* GET /staff/newsletter: counts, subscribers with source and state, issues, the issue form. */
+/* GET /staff/newsletter: counts, subscribers, issues, the issue form. */
 enum mp_err
 mp_news_staff(struct mp_req *r, struct mp_resp *w)
 {
@@ -458,7 +460,7 @@ mp_news_csv(struct mp_req *r, struct mp_resp *w)
 	return MP_OK;
 }
 
-/* POST /staff/newsletter/issues {subject, body}: a draft, rendered now; 303 to its preview. */
+/* POST /staff/newsletter/issues {subject, body}: a draft; 303 to it. */
 enum mp_err
 mp_news_issue_create(struct mp_req *r, struct mp_resp *w)
 {
@@ -484,7 +486,7 @@ mp_news_issue_create(struct mp_req *r, struct mp_resp *w)
 	    "/staff/newsletter/issues/%s", pid));
 }
 
-/* GET /staff/newsletter/issues/{id}: the preview, and the test and send buttons. */
+/* GET /staff/newsletter/issues/{id}: the preview, test and send buttons. */
 enum mp_err
 mp_news_issue_show(struct mp_req *r, struct mp_resp *w)
 {
@@ -537,7 +539,7 @@ issue_mail(struct mp_ctx *c, struct mp_res *is, const char *to,
 	return mp_mail_queue(c, &m, NULL);
 }
 
-/* POST /staff/newsletter/issues/{id}/test: the issue to the staff member's own address. */
+/* POST /staff/newsletter/issues/{id}/test: the issue to the staff member. */
 enum mp_err
 mp_news_issue_test(struct mp_req *r, struct mp_resp *w)
 {
@@ -550,7 +552,7 @@ mp_news_issue_test(struct mp_req *r, struct mp_resp *w)
 	if ((rc = mp_q_one(&r->ctx, &stmts[NW_ISSUE_GET], 1, p, &res,
 	    "There is no such issue.")) != MP_OK)
 		return rc;
-	/* Its own category: a test reaches staff whatever their marketing choice. */
+	/* Its own category: it reaches staff whatever they chose. */
 	if ((rc = issue_mail(&r->ctx, res, r->user->email, r->user->name,
 	    "newsletter-test", mp_printf(r->ctx.a, "[Test] %s",
 	    mp_res_get(res, 0, 2)), NULL)) != MP_OK)

@@ -58,7 +58,8 @@ static const struct mp_stmt stmts[] = {
 	    " INSERT INTO notification_phone (tenant_id, user_id, phone,"
 	    " verified_at) VALUES (mp_tenant(), $2::bigint, $3, now())"
 	    " ON CONFLICT (tenant_id, user_id) DO UPDATE SET"
-	    " phone = EXCLUDED.phone, verified_at = now(), updated_at = now()" },
+	    " phone = EXCLUDED.phone, verified_at = now(),"
+	    " updated_at = now()" },
 	[PH_STOP] = { "prefs_sms_stop",
 	    "WITH s AS (INSERT INTO notification_suppression (tenant_id,"
 	    " channel, address, reason, detail) VALUES (mp_tenant(), 'sms', $1,"

@@ -3,7 +3,8 @@
 
 static const struct mp_route routes[] = {
 	/* The one unsubscribe link of every non-transactional mail. */
-	{ MP_GET,	"/u/{token:token}",	mp_prefs_unsub_show, 0, NULL },
+	{ MP_GET,	"/u/{token:token}",	mp_prefs_unsub_show,
+	    0, NULL },
 	{ MP_POST,	"/u/{token:token}",	mp_prefs_unsub_post,
 	    MP_R_NOSESSION, NULL },
 	{ MP_POST,	"/u/{token:token}/preferences", mp_prefs_unsub_save,
@@ -45,7 +46,8 @@ static const struct mp_route routes[] = {
 	    mp_news_confirm_form, 0, NULL },
 	{ MP_POST,	"/newsletter/confirm/{token:token}", mp_news_confirm,
 	    MP_R_CSRF, NULL },
-	{ MP_GET,	"/staff/newsletter",	mp_news_staff, MP_R_STAFF, NULL },
+	{ MP_GET,	"/staff/newsletter",	mp_news_staff,
+	    MP_R_STAFF, NULL },
 	{ MP_GET,	"/staff/newsletter/subscribers.csv", mp_news_csv,
 	    MP_R_STAFF, NULL },
 	{ MP_POST,	"/staff/newsletter/issues", mp_news_issue_create,
@@ -58,7 +60,7 @@ static const struct mp_route routes[] = {
 	    mp_news_issue_send, MP_R_STAFF | MP_R_CSRF, NULL },
 };
 
-/* kind, queue, handler, deadline handler, schedule, retry policy, thread-safe */
+/* kind, queue, handler, deadline handler, schedule, retry, thread-safe */
 static const struct mp_job_kind jobs[] = {
 	{ "prefs.digest", "bulk", mp_prefs_job_digest, NULL, 900,
 	    MP_BACKOFF_DEFAULT, 0 },

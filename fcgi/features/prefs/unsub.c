@@ -32,7 +32,7 @@ static const struct mp_stmt stmts[] = {
 	    " INSERT INTO optout_event (tenant_id, action, channel, address,"
 	    " category, source, message_id) VALUES (mp_tenant(), 'out', $1,"
 	    " lower($2), $3, $4, $5)" },
-	/* Opting in again: the newsletter comes back for an address that had confirmed it. */
+	/* Opting in again: a newsletter confirmed once comes back. */
 	[UN_IN] = { "prefs_optin",
 	    "WITH d AS (DELETE FROM notification_optout WHERE channel = $1"
 	    " AND address = lower($2) AND category = $3 RETURNING 1),"
@@ -73,7 +73,7 @@ const struct mp_field mp_prefs_api_unsub_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-/* Record an opt-out of address from category (a preference category) with its evidence. */
+/* Opt address out of category (a preference category), with the evidence. */
 enum mp_err
 mp_prefs_optout(struct mp_ctx *c, const char *channel, const char *address,
     const char *category, const char *source, const char *message_id)
@@ -155,9 +155,9 @@ in_csv(const char *s, const char *cat)
 struct target {
 	struct mp_unsub	 u;
 	const char	*token;
-	const char	*cat;		/* preference category of the mail */
+	const char	*cat;		/* preference category */
 	int		 status;	/* confirmed status subscriber */
-	const char	*newsletter;	/* "", pending, confirmed, unsubscribed */
+	const char	*newsletter;	/* "" or its state */
 	int64_t		 user_id;
 	const char	*optouts;
 	int		 suppressed;
