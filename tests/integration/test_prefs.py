@@ -133,6 +133,45 @@ def test_one_click_post_unsubscribes_with_200_and_no_redirect(https, db_app, enc
     assert ev == [("out", "one-click", n["message_id"])]
 
 
+def test_unsubscribe_page_saves_the_address_preferences_without_signing_in(https, db_app):
+    to = addr("centre")
+    rows(db_app, "INSERT INTO newsletter_subscriber (tenant_id, email, state, confirmed_at)"
+         " VALUES (mp_tenant(), %s, 'confirmed', now())", to)
+    pid, = queue(https, to=to, subject="How did we do?", category="surveys")
+    path = upath(note(db_app, pid)["unsub"])
+    c = https(TENANT)
+    page = c.get(path)
+    assert page.status_code == 200
+    assert 'name="list_marketing"' in page.text and 'name="list_product"' in page.text
+
+    def save(**boxes):
+        data = {"csrf_token": auth.csrf_from(page.text),
+                "lists": ["status", "marketing", "product"]}
+        data.update(boxes)
+        return c.post(path + "/preferences", data=data, headers=auth.form_headers(c))
+    # Without the CSRF token: refused, nothing changed.
+    assert c.post(path + "/preferences", data={"lists": "product"},
+                  headers=auth.form_headers(c)).status_code == 403
+    r = save(list_marketing="1")              # product unticked
+    assert r.status_code == 303 and r.headers["Location"].endswith("?done=saved")
+    assert rows(db_app, "SELECT category, source FROM notification_optout WHERE address = %s",
+                to) == [("product", "page")]
+    assert rows(db_app, "SELECT state FROM newsletter_subscriber WHERE email = %s",
+                to) == [("confirmed",)]
+    r = save(list_product="1")                # newsletter off, product on again
+    assert r.status_code == 303
+    assert rows(db_app, "SELECT category FROM notification_optout WHERE address = %s",
+                to) == [("marketing",)]
+    assert rows(db_app, "SELECT state FROM newsletter_subscriber WHERE email = %s",
+                to) == [("unsubscribed",)]
+    assert rows(db_app, "SELECT action, category, source FROM optout_event WHERE address = %s"
+                " ORDER BY id", to) == [("out", "product", "page"), ("out", "marketing", "page"),
+                                        ("in", "product", "page")]
+    assert "Your preferences are saved." in c.get(path + "?done=saved").text
+    # A list the page does not offer is refused.
+    assert save(lists="billing").status_code == 400
+
+
 def test_forged_altered_or_foreign_tokens_are_refused(https, db_app):
     to = addr("forged")
     pid, = queue(https, to=to, subject="Offers", category="marketing")
