@@ -51,6 +51,27 @@ BEGIN
     PERFORM set_config('app.tenant_id', '', true);
 END $$;
 
+-- "Did you mean" words and the compound variants of search: hyphenated
+-- words too ("e-mail", "wi-fi"), from now on (kb/store.c) and for the
+-- published articles there are.
+DO $$
+DECLARE
+    t bigint;
+BEGIN
+    FOR t IN SELECT id FROM tenants ORDER BY id LOOP
+        PERFORM set_config('app.tenant_id', t::text, true);
+        INSERT INTO kb_words (tenant_id, word)
+        SELECT DISTINCT a.tenant_id, w FROM kb_articles a,
+               unnest(tsvector_to_array(to_tsvector('kb_simple',
+                      a.title || ' ' || a.body_text))) w
+         WHERE a.status = 'published' AND strpos(w, '-') > 0
+           AND length(w) BETWEEN 3 AND 40
+           AND w ~ '^[[:alpha:]]+-[[:alpha:]]+$'
+        ON CONFLICT DO NOTHING;
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+END $$;
+
 -- Synonyms, managed by the tenant's staff: each row is a group of terms
 -- (words or short phrases) that mean the same to a reader, e.g. {cancel,
 -- refund, close account}.  A query that contains one term also finds the
@@ -83,8 +104,10 @@ GRANT SELECT (tenant_id, word) ON kb_words TO mpanel_search;
 -- synonyms of a group it belongs to (alone or as part of a phrase of the
 -- query), the word written as one with its neighbour ("name servers" ->
 -- nameservers), a hyphenated or dotted word written as one or apart
--- ("e-mail" -> email, e mail), and a long word split in two ("setup" ->
--- set up, set-up).  At most 8 words count.
+-- ("e-mail" -> email, e mail), and a word split in two ("email" -> e-mail,
+-- "setup" -> set up).  Variants that join or split words are only those
+-- the tenant's published articles use (kb_words), so a query carries no
+-- alternatives that cannot match.  At most 8 words count.
 --
 -- Queries with web-search syntax ("a phrase", or, -word) are taken as
 -- typed: one concept, the websearch_to_tsquery of the whole query.
@@ -154,37 +177,47 @@ BEGIN
         keys[n] := array_to_string(tsvector_to_array(v), ' ');
         x := plainto_tsquery(cfg, raw[i]);
         IF raw[i] ~ '[-._'']' THEN
-            -- Written as one and written apart.
+            -- Written as one (when the articles have it so) and apart.
             w := regexp_replace(raw[i], '[-._'']', '', 'g');
-            IF to_tsvector(cfg, w) <> ''::tsvector THEN
+            IF EXISTS (SELECT 1 FROM public.kb_words kw
+                        WHERE kw.tenant_id = t AND kw.word = w) THEN
                 x := x || plainto_tsquery(cfg, w);
             END IF;
             w := regexp_replace(raw[i], '[-._'']', ' ', 'g');
             IF to_tsvector(cfg, w) <> ''::tsvector THEN
                 x := x || phraseto_tsquery(cfg, w);
             END IF;
-        ELSIF raw[i] ~ '^[[:alpha:]]{5,20}$' THEN
-            -- Split in two: hyphenated always (the parser keeps "wi-fi"
-            -- whole), apart when both halves are words of the articles
-            -- (or the second a stop word: "set up", "log in").
-            FOR p IN 1 .. length(raw[i]) - 2 LOOP
-                l := left(raw[i], p);
-                r := substr(raw[i], p + 1);
-                -- The lexeme as it is, not parsed again into its parts.
-                SELECT string_agg(quote_literal(e), ' | ') INTO w
-                  FROM unnest(tsvector_to_array(to_tsvector(cfg,
-                       l || '-' || r))) e WHERE strpos(e, '-') > 0;
-                IF w IS NOT NULL THEN
-                    x := x || w::tsquery;
+        ELSIF raw[i] ~ '^[[:alpha:]]{4,30}$' THEN
+            -- Split in two where the articles have the halves as one
+            -- hyphenated word ("wi-fi", "e-mail"), or as two words ("name
+            -- servers"; the second may be a stop word: "set up", "log in").
+            -- Only such splits: every variant costs on every candidate.
+            FOR w IN
+                SELECT kw.word FROM public.kb_words kw
+                 WHERE kw.tenant_id = t AND kw.word IN (
+                       SELECT left(raw[i], g) || '-' || substr(raw[i], g + 1)
+                         FROM generate_series(1, length(raw[i]) - 1) g)
+            LOOP
+                -- The hyphenated lexeme itself, not parsed into its parts.
+                SELECT string_agg(quote_literal(e), ' | ') INTO l
+                  FROM unnest(tsvector_to_array(to_tsvector(cfg, w))) e
+                 WHERE strpos(e, '-') > 0;
+                IF l IS NOT NULL THEN
+                    x := x || l::tsquery;
                 END IF;
-                IF p >= 3 AND EXISTS (SELECT 1 FROM public.kb_words kw
-                        WHERE kw.tenant_id = t AND kw.word = l)
-                   AND (to_tsvector(cfg, r) = ''::tsvector OR
-                        (length(r) >= 3 AND EXISTS (SELECT 1
-                         FROM public.kb_words kw
-                         WHERE kw.tenant_id = t AND kw.word = r))) THEN
-                    x := x || phraseto_tsquery(cfg, l || ' ' || r);
-                END IF;
+            END LOOP;
+            FOR p IN
+                SELECT g FROM generate_series(3, length(raw[i]) - 2) g
+                 WHERE EXISTS (SELECT 1 FROM public.kb_words kw
+                                WHERE kw.tenant_id = t
+                                  AND kw.word = left(raw[i], g))
+                   AND (to_tsvector(cfg, substr(raw[i], g + 1)) = ''::tsvector
+                        OR EXISTS (SELECT 1 FROM public.kb_words kw
+                                    WHERE kw.tenant_id = t
+                                      AND kw.word = substr(raw[i], g + 1)))
+            LOOP
+                x := x || phraseto_tsquery(cfg, left(raw[i], p) || ' ' ||
+                                                substr(raw[i], p + 1));
             END LOOP;
         END IF;
         cs[n] := x;
@@ -197,7 +230,9 @@ BEGIN
     FOR i IN 1 .. cardinality(raw) - 1 LOOP
         w := raw[i] || raw[i + 1];
         IF raw[i] ~ '^[[:alpha:]]+$' AND raw[i + 1] ~ '^[[:alpha:]]+$'
-           AND length(w) <= 30 AND to_tsvector(cfg, w) <> ''::tsvector THEN
+           AND length(w) <= 40 AND EXISTS (SELECT 1 FROM public.kb_words kw
+                                            WHERE kw.tenant_id = t
+                                              AND kw.word = w) THEN
             x := plainto_tsquery(cfg, w);
             IF at[i] > 0 THEN
                 cs[at[i]] := cs[at[i]] || x;
@@ -259,16 +294,19 @@ GRANT EXECUTE ON FUNCTION mp_kb_expand(text, text) TO mpanel_app, mpanel_search;
 -- every concept (F, at most 1,001), those that match any concept in the
 -- title, tags, headings or summary (H, at most 1,001), and, when those are
 -- fewer than 50, those that match any concept in the body only (B, at most
--- 200).  A concept found in the head vector counts 1, one found in the
--- body only counts 0.5; each concept weighs by how rare it is among the
--- candidates (a word every article has says little).  The cheap first
--- order uses the head vector alone (and F's known body matches); the best
--- 30 of it get the exact coverage and a weighted ts_rank over the whole
--- article (title 1, tags and headings 0.5, summary 0.3, body 0.1).  Their
--- score is (coverage + 0.3 * rank / (rank + 0.1)) * boost; the rest follow
--- in the cheap order, scores capped so they never rise down the list.
--- With one concept, F is the old exact set and the order is as before
--- except for the rank's weights.
+-- 200).  A concept found in the title, tags or headings counts 1, in the
+-- summary 0.8, in the body only 0.5; each concept weighs by how rare it is
+-- among the candidates, ln(1 + candidates / (1 + those with it)): a word
+-- every article has says little.  The cheap first order uses the head
+-- vector alone (and F's known body matches); the best 30 of it get the
+-- exact coverage and a weighted ts_rank over the whole article (title 1,
+-- tags and headings 0.5, summary 0.3, body 0.1).  Their score is
+-- (coverage + 0.3 * rank / (rank + 0.1)) * boost; the rest follow in the
+-- cheap order, scores capped so they never rise down the list.
+--
+-- The query is written out for the number of concepts (one expression per
+-- concept instead of a subquery per row: a thousand candidates cost a few
+-- milliseconds, not tens) and planned with the call's values.
 DROP FUNCTION mp_kb_search(text, text, text, text, integer, integer);
 CREATE FUNCTION mp_kb_search(q text, loc text, tag text, cat text,
     lim integer, off integer)
@@ -277,9 +315,8 @@ CREATE FUNCTION mp_kb_search(q text, loc text, tag text, cat text,
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 10
     SET search_path = pg_catalog, public, pg_temp
     SET enable_seqscan = off
-    SET plan_cache_mode = force_generic_plan
+    SET jit = off
     AS $$
-#variable_conflict use_column
 DECLARE
     t      bigint := public.mp_tenant();
     cs     tsquery[];
@@ -290,6 +327,11 @@ DECLARE
     nc     integer;
     catids bigint[];
     i      integer;
+    hcol   text := '';
+    wcol   text := '';
+    pre    text := '';
+    cov    text := '';
+    wsum   text := '';
 BEGIN
     IF t IS NULL OR q IS NULL OR loc IS NULL OR lim IS NULL OR off IS NULL
         OR lim < 1 OR off < 0 OR off >= 1000 THEN
@@ -319,77 +361,69 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    RETURN QUERY
+    -- Per concept i: hI, whether it is in the head; wI, its weight; its
+    -- share of the cheap and of the exact coverage.
+    FOR i IN 1 .. nc LOOP
+        hcol := hcol || format(', c.head_tsv @@ $1[%1$s] AS h%1$s', i);
+        wcol := wcol || format(', ln(1 + count(*)::float8 / (1 + count(*)'
+            ' FILTER (WHERE m.h%1$s OR m.full))) AS w%1$s', i);
+        pre := pre || format(' + CASE WHEN m.h%1$s THEN 1'
+            ' WHEN m.full THEN 0.5 ELSE 0 END * wt.w%1$s', i);
+        cov := cov || format(' + CASE WHEN x.h%1$s THEN 1'
+            ' WHEN x.v @@ $1[%1$s] THEN 0.5 ELSE 0 END * wt.w%1$s', i);
+        wsum := wsum || format(' + wt.w%s', i);
+    END LOOP;
+    RETURN QUERY EXECUTE format($q$
     WITH f AS (
-        SELECT a.id FROM public.kb_articles a
-         WHERE a.tenant_id = t AND a.status = 'published' AND a.locale = loc
-           AND a.tsv @@ allq
-           AND (tag IS NULL OR a.tags @> ARRAY[tag])
-           AND (catids IS NULL OR a.category_id = ANY (catids))
+        SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
+         WHERE a.tenant_id = $4 AND a.status = 'published' AND a.locale = $5
+           AND a.tsv @@ $3
+           AND ($6::text IS NULL OR a.tags @> ARRAY[$6::text])
+           AND ($7::bigint[] IS NULL OR a.category_id = ANY ($7))
          LIMIT 1001),
     h AS (
         SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
-         WHERE a.tenant_id = t AND a.status = 'published' AND a.locale = loc
-           AND a.head_tsv @@ anyq AND (NOT neg OR a.tsv @@ allq)
-           AND (tag IS NULL OR a.tags @> ARRAY[tag])
-           AND (catids IS NULL OR a.category_id = ANY (catids))
+         WHERE a.tenant_id = $4 AND a.status = 'published' AND a.locale = $5
+           AND a.head_tsv @@ $2 AND (NOT $8 OR a.tsv @@ $3)
+           AND ($6::text IS NULL OR a.tags @> ARRAY[$6::text])
+           AND ($7::bigint[] IS NULL OR a.category_id = ANY ($7))
          LIMIT 1001),
     fh AS (
         SELECT h.id, h.boost, h.head_tsv, f.id IS NOT NULL AS full
           FROM h LEFT JOIN f ON f.id = h.id
         UNION ALL
-        SELECT a.id, a.boost, a.head_tsv, true FROM f
-          JOIN public.kb_articles a ON a.tenant_id = t AND a.id = f.id
-         WHERE NOT EXISTS (SELECT 1 FROM h WHERE h.id = f.id)),
+        SELECT f.id, f.boost, f.head_tsv, true FROM f
+         WHERE f.id NOT IN (SELECT h.id FROM h)),
     b AS (
         SELECT a.id, a.boost, a.head_tsv, false AS full
           FROM public.kb_articles a
-         WHERE NOT typed AND (SELECT count(*) FROM fh) < 50
-           AND a.tenant_id = t AND a.status = 'published' AND a.locale = loc
-           AND a.tsv @@ anyq AND NOT a.head_tsv @@ anyq AND NOT a.tsv @@ allq
-           AND (tag IS NULL OR a.tags @> ARRAY[tag])
-           AND (catids IS NULL OR a.category_id = ANY (catids))
+         WHERE NOT $9 AND (SELECT count(*) FROM fh) < 50
+           AND a.tenant_id = $4 AND a.status = 'published' AND a.locale = $5
+           AND a.tsv @@ $2 AND NOT a.head_tsv @@ $2 AND NOT a.tsv @@ $3
+           AND ($6::text IS NULL OR a.tags @> ARRAY[$6::text])
+           AND ($7::bigint[] IS NULL OR a.category_id = ANY ($7))
          LIMIT 200),
     m AS MATERIALIZED (
-        SELECT c.id, c.boost, c.full,
-               ARRAY(SELECT CASE WHEN c.head_tsv @@ cs[i] THEN
-                            CASE WHEN ts_filter(c.head_tsv, '{a,b}') @@ cs[i]
-                                 THEN 1.0 ELSE 0.8 END
-                            ELSE 0 END
-                       FROM generate_series(1, nc) i ORDER BY i) AS inhead
+        SELECT c.id, c.boost, c.full %1$s
           FROM (SELECT * FROM fh UNION ALL SELECT * FROM b) c),
-    -- How rare each concept is among the candidates (head matches and
-    -- known body matches): weight ln(1 + candidates / (1 + matches)).
     wt AS (
-        SELECT array_agg(ln(1 + tot::float8 / (1 + hits)) ORDER BY i) AS w,
-               max(tot) AS total
-          FROM (SELECT i, count(*) FILTER (WHERE m.inhead[i] > 0 OR m.full) AS hits,
-                       count(*) AS tot
-                  FROM m, generate_series(1, nc) i GROUP BY i) z),
-    p AS (
-        SELECT m.id, m.boost, m.inhead,
-               (SELECT sum(CASE WHEN m.inhead[i] > 0 THEN m.inhead[i]
-                                WHEN m.full THEN 0.5 ELSE 0 END * wt.w[i])
-                       / sum(wt.w[i])
-                  FROM generate_series(1, nc) i) AS pre,
-               wt.total
-          FROM m, wt),
+        SELECT count(*) AS total %2$s FROM m),
     top AS (
-        SELECT p.id, p.pre, p.total, p.inhead, p.boost,
-               row_number() OVER (ORDER BY p.pre * p.boost DESC, p.id) AS n
-          FROM p),
-    -- Only the best 30 read the whole vector.
+        SELECT m.*, wt.total, (0 %3$s) / (0 %5$s) AS pre,
+               row_number() OVER (ORDER BY (0 %3$s) * m.boost DESC, m.id) AS n
+          FROM m, wt),
+    -- Only the best 30 read the whole vector, once each (unpacked here,
+    -- not in every test of it).
+    x AS MATERIALIZED (
+        SELECT top.*, a.tsv || ''::tsvector AS v
+          FROM top JOIN public.kb_articles a
+            ON a.tenant_id = $4 AND a.id = top.id
+         WHERE top.n <= 30),
     r AS MATERIALIZED (
-        SELECT top.id, top.pre, top.total, top.n, top.boost, x.cov, x.rk
-          FROM top CROSS JOIN LATERAL (
-               SELECT (SELECT sum(CASE WHEN top.inhead[i] > 0 THEN top.inhead[i]
-                                       WHEN a.tsv @@ cs[i] THEN 0.5
-                                       ELSE 0 END * wt.w[i]) / sum(wt.w[i])
-                         FROM generate_series(1, nc) i) AS cov,
-                      ts_rank('{0.1, 0.3, 0.5, 1.0}', a.tsv, anyq) AS rk
-                 FROM public.kb_articles a, wt
-                WHERE a.tenant_id = t AND a.id = top.id) x
-         WHERE top.n <= 30
+        SELECT x.id, x.pre, x.total, x.n, x.boost,
+               (0 %4$s) / (0 %5$s) AS cov,
+               ts_rank('{0.1, 0.3, 0.5, 1.0}', x.v, $2) AS rk
+          FROM x, wt
         UNION ALL
         SELECT top.id, top.pre, top.total, top.n, top.boost, NULL, NULL
           FROM top WHERE top.n > 30),
@@ -408,8 +442,10 @@ BEGIN
     SELECT fin.id, fin.score::real, least(fin.total, 1000)::integer,
            fin.total > 1000, fin.n::integer, fin.cov::real
       FROM fin
-     WHERE fin.n > off AND fin.n <= least(off + lim, 1000)
-     ORDER BY fin.n;
+     WHERE fin.n > $10 AND fin.n <= least($10 + $11, 1000)
+     ORDER BY fin.n
+    $q$, hcol, wcol, pre, cov, wsum)
+    USING cs, anyq, allq, t, loc, tag, catids, neg, typed, off, lim;
 END $$;
 
 -- Owned by mpanel_search, so that row-level security does not apply inside

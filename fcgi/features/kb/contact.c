@@ -9,28 +9,28 @@
 
 #define REQUESTS_PAGE	50
 
-enum kbc_stmt {
-	KBC_INSERT,
-	KBC_SUPPORT,
-	KBC_NOTIFIED,
-	KBC_LIST,
-	KBC__MAX
+enum kbr_stmt {
+	KBR_INSERT,
+	KBR_SUPPORT,
+	KBR_NOTIFIED,
+	KBR_LIST,
+	KBR__MAX
 };
 
 static const struct mp_stmt stmts[] = {
-	[KBC_INSERT] = { "kbc_insert",
+	[KBR_INSERT] = { "kbc_insert",
 	    "INSERT INTO kb_contact_requests (tenant_id, name, email, message,"
 	    " query, query_norm) VALUES (mp_tenant(), $1, $2, $3, $4, $5)"
 	    " RETURNING id, public_id" },
 	/* The tenant's support address: where the requests go. */
-	[KBC_SUPPORT] = { "kbc_support",
+	[KBR_SUPPORT] = { "kbc_support",
 	    "SELECT nullif(support_email, '') FROM tenant_branding",
 	    MP_STMT_READ },
-	[KBC_NOTIFIED] = { "kbc_notified",
+	[KBR_NOTIFIED] = { "kbc_notified",
 	    "UPDATE kb_contact_requests SET notification_id = $2"
 	    " WHERE id = $1" },
 	/* Newest first; $1: only those of one (normalised) search. */
-	[KBC_LIST] = { "kbc_list",
+	[KBR_LIST] = { "kbc_list",
 	    "SELECT public_id AS id, name, email, message, query,"
 	    " query_norm, to_char(created_at AT TIME ZONE 'UTC',"
 	    " 'YYYY-MM-DD HH24:MI') AS created, notification_id IS NOT NULL"
@@ -41,7 +41,7 @@ static const struct mp_stmt stmts[] = {
 	    MP_STMT_READ },
 };
 
-_Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBC__MAX,
+_Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBR__MAX,
     "kb contact statement table and enum differ");
 
 MP_STMT_TABLE(mp_kb_contact_st, stmts);
@@ -126,11 +126,11 @@ contact(struct mp_req *r, char **pubid)
 		    "Say what you were looking for.");
 	p[3] = q ? q : "";
 	p[4] = q ? mp_kb_norm_query(r->ctx.a, q) : "";
-	if ((rc = mp_q(&r->ctx, &stmts[KBC_INSERT], 5, p, &res)) != MP_OK)
+	if ((rc = mp_q(&r->ctx, &stmts[KBR_INSERT], 5, p, &res)) != MP_OK)
 		return rc;
 	id = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	*pubid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
-	if ((rc = mp_q(&r->ctx, &stmts[KBC_SUPPORT], 0, NULL, &sup)) != MP_OK)
+	if ((rc = mp_q(&r->ctx, &stmts[KBR_SUPPORT], 0, NULL, &sup)) != MP_OK)
 		return rc;
 	if (mp_res_rows(sup) == 0 || mp_res_isnull(sup, 0, 0)) {
 		mp_log(MP_LOG_WARN, "kb: tenant %s has no support address;"
@@ -159,7 +159,7 @@ contact(struct mp_req *r, char **pubid)
 		return rc;
 	p[0] = id;
 	p[1] = nid;
-	return mp_q(&r->ctx, &stmts[KBC_NOTIFIED], 2, p, NULL);
+	return mp_q(&r->ctx, &stmts[KBR_NOTIFIED], 2, p, NULL);
 }
 
 /* POST /help/contact (form): 303 to /help/contact?sent=1. */
@@ -207,7 +207,7 @@ static const struct mp_col request_cols[] = {
 	{ NULL, NULL, 0 }
 };
 
-/* KBC_LIST with the request's filter (normalised) into res. */
+/* KBR_LIST with the request's filter (normalised) into res. */
 static enum mp_err
 requests(struct mp_req *r, int limit, int offset, struct mp_res **res)
 {
@@ -216,7 +216,7 @@ requests(struct mp_req *r, int limit, int offset, struct mp_res **res)
 	p[0] = q ? mp_kb_norm_query(r->ctx.a, q) : NULL;
 	p[1] = mp_printf(r->ctx.a, "%d", limit);
 	p[2] = mp_printf(r->ctx.a, "%d", offset);
-	return mp_q(&r->ctx, &stmts[KBC_LIST], 3, p, res);
+	return mp_q(&r->ctx, &stmts[KBR_LIST], 3, p, res);
 }
 
 /* GET /staff/help/requests?q=: contact requests, newest first. */

@@ -45,14 +45,18 @@ static const struct mp_stmt stmts[] = {
 	    " x.body, mp_kb_config($3)"
 	    " FROM json_to_recordset($2::json) AS x(pos int, level int,"
 	    " anchor text, heading text, body text)" },
-	/* Words for "did you mean", only ever from published text. */
+	/*
+	 * Words for "did you mean" and search's compound variants (migration
+	 * 0016: hyphenated ones too), only ever from published text.
+	 */
 	[KBS_ADD_WORDS] = { "kbs_add_words",
 	    "INSERT INTO kb_words (tenant_id, word)"
 	    " SELECT DISTINCT mp_tenant(), w FROM kb_articles a,"
 	    " unnest(tsvector_to_array(to_tsvector('kb_simple',"
 	    " a.title || ' ' || a.body_text))) w"
 	    " WHERE a.id = $1 AND a.status = 'published'"
-	    " AND length(w) BETWEEN 3 AND 40 AND w ~ '^[[:alpha:]]+$'"
+	    " AND length(w) BETWEEN 3 AND 40"
+	    " AND w ~ '^[[:alpha:]]+(-[[:alpha:]]+)?$'"
 	    " ON CONFLICT DO NOTHING" },
 	[KBS_TENANTS] = { "kbs_tenants",
 	    "SELECT id FROM tenants ORDER BY id" },
