@@ -294,8 +294,8 @@ GRANT EXECUTE ON FUNCTION mp_kb_expand(text, text) TO mpanel_app, mpanel_search;
 -- every concept (F, at most 1,001), those that match any concept in the
 -- title, tags, headings or summary (H, at most 1,001), and, when those are
 -- fewer than 50, those that match any concept in the body only (B, at most
--- 200).  A concept found in the title, tags or headings counts 1, in the
--- summary 0.8, in the body only 0.5; each concept weighs by how rare it is
+-- 200).  A concept found in the head vector (title, tags, headings,
+-- summary) counts 1, in the body only 0.5; each concept weighs by how rare it is
 -- among the candidates, ln(1 + candidates / (1 + those with it)): a word
 -- every article has says little.  The cheap first order uses the head
 -- vector alone (and F's known body matches); the best 30 of it get the
