@@ -76,6 +76,37 @@ END $$;
 -- (words or short phrases) that mean the same to a reader, e.g. {cancel,
 -- refund, close account}.  A query that contains one term also finds the
 -- articles that use another.
+-- The words of a text as search compares them: each word (letters and
+-- digits, with inner - . _ ') that is not a stop word, as its lexemes
+-- joined by a blank, the words joined by '|'.  "Closing my e-mail" gives
+-- 'close|e e-mail mail' in English.  One text per term.
+CREATE FUNCTION mp_kb_term_keys(cfg regconfig, terms text[]) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ARRAY(
+        SELECT coalesce((SELECT string_agg(array_to_string(tsvector_to_array(
+                   to_tsvector(cfg, m[1])), ' '), '|' ORDER BY o)
+                 FROM regexp_matches(lower(u.t),
+                      '[[:alnum:]]+(?:[-._''][[:alnum:]]+)*', 'g')
+                      WITH ORDINALITY z(m, o)
+                WHERE to_tsvector(cfg, m[1]) <> ''::tsvector), '')
+          FROM unnest(terms) WITH ORDINALITY u(t, n) ORDER BY u.n)
+$$;
+GRANT EXECUTE ON FUNCTION mp_kb_term_keys(regconfig, text[]) TO mpanel_app;
+
+-- Each term as a tsquery (all its words; not a phrase: a phrase makes the
+-- index recheck every candidate's whole vector), NULL for stop words only.
+CREATE FUNCTION mp_kb_term_queries(cfg regconfig, terms text[])
+    RETURNS tsquery[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ARRAY(
+        SELECT CASE WHEN to_tsvector(cfg, u.t) <> ''::tsvector
+                    THEN plainto_tsquery(cfg, u.t) END
+          FROM unnest(terms) WITH ORDINALITY u(t, n) ORDER BY u.n)
+$$;
+GRANT EXECUTE ON FUNCTION mp_kb_term_queries(regconfig, text[]) TO mpanel_app;
+
 CREATE TABLE kb_synonyms (
     tenant_id  bigint NOT NULL REFERENCES tenants (id),
     id         bigint GENERATED ALWAYS AS IDENTITY,
@@ -88,6 +119,12 @@ CREATE TABLE kb_synonyms (
     -- may fire.
     tsv        tsvector GENERATED ALWAYS AS (
         to_tsvector(mp_kb_config(locale), mp_kb_tags_text(terms))) STORED,
+    -- Per term, its words' lexemes (see mp_kb_term_keys) and its tsquery,
+    -- worked out once here instead of on every search.
+    keys       text[] GENERATED ALWAYS AS (
+        mp_kb_term_keys(mp_kb_config(locale), terms)) STORED,
+    queries    tsquery[] GENERATED ALWAYS AS (
+        mp_kb_term_queries(mp_kb_config(locale), terms)) STORED,
     PRIMARY KEY (tenant_id, id)
 );
 ALTER TABLE kb_synonyms ENABLE ROW LEVEL SECURITY;
@@ -96,7 +133,8 @@ CREATE POLICY tenant_isolation ON kb_synonyms
     USING (tenant_id = (SELECT mp_tenant()))
     WITH CHECK (tenant_id = (SELECT mp_tenant()));
 GRANT SELECT, INSERT, UPDATE, DELETE ON kb_synonyms TO mpanel_app;
-GRANT SELECT (tenant_id, id, locale, terms, tsv) ON kb_synonyms TO mpanel_search;
+GRANT SELECT (tenant_id, id, locale, terms, tsv, keys, queries) ON kb_synonyms
+    TO mpanel_search;
 GRANT SELECT (tenant_id, word) ON kb_words TO mpanel_search;
 
 -- A search's concepts: one per word of the query that is not a stop word,
@@ -125,21 +163,20 @@ DECLARE
     t     bigint := public.mp_tenant();
     cfg   regconfig := public.mp_kb_config(loc);
     raw   text[];          -- every word, stop words too
-    stop  boolean[];
-    toks  text[];          -- the words that count
-    keys  text[];          -- their lexemes, as one text each
-    at    int[];           -- each raw word's concept (0: none)
+    toks  text[] := '{}';  -- the words that count
+    keys  text[] := '{}';  -- their lexemes, as one text each
+    at    int[] := '{}';   -- each raw word's concept (0: none)
+    cand  text[] := '{}';  -- spellings to look up in the articles' words
+    known text[];
     cs    tsquery[];
     ids   bigint[] := '{}';
     x     tsquery;
     v     tsvector;
     w     text;
     l     text;
-    r     text;
     s     record;
-    term  text;
     tk    text[];
-    n     int;
+    n     int := 0;
     i     int;
     j     int;
     k     int;
@@ -161,79 +198,85 @@ BEGIN
     END IF;
     raw := ARRAY(SELECT m[1] FROM regexp_matches(lower(public.unaccent(q)),
                  '[[:alnum:]]+(?:[-._''][[:alnum:]]+)*', 'g') m LIMIT 24);
-    n := 0;
-    stop := '{}';
-    at := '{}';
     FOR i IN 1 .. coalesce(cardinality(raw), 0) LOOP
         v := to_tsvector(cfg, raw[i]);
-        stop := stop || (v = ''::tsvector);
         IF v = ''::tsvector OR n >= 8 THEN
             at := at || 0;
             CONTINUE;
         END IF;
         n := n + 1;
         at := at || n;
-        toks[n] := raw[i];
-        keys[n] := array_to_string(tsvector_to_array(v), ' ');
-        x := plainto_tsquery(cfg, raw[i]);
+        toks := toks || raw[i];
+        keys := keys || array_to_string(tsvector_to_array(v), ' ');
+        cs[n] := plainto_tsquery(cfg, raw[i]);
+        -- The spellings its variants need: written as one, and the
+        -- halves of each split (with a hyphen, and apart).
         IF raw[i] ~ '[-._'']' THEN
-            -- Written as one (when the articles have it so) and apart.
-            w := regexp_replace(raw[i], '[-._'']', '', 'g');
-            IF EXISTS (SELECT 1 FROM public.kb_words kw
-                        WHERE kw.tenant_id = t AND kw.word = w) THEN
-                x := x || plainto_tsquery(cfg, w);
-            END IF;
-            w := regexp_replace(raw[i], '[-._'']', ' ', 'g');
-            IF to_tsvector(cfg, w) <> ''::tsvector THEN
-                x := x || phraseto_tsquery(cfg, w);
-            END IF;
+            cand := cand || regexp_replace(raw[i], '[-._'']', '', 'g');
         ELSIF raw[i] ~ '^[[:alpha:]]{4,30}$' THEN
-            -- Split in two where the articles have the halves as one
-            -- hyphenated word ("wi-fi", "e-mail"), or as two words ("name
-            -- servers"; the second may be a stop word: "set up", "log in").
-            -- Only such splits: every variant costs on every candidate.
-            FOR w IN
-                SELECT kw.word FROM public.kb_words kw
-                 WHERE kw.tenant_id = t AND kw.word IN (
-                       SELECT left(raw[i], g) || '-' || substr(raw[i], g + 1)
-                         FROM generate_series(1, length(raw[i]) - 1) g)
-            LOOP
-                -- The hyphenated lexeme itself, not parsed into its parts.
-                SELECT string_agg(quote_literal(e), ' | ') INTO l
-                  FROM unnest(tsvector_to_array(to_tsvector(cfg, w))) e
-                 WHERE strpos(e, '-') > 0;
-                IF l IS NOT NULL THEN
-                    x := x || l::tsquery;
-                END IF;
-            END LOOP;
-            FOR p IN
-                SELECT g FROM generate_series(3, length(raw[i]) - 2) g
-                 WHERE EXISTS (SELECT 1 FROM public.kb_words kw
-                                WHERE kw.tenant_id = t
-                                  AND kw.word = left(raw[i], g))
-                   AND (to_tsvector(cfg, substr(raw[i], g + 1)) = ''::tsvector
-                        OR EXISTS (SELECT 1 FROM public.kb_words kw
-                                    WHERE kw.tenant_id = t
-                                      AND kw.word = substr(raw[i], g + 1)))
-            LOOP
-                x := x || phraseto_tsquery(cfg, left(raw[i], p) || ' ' ||
-                                                substr(raw[i], p + 1));
-            END LOOP;
+            cand := cand || raw[i] || ARRAY(
+                SELECT e FROM generate_series(1, length(raw[i]) - 1) g,
+                       LATERAL (VALUES (left(raw[i], g) || '-' ||
+                                        substr(raw[i], g + 1)),
+                                       (left(raw[i], g)),
+                                       (substr(raw[i], g + 1))) y(e)
+                 WHERE length(e) >= 3);
         END IF;
-        cs[n] := x;
+        IF i < cardinality(raw) AND raw[i] ~ '^[[:alpha:]]+$'
+           AND raw[i + 1] ~ '^[[:alpha:]]+$' THEN
+            cand := cand || (raw[i] || raw[i + 1]);
+        END IF;
     END LOOP;
     IF n = 0 THEN
         RETURN;
     END IF;
-    -- Two neighbouring words written as one ("set up" -> setup): a match
-    -- covers both.
-    FOR i IN 1 .. cardinality(raw) - 1 LOOP
-        w := raw[i] || raw[i + 1];
-        IF raw[i] ~ '^[[:alpha:]]+$' AND raw[i + 1] ~ '^[[:alpha:]]+$'
-           AND length(w) <= 40 AND EXISTS (SELECT 1 FROM public.kb_words kw
-                                            WHERE kw.tenant_id = t
-                                              AND kw.word = w) THEN
-            x := plainto_tsquery(cfg, w);
+    -- One look-up for every spelling: only variants the articles use.
+    known := ARRAY(SELECT kw.word FROM public.kb_words kw
+                    WHERE kw.tenant_id = t AND kw.word = ANY (cand));
+    FOR i IN 1 .. cardinality(raw) LOOP
+        j := at[i];
+        IF j > 0 THEN
+            IF raw[i] ~ '[-._'']' THEN
+                -- Written as one (as the articles have it) and apart.
+                w := regexp_replace(raw[i], '[-._'']', '', 'g');
+                IF w = ANY (known) THEN
+                    cs[j] := cs[j] || plainto_tsquery(cfg, w);
+                END IF;
+                w := regexp_replace(raw[i], '[-._'']', ' ', 'g');
+                IF to_tsvector(cfg, w) <> ''::tsvector THEN
+                    cs[j] := cs[j] || plainto_tsquery(cfg, w);
+                END IF;
+            ELSIF raw[i] ~ '^[[:alpha:]]{4,30}$' THEN
+                -- Split in two where the articles write the halves as one
+                -- hyphenated word ("wi-fi", "e-mail"), or, for a word the
+                -- articles do not use, as two words ("name servers"; the
+                -- second may be a stop word: "set up", "log in").
+                FOR p IN 1 .. length(raw[i]) - 1 LOOP
+                    w := left(raw[i], p) || '-' || substr(raw[i], p + 1);
+                    IF w = ANY (known) THEN
+                        -- The hyphenated lexeme, not parsed into its parts.
+                        SELECT string_agg(quote_literal(e), ' | ') INTO l
+                          FROM unnest(tsvector_to_array(to_tsvector(cfg, w))) e
+                         WHERE strpos(e, '-') > 0;
+                        IF l IS NOT NULL THEN
+                            cs[j] := cs[j] || l::tsquery;
+                        END IF;
+                    END IF;
+                    IF NOT raw[i] = ANY (known) AND p >= 3
+                       AND left(raw[i], p) = ANY (known)
+                       AND (substr(raw[i], p + 1) = ANY (known) OR
+                            to_tsvector(cfg, substr(raw[i], p + 1)) =
+                            ''::tsvector) THEN
+                        cs[j] := cs[j] || plainto_tsquery(cfg,
+                            left(raw[i], p) || ' ' || substr(raw[i], p + 1));
+                    END IF;
+                END LOOP;
+            END IF;
+        END IF;
+        -- Two neighbouring words written as one ("set up" -> setup): a
+        -- match covers both.
+        IF i < cardinality(raw) AND (raw[i] || raw[i + 1]) = ANY (known) THEN
+            x := plainto_tsquery(cfg, raw[i] || raw[i + 1]);
             IF at[i] > 0 THEN
                 cs[at[i]] := cs[at[i]] || x;
             END IF;
@@ -245,33 +288,26 @@ BEGIN
     -- Synonyms: a group fires when one of its terms is a run of the query's
     -- words (compared by lexeme, stop words aside); every word of the run
     -- then also matches the group's other terms.
-    x := NULL;
-    FOR i IN 1 .. n LOOP
-        x := CASE WHEN x IS NULL THEN plainto_tsquery(cfg, toks[i])
-                  ELSE x || plainto_tsquery(cfg, toks[i]) END;
+    x := cs[1];
+    FOR i IN 2 .. n LOOP
+        x := x || cs[i];
     END LOOP;
-    FOR s IN SELECT g.id, g.terms FROM public.kb_synonyms g
-              WHERE g.tenant_id = t AND g.locale = loc AND g.tsv @@ x
+    FOR s IN SELECT g.id, g.keys, g.queries FROM public.kb_synonyms g
+              WHERE g.tenant_id = t AND g.locale = loc
+                AND g.tsv @@ x
               ORDER BY g.id LIMIT 50 LOOP
-        FOREACH term IN ARRAY s.terms LOOP
-            tk := ARRAY(SELECT array_to_string(tsvector_to_array(
-                        to_tsvector(cfg, m[1])), ' ')
-                        FROM regexp_matches(lower(public.unaccent(term)),
-                        '[[:alnum:]]+(?:[-._''][[:alnum:]]+)*', 'g')
-                        WITH ORDINALITY AS z(m, o)
-                        WHERE to_tsvector(cfg, m[1]) <> ''::tsvector
-                        ORDER BY o);
-            k := cardinality(tk);
-            IF k = 0 OR k > n THEN
+        FOR k IN 1 .. cardinality(s.keys) LOOP
+            tk := string_to_array(s.keys[k], '|');
+            IF s.keys[k] = '' OR cardinality(tk) > n THEN
                 CONTINUE;
             END IF;
-            FOR i IN 1 .. n - k + 1 LOOP
-                IF keys[i:i + k - 1] = tk THEN
+            FOR i IN 1 .. n - cardinality(tk) + 1 LOOP
+                IF keys[i:i + cardinality(tk) - 1] = tk THEN
                     ids := ids || s.id;
-                    FOR j IN i .. i + k - 1 LOOP
-                        FOREACH w IN ARRAY s.terms LOOP
-                            IF w <> term AND to_tsvector(cfg, w) <> ''::tsvector THEN
-                                cs[j] := cs[j] || phraseto_tsquery(cfg, w);
+                    FOR j IN i .. i + cardinality(tk) - 1 LOOP
+                        FOR p IN 1 .. cardinality(s.queries) LOOP
+                            IF p <> k AND s.queries[p] IS NOT NULL THEN
+                                cs[j] := cs[j] || s.queries[p];
                             END IF;
                         END LOOP;
                     END LOOP;
@@ -287,36 +323,38 @@ END $$;
 GRANT EXECUTE ON FUNCTION mp_kb_expand(text, text) TO mpanel_app, mpanel_search;
 
 -- The search itself: mp_kb_search() of 0006 with recall first.  The same
--- arguments and bounds; one more column, coverage (0..1): how much of the
--- query the article covers.
+-- arguments and bounds; two more columns: coverage (0..1), how much of the
+-- query the article covers, and fired, the synonym groups the query fired
+-- (the same on every row).
 --
 -- Candidates come from the GIN indexes, as before: the articles that match
 -- every concept (F, at most 1,001), those that match any concept in the
 -- title, tags, headings or summary (H, at most 1,001), and, when those are
 -- fewer than 50, those that match any concept in the body only (B, at most
 -- 200).  A concept found in the head vector (title, tags, headings,
--- summary) counts 1, in the body only 0.5; each concept weighs by how rare it is
--- among the candidates, ln(1 + candidates / (1 + those with it)): a word
--- every article has says little.  The cheap first order uses the head
+-- summary) counts 1, in the body only 0.5; each concept weighs by how rare
+-- it is among the candidates, ln(1 + candidates / (1 + those with it)): a
+-- word every article has says little.  The cheap first order uses the head
 -- vector alone (and F's known body matches); the best 30 of it get the
 -- exact coverage and a weighted ts_rank over the whole article (title 1,
 -- tags and headings 0.5, summary 0.3, body 0.1).  Their score is
 -- (coverage + 0.3 * rank / (rank + 0.1)) * boost; the rest follow in the
 -- cheap order, scores capped so they never rise down the list.
 --
--- The query is written out for the number of concepts (one expression per
--- concept instead of a subquery per row: a thousand candidates cost a few
--- milliseconds, not tens) and planned with the call's values.
+-- The query has one expression per concept, for up to 8 (mp_kb_expand's
+-- limit), instead of a subquery per candidate: a thousand candidates cost
+-- a few milliseconds, not tens; and it stays one cached generic plan.
 DROP FUNCTION mp_kb_search(text, text, text, text, integer, integer);
 CREATE FUNCTION mp_kb_search(q text, loc text, tag text, cat text,
     lim integer, off integer)
     RETURNS TABLE (article_id bigint, score real, matches integer,
-                   capped boolean, pos integer, coverage real)
+                   capped boolean, pos integer, coverage real, fired bigint[])
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 10
     SET search_path = pg_catalog, public, pg_temp
     SET enable_seqscan = off
-    SET jit = off
+    SET plan_cache_mode = force_generic_plan
     AS $$
+#variable_conflict use_column
 DECLARE
     t      bigint := public.mp_tenant();
     cs     tsquery[];
@@ -324,25 +362,21 @@ DECLARE
     allq   tsquery;
     neg    boolean;
     typed  boolean;
+    fids   bigint[];
     nc     integer;
     catids bigint[];
     i      integer;
-    hcol   text := '';
-    wcol   text := '';
-    pre    text := '';
-    cov    text := '';
-    wsum   text := '';
 BEGIN
     IF t IS NULL OR q IS NULL OR loc IS NULL OR lim IS NULL OR off IS NULL
         OR lim < 1 OR off < 0 OR off >= 1000 THEN
         RETURN;
     END IF;
-    SELECT e.concepts, e.as_typed INTO cs, typed
+    SELECT e.concepts, e.as_typed, e.fired INTO cs, typed, fids
       FROM public.mp_kb_expand(q, loc) e;
     IF cs IS NULL THEN
         RETURN;    -- stop words only
     END IF;
-    nc := cardinality(cs);
+    nc := least(cardinality(cs), 8);
     anyq := cs[1];
     allq := cs[1];
     FOR i IN 2 .. nc LOOP
@@ -361,32 +395,20 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    -- Per concept i: hI, whether it is in the head; wI, its weight; its
-    -- share of the cheap and of the exact coverage.
-    FOR i IN 1 .. nc LOOP
-        hcol := hcol || format(', c.head_tsv @@ $1[%1$s] AS h%1$s', i);
-        wcol := wcol || format(', ln(1 + count(*)::float8 / (1 + count(*)'
-            ' FILTER (WHERE m.h%1$s OR m.full))) AS w%1$s', i);
-        pre := pre || format(' + CASE WHEN m.h%1$s THEN 1'
-            ' WHEN m.full THEN 0.5 ELSE 0 END * wt.w%1$s', i);
-        cov := cov || format(' + CASE WHEN x.h%1$s THEN 1'
-            ' WHEN x.v @@ $1[%1$s] THEN 0.5 ELSE 0 END * wt.w%1$s', i);
-        wsum := wsum || format(' + wt.w%s', i);
-    END LOOP;
-    RETURN QUERY EXECUTE format($q$
+    RETURN QUERY
     WITH f AS (
         SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
-         WHERE a.tenant_id = $4 AND a.status = 'published' AND a.locale = $5
-           AND a.tsv @@ $3
-           AND ($6::text IS NULL OR a.tags @> ARRAY[$6::text])
-           AND ($7::bigint[] IS NULL OR a.category_id = ANY ($7))
+         WHERE a.tenant_id = t AND a.status = 'published' AND a.locale = loc
+           AND a.tsv @@ allq
+           AND (tag IS NULL OR a.tags @> ARRAY[tag])
+           AND (catids IS NULL OR a.category_id = ANY (catids))
          LIMIT 1001),
     h AS (
         SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
-         WHERE a.tenant_id = $4 AND a.status = 'published' AND a.locale = $5
-           AND a.head_tsv @@ $2 AND (NOT $8 OR a.tsv @@ $3)
-           AND ($6::text IS NULL OR a.tags @> ARRAY[$6::text])
-           AND ($7::bigint[] IS NULL OR a.category_id = ANY ($7))
+         WHERE a.tenant_id = t AND a.status = 'published' AND a.locale = loc
+           AND a.head_tsv @@ anyq AND (NOT neg OR a.tsv @@ allq)
+           AND (tag IS NULL OR a.tags @> ARRAY[tag])
+           AND (catids IS NULL OR a.category_id = ANY (catids))
          LIMIT 1001),
     fh AS (
         SELECT h.id, h.boost, h.head_tsv, f.id IS NOT NULL AS full
@@ -394,36 +416,89 @@ BEGIN
         UNION ALL
         SELECT f.id, f.boost, f.head_tsv, true FROM f
          WHERE f.id NOT IN (SELECT h.id FROM h)),
+    -- Matches in the body only, when the others are few.
     b AS (
         SELECT a.id, a.boost, a.head_tsv, false AS full
           FROM public.kb_articles a
-         WHERE NOT $9 AND (SELECT count(*) FROM fh) < 50
-           AND a.tenant_id = $4 AND a.status = 'published' AND a.locale = $5
-           AND a.tsv @@ $2 AND NOT a.head_tsv @@ $2 AND NOT a.tsv @@ $3
-           AND ($6::text IS NULL OR a.tags @> ARRAY[$6::text])
-           AND ($7::bigint[] IS NULL OR a.category_id = ANY ($7))
+         WHERE NOT typed AND (SELECT count(*) FROM fh) < 50
+           AND a.tenant_id = t AND a.status = 'published' AND a.locale = loc
+           AND a.tsv @@ anyq AND NOT a.head_tsv @@ anyq AND NOT a.tsv @@ allq
+           AND (tag IS NULL OR a.tags @> ARRAY[tag])
+           AND (catids IS NULL OR a.category_id = ANY (catids))
          LIMIT 200),
+    -- hK: concept K is in the head.
     m AS MATERIALIZED (
-        SELECT c.id, c.boost, c.full %1$s
+        SELECT c.id, c.boost, c.full,
+               coalesce(c.head_tsv @@ cs[1], false) AS h1,
+               coalesce(c.head_tsv @@ cs[2], false) AS h2,
+               coalesce(c.head_tsv @@ cs[3], false) AS h3,
+               coalesce(c.head_tsv @@ cs[4], false) AS h4,
+               coalesce(c.head_tsv @@ cs[5], false) AS h5,
+               coalesce(c.head_tsv @@ cs[6], false) AS h6,
+               coalesce(c.head_tsv @@ cs[7], false) AS h7,
+               coalesce(c.head_tsv @@ cs[8], false) AS h8
           FROM (SELECT * FROM fh UNION ALL SELECT * FROM b) c),
+    -- wK: concept K's weight (0 past the last concept).
     wt AS (
-        SELECT count(*) AS total %2$s FROM m),
+        SELECT count(*) AS total,
+               CASE WHEN nc >= 1 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h1 OR m.full))) ELSE 0 END AS w1,
+               CASE WHEN nc >= 2 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h2 OR m.full))) ELSE 0 END AS w2,
+               CASE WHEN nc >= 3 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h3 OR m.full))) ELSE 0 END AS w3,
+               CASE WHEN nc >= 4 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h4 OR m.full))) ELSE 0 END AS w4,
+               CASE WHEN nc >= 5 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h5 OR m.full))) ELSE 0 END AS w5,
+               CASE WHEN nc >= 6 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h6 OR m.full))) ELSE 0 END AS w6,
+               CASE WHEN nc >= 7 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h7 OR m.full))) ELSE 0 END AS w7,
+               CASE WHEN nc >= 8 THEN ln(1 + count(*)::float8 /
+                   (1 + count(*) FILTER (WHERE m.h8 OR m.full))) ELSE 0 END AS w8
+          FROM m),
     top AS (
-        SELECT m.*, wt.total, (0 %3$s) / (0 %5$s) AS pre,
-               row_number() OVER (ORDER BY (0 %3$s) * m.boost DESC, m.id) AS n
-          FROM m, wt),
-    -- Only the best 30 read the whole vector, once each (unpacked here,
+        SELECT m.*, wt.total, p.pre,
+               row_number() OVER (ORDER BY p.pre * m.boost DESC, m.id) AS n
+          FROM m CROSS JOIN wt CROSS JOIN LATERAL (SELECT
+               (CASE WHEN m.h1 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w1
+                + CASE WHEN m.h2 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w2
+                + CASE WHEN m.h3 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w3
+                + CASE WHEN m.h4 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w4
+                + CASE WHEN m.h5 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w5
+                + CASE WHEN m.h6 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w6
+                + CASE WHEN m.h7 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w7
+                + CASE WHEN m.h8 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w8)
+               / (wt.w1 + wt.w2 + wt.w3 + wt.w4 + wt.w5 + wt.w6 + wt.w7 + wt.w8) AS pre) p),
+    -- Only the best 30 read the whole vector, each unpacked once (here,
     -- not in every test of it).
     x AS MATERIALIZED (
         SELECT top.*, a.tsv || ''::tsvector AS v
           FROM top JOIN public.kb_articles a
-            ON a.tenant_id = $4 AND a.id = top.id
+            ON a.tenant_id = t AND a.id = top.id
          WHERE top.n <= 30),
     r AS MATERIALIZED (
         SELECT x.id, x.pre, x.total, x.n, x.boost,
-               (0 %4$s) / (0 %5$s) AS cov,
-               ts_rank('{0.1, 0.3, 0.5, 1.0}', x.v, $2) AS rk
-          FROM x, wt
+               (CASE WHEN x.h1 THEN 1 WHEN coalesce(x.v @@ cs[1], false) THEN 0.5
+                      ELSE 0 END * wt.w1
+                + CASE WHEN x.h2 THEN 1 WHEN coalesce(x.v @@ cs[2], false) THEN 0.5
+                      ELSE 0 END * wt.w2
+                + CASE WHEN x.h3 THEN 1 WHEN coalesce(x.v @@ cs[3], false) THEN 0.5
+                      ELSE 0 END * wt.w3
+                + CASE WHEN x.h4 THEN 1 WHEN coalesce(x.v @@ cs[4], false) THEN 0.5
+                      ELSE 0 END * wt.w4
+                + CASE WHEN x.h5 THEN 1 WHEN coalesce(x.v @@ cs[5], false) THEN 0.5
+                      ELSE 0 END * wt.w5
+                + CASE WHEN x.h6 THEN 1 WHEN coalesce(x.v @@ cs[6], false) THEN 0.5
+                      ELSE 0 END * wt.w6
+                + CASE WHEN x.h7 THEN 1 WHEN coalesce(x.v @@ cs[7], false) THEN 0.5
+                      ELSE 0 END * wt.w7
+                + CASE WHEN x.h8 THEN 1 WHEN coalesce(x.v @@ cs[8], false) THEN 0.5
+                      ELSE 0 END * wt.w8)
+               / (wt.w1 + wt.w2 + wt.w3 + wt.w4 + wt.w5 + wt.w6 + wt.w7 + wt.w8) AS cov,
+               ts_rank('{0.1, 0.3, 0.5, 1.0}', x.v, anyq) AS rk
+          FROM x CROSS JOIN wt
         UNION ALL
         SELECT top.id, top.pre, top.total, top.n, top.boost, NULL, NULL
           FROM top WHERE top.n > 30),
@@ -440,12 +515,10 @@ BEGIN
                    AS n
           FROM o)
     SELECT fin.id, fin.score::real, least(fin.total, 1000)::integer,
-           fin.total > 1000, fin.n::integer, fin.cov::real
+           fin.total > 1000, fin.n::integer, fin.cov::real, fids
       FROM fin
-     WHERE fin.n > $10 AND fin.n <= least($10 + $11, 1000)
-     ORDER BY fin.n
-    $q$, hcol, wcol, pre, cov, wsum)
-    USING cs, anyq, allq, t, loc, tag, catids, neg, typed, off, lim;
+     WHERE fin.n > off AND fin.n <= least(off + lim, 1000)
+     ORDER BY fin.n;
 END $$;
 
 -- Owned by mpanel_search, so that row-level security does not apply inside

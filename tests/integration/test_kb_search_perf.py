@@ -95,7 +95,7 @@ def test_function_returns_ids_and_ranks_only(db_app, db_super):
                   (str(tenant_id(db_super, "acme")),))
         c.execute("SELECT * FROM mp_kb_search('email', 'en', NULL, NULL, 5, 0)")
         assert [d.name for d in c.description] == \
-            ["article_id", "score", "matches", "capped", "pos", "coverage"]
+            ["article_id", "score", "matches", "capped", "pos", "coverage", "fired"]
         rows = c.fetchall()
         c.execute("ROLLBACK")
     assert [r[4] for r in rows] == list(range(1, len(rows) + 1))

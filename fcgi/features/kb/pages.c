@@ -131,9 +131,13 @@ static const struct mp_stmt stmts[] = {
 	 * tag and drop it from the snippet.
 	 */
 	[KB_SEARCH] = { "kb_search",
-	    "WITH hits AS (SELECT s.article_id AS id, s.score AS rank,"
-	    "  s.matches AS total, s.capped, s.pos, s.coverage"
+	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
+	    "  s.score AS rank, s.matches AS total, s.capped, s.pos,"
+	    "  s.coverage, s.fired"
 	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
+	    " syn AS (SELECT json_agg(g.terms ORDER BY g.id) AS j"
+	    "  FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
+	    "  FROM hits x LIMIT 1)::bigint[])),"
 	    " q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT"
 	    "  quote_literal(l) FROM unnest(tsvector_to_array(to_tsvector("
 	    "  mp_kb_config($2), $1))) l), ' | ')) AS qo)"
@@ -142,12 +146,12 @@ static const struct mp_stmt stmts[] = {
 	    " replace(b.body, '<', '\004'), q.qo,"
 	    " 'StartSel=\002, StopSel=\003, MaxWords=32, MinWords=12,"
 	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"'),"
-	    " h.capped, h.coverage, (" FIRED ")"
+	    " h.capped, h.coverage, syn.j"
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
 	    " AND c.id = a.category_id"
-	    " CROSS JOIN q LEFT JOIN LATERAL (SELECT s.anchor,"
+	    " CROSS JOIN q CROSS JOIN syn LEFT JOIN LATERAL (SELECT s.anchor,"
 	    " s.heading, s.body FROM kb_sections s WHERE s.article_id = h.id"
 	    " ORDER BY ts_rank(s.tsv, q.qo) DESC, s.pos LIMIT 1) b ON true"
 	    " ORDER BY h.pos", MP_STMT_READ },
