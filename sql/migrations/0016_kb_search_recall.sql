@@ -331,7 +331,8 @@ GRANT EXECUTE ON FUNCTION mp_kb_expand(text, text) TO mpanel_app, mpanel_search;
 -- every concept (F, at most 1,001), those that match any concept in the
 -- title, tags, headings or summary (H, at most 1,001), and, when those are
 -- fewer than 50, those that match any concept in the body only (B, at most
--- 200).  A concept found in the head vector (title, tags, headings,
+-- 200); all of them are counted, and 300 of F and H (those in both first,
+-- then H) plus B are weighed.  A concept found in the head vector (title, tags, headings,
 -- summary) counts 1, in the body only 0.5; each concept weighs by how rare
 -- it is among the candidates, ln(1 + candidates / (1 + those with it)): a
 -- word every article has says little.  The cheap first order uses the head
@@ -410,12 +411,20 @@ BEGIN
            AND (tag IS NULL OR a.tags @> ARRAY[tag])
            AND (catids IS NULL OR a.category_id = ANY (catids))
          LIMIT 1001),
+    -- (IN, not a join: a generic plan guesses one row per CTE and would
+    -- rescan F for every row of H.)
     fh AS (
-        SELECT h.id, h.boost, h.head_tsv, f.id IS NOT NULL AS full
-          FROM h LEFT JOIN f ON f.id = h.id
+        SELECT h.id, h.boost, h.head_tsv, h.id IN (SELECT f.id FROM f) AS full,
+               true AS inh
+          FROM h
         UNION ALL
-        SELECT f.id, f.boost, f.head_tsv, true FROM f
+        SELECT f.id, f.boost, f.head_tsv, true, false FROM f
          WHERE f.id NOT IN (SELECT h.id FROM h)),
+    -- The 300 likeliest are weighed: every concept and one in the head,
+    -- then one in the head, then every concept in the body.
+    fhp AS (
+        SELECT fh.id, fh.boost, fh.head_tsv, fh.full FROM fh
+         ORDER BY fh.full AND fh.inh DESC, fh.inh DESC LIMIT 300),
     -- Matches in the body only, when the others are few.
     b AS (
         SELECT a.id, a.boost, a.head_tsv, false AS full
@@ -437,10 +446,10 @@ BEGIN
                coalesce(c.head_tsv @@ cs[6], false) AS h6,
                coalesce(c.head_tsv @@ cs[7], false) AS h7,
                coalesce(c.head_tsv @@ cs[8], false) AS h8
-          FROM (SELECT * FROM fh UNION ALL SELECT * FROM b) c),
+          FROM (SELECT * FROM fhp UNION ALL SELECT * FROM b) c),
     -- wK: concept K's weight (0 past the last concept).
     wt AS (
-        SELECT count(*) AS total,
+        SELECT (SELECT count(*) FROM fh) + (SELECT count(*) FROM b) AS total,
                CASE WHEN nc >= 1 THEN ln(1 + count(*)::float8 /
                    (1 + count(*) FILTER (WHERE m.h1 OR m.full))) ELSE 0 END AS w1,
                CASE WHEN nc >= 2 THEN ln(1 + count(*)::float8 /
