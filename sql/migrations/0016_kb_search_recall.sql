@@ -8,7 +8,7 @@
 -- They join the small head vector (weight B, like tags): a section called
 -- "Change the PHP version" says more than a mention in the body.
 ALTER TABLE kb_articles ADD COLUMN headings text NOT NULL DEFAULT ''
-    CHECK (length(headings) <= 20000);
+    CHECK (length(headings) <= 4000);
 
 -- Both vectors again with the headings (a generated column's expression
 -- cannot change in place).  The head vector stays the start of the full one.
@@ -33,7 +33,8 @@ CREATE INDEX kb_articles_tenant_head ON kb_articles
 GRANT SELECT (tsv, head_tsv) ON kb_articles TO mpanel_search;
 
 -- The headings of the articles there are, from their section rows, tenant
--- by tenant (row-level security binds this role too).
+-- by tenant (row-level security binds this role too); an article with more
+-- than 4,000 characters of them gets them at its next render, cut there.
 DO $$
 DECLARE
     t bigint;
@@ -46,7 +47,7 @@ BEGIN
                                                 ORDER BY s.pos) AS txt
                   FROM kb_sections s WHERE s.level > 1
                  GROUP BY s.article_id) h
-         WHERE h.article_id = a.id AND left(h.txt, 20000) = h.txt;
+         WHERE h.article_id = a.id AND length(h.txt) <= 4000;
     END LOOP;
     PERFORM set_config('app.tenant_id', '', true);
 END $$;
@@ -248,9 +249,9 @@ BEGIN
                 END IF;
             ELSIF raw[i] ~ '^[[:alpha:]]{4,30}$' THEN
                 -- Split in two where the articles write the halves as one
-                -- hyphenated word ("wi-fi", "e-mail"), or, for a word the
-                -- articles do not use, as two words ("name servers"; the
-                -- second may be a stop word: "set up", "log in").
+                -- hyphenated word ("wi-fi", "e-mail"), or as two words
+                -- ("name servers"; the second may be a stop word: "set up",
+                -- "log in").
                 FOR p IN 1 .. length(raw[i]) - 1 LOOP
                     w := left(raw[i], p) || '-' || substr(raw[i], p + 1);
                     IF w = ANY (known) THEN
@@ -262,8 +263,7 @@ BEGIN
                             cs[j] := cs[j] || l::tsquery;
                         END IF;
                     END IF;
-                    IF NOT raw[i] = ANY (known) AND p >= 3
-                       AND left(raw[i], p) = ANY (known)
+                    IF p >= 3 AND left(raw[i], p) = ANY (known)
                        AND (substr(raw[i], p + 1) = ANY (known) OR
                             to_tsvector(cfg, substr(raw[i], p + 1)) =
                             ''::tsvector) THEN
@@ -422,9 +422,13 @@ BEGIN
          WHERE f.id NOT IN (SELECT h.id FROM h)),
     -- The 300 likeliest are weighed: every concept and one in the head,
     -- then one in the head, then every concept in the body.
+    fho AS MATERIALIZED (
+        SELECT fh.*, row_number() OVER (ORDER BY fh.full AND fh.inh DESC,
+               fh.inh DESC, fh.id) AS k
+          FROM fh),
     fhp AS (
-        SELECT fh.id, fh.boost, fh.head_tsv, fh.full FROM fh
-         ORDER BY fh.full AND fh.inh DESC, fh.inh DESC LIMIT 300),
+        SELECT fho.id, fho.boost, fho.head_tsv, fho.full FROM fho
+         WHERE fho.k <= 300),
     -- Matches in the body only, when the others are few.
     b AS (
         SELECT a.id, a.boost, a.head_tsv, false AS full
@@ -468,7 +472,8 @@ BEGIN
                    (1 + count(*) FILTER (WHERE m.h8 OR m.full))) ELSE 0 END AS w8
           FROM m),
     top AS (
-        SELECT m.*, wt.total, p.pre,
+        SELECT m.id, m.boost, m.h1, m.h2, m.h3, m.h4, m.h5, m.h6, m.h7,
+               m.h8, wt.total, p.pre,
                row_number() OVER (ORDER BY p.pre * m.boost DESC, m.id) AS n
           FROM m CROSS JOIN wt CROSS JOIN LATERAL (SELECT
                (CASE WHEN m.h1 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w1
@@ -480,6 +485,11 @@ BEGIN
                 + CASE WHEN m.h7 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w7
                 + CASE WHEN m.h8 THEN 1 WHEN m.full THEN 0.5 ELSE 0 END * wt.w8)
                / (wt.w1 + wt.w2 + wt.w3 + wt.w4 + wt.w5 + wt.w6 + wt.w7 + wt.w8) AS pre) p),
+    -- Those not weighed follow, in the order they were picked.
+    rest AS (
+        SELECT fho.id, fho.boost, wt.total, 0::float8 AS pre,
+               (SELECT count(*) FROM m) + fho.k - 300 AS n
+          FROM fho CROSS JOIN wt WHERE fho.k > 300),
     -- Only the best 30 read the whole vector, each unpacked once (here,
     -- not in every test of it).
     x AS MATERIALIZED (
@@ -510,7 +520,10 @@ BEGIN
           FROM x CROSS JOIN wt
         UNION ALL
         SELECT top.id, top.pre, top.total, top.n, top.boost, NULL, NULL
-          FROM top WHERE top.n > 30),
+          FROM top WHERE top.n > 30
+        UNION ALL
+        SELECT rest.id, rest.pre, rest.total, rest.n, rest.boost, NULL, NULL
+          FROM rest),
     o AS (
         SELECT r.id, r.total, coalesce(r.cov, r.pre) AS cov,
                coalesce((r.cov + 0.3 * r.rk / (r.rk + 0.1)) * r.boost,

@@ -8,7 +8,7 @@
 #define MP_KB_MD_MAX		(256u * 1024u)	/* bytes of markdown source */
 #define MP_KB_SLUG_MAX		80
 #define MP_KB_QUERY_MAX		200
-#define MP_KB_HEADINGS_MAX	20000	/* bytes of an article's headings */
+#define MP_KB_HEADINGS_MAX	4000	/* bytes of an article's headings */
 #define MP_KB_MARK_START	'\002'	/* ts_headline sentinels */
 #define MP_KB_MARK_STOP		'\003'
 #define MP_KB_LT		'\004'	/* '<' while ts_headline runs */
