@@ -20,6 +20,7 @@
 	X(status) \
 	X(kb) \
 	X(audit) \
+	X(prefs) \
 	X(surveys) \
 	X(testing)
 

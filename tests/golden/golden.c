@@ -29,6 +29,8 @@ static const struct partial {
 	{ "status/_macros.cs", "pills, uptime bars and timeline of status "
 	    "pages" },
 	{ "mail/_layout.cs", "mail_start and mail_end of the HTML mails" },
+	{ "prefs/_matrix.cs", "the preference matrix of the account page and "
+	    "the unsubscribe page" },
 };
 
 /*
