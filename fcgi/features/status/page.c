@@ -238,8 +238,9 @@ static const struct mp_stmt stmts[] = {
 	    " FROM p, status_component c LEFT JOIN status_component g"
 	    " ON g.tenant_id = c.tenant_id AND g.id = c.group_id"
 	    " UNION ALL"
-	    " SELECT 2, d.component_id, string_agg(concat_ws(',', d.day - p.first,"
-	    " d.major_s, d.partial_s, d.degraded_s, d.maint_s, d.observed_s), ';'),"
+	    " SELECT 2, d.component_id, string_agg((d.day - p.first) || ','"
+	    " || d.major_s || ',' || d.partial_s || ',' || d.degraded_s || ','"
+	    " || d.maint_s || ',' || d.observed_s, ';'),"
 	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 	    " NULL, NULL, NULL, NULL, NULL, NULL"
 	    " FROM days d, p GROUP BY d.component_id"
@@ -995,7 +996,7 @@ hdf_comp(struct mp_req *r, HDF *node, const struct st_page *p,
 		mp_status_uptime_text(c->probe, pct, sizeof(pct));
 		mp_hdf_set(node, "Probe", pct);
 	}
-	mp_hdf_set(node, "BarsSvg", svg_bars(r, p, c));
+	mp_hdf_set(node, "BarsHtml", svg_bars(r, p, c));
 }
 
 /* The components as groups (ungrouped ones each in a nameless group). */
@@ -1279,6 +1280,7 @@ struct st_copy {
 	size_t		 len;
 	unsigned char	*gz;		/* the same, gzip-compressed, or NULL */
 	size_t		 gzlen;
+	int		 gz_tried;	/* copy_compress ran for this data */
 };
 
 static struct st_copy	 copies[ST_K__MAX][CACHE_SLOTS];
@@ -1327,9 +1329,11 @@ accepts_gzip(struct mp_req *r)
 }
 
 /*
- * Compress a kept copy once, when it is made, so the hits that follow
- * (most of the traffic of a busy status page) send a tenth of the bytes.
- * On any zlib failure the copy is simply served uncompressed.
+ * Compress a kept copy once, at its first hit from a client that takes
+ * gzip, so the hits that follow (most of the traffic of a busy status
+ * page) send a tenth of the bytes; a rendering that no one is served
+ * from (the page changed again first) is never compressed.  On any zlib
+ * failure the copy is simply served uncompressed.
  */
 static void
 copy_compress(struct st_copy *c)
@@ -1340,6 +1344,7 @@ copy_compress(struct st_copy *c)
 	free(c->gz);
 	c->gz = NULL;
 	c->gzlen = 0;
+	c->gz_tried = 1;
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: a gzip header, as Content-Encoding wants. */
 	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
@@ -1383,6 +1388,8 @@ mp_st_cache_hit(struct mp_req *r, enum st_kind k, struct mp_resp *w)
 	if (path != NULL && stat(path, &st) == 0 &&
 	    ts_ns(&st.st_mtim) + STAMP_SLACK_NS >= c->made_ns)
 		return 0;
+	if (!c->gz_tried && accepts_gzip(r))
+		copy_compress(c);
 	if (c->gz != NULL && accepts_gzip(r)) {
 		serve_copy(w, k, (const char *)c->gz, c->gzlen);
 		mp_resp_header(w, "Content-Encoding", "gzip");
@@ -1511,7 +1518,10 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 		memcpy(c->data, b->data, b->len);
 		c->len = b->len;
 		c->tenant = r->ctx.tenant->id;
-		copy_compress(c);
+		free(c->gz);
+		c->gz = NULL;
+		c->gzlen = 0;
+		c->gz_tried = 0;
 	}
 	c->version = version;
 	c->until_ms = mp_monotonic_ms() + (uint64_t)(ttl_s > 0 ? ttl_s : 0) *
