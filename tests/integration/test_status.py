@@ -467,6 +467,11 @@ def test_escaping_of_incident_text(https, db_super):
             t = pub.get(path).text
             assert "<script>alert" not in t, path
             assert "<img src=x" not in t, path
+        # Today's bar of the component names the incident, escaped (the
+        # server draws the bars).
+        bars = pub.get("/status").text.split(
+            'aria-label="Uptime of Customer API over', 1)[1].split("</svg>", 1)[0]
+        assert "Evil " + html.escape(evil, quote=True) + "</title>" in bars
         page = pub.get("/status/incidents/" + iid).text
         assert "Evil " + html.escape(evil, quote=True).replace("&#x27;", "'") in page
         assert "Body " + html.escape(evil, quote=True).replace("&#x27;", "'") in page
