@@ -65,6 +65,14 @@ static const struct {
 	    "Ending all sessions refused" },
 	{ "NOT_ME_REPORTED", "Sign-in reported as not you",
 	    "Report of a sign-in refused" },
+	{ "TWOFA_SIGN_IN", "Signed in with a two-factor code",
+	    "Wrong two-factor code" },
+	{ "TWOFA_ENABLED", "Two-factor sign-in turned on",
+	    "Turning on two-factor sign-in refused" },
+	{ "TWOFA_DISABLED", "Two-factor sign-in turned off",
+	    "Turning off two-factor sign-in refused" },
+	{ "TWOFA_CODES_RENEWED", "New backup codes made",
+	    "New backup codes refused" },
 };
 
 static const char *
