@@ -19,6 +19,7 @@
 	X(notify) \
 	X(status) \
 	X(kb) \
+	X(brand) \
 	X(testing)
 
 #define DECLARE(name)	extern const struct mp_feature mp_feature_##name;
@@ -155,6 +156,16 @@ mp_features_exit(struct mp_ctx *c)
 	for (f = mp_features; *f != NULL; f++)
 		if ((*f)->exit != NULL)
 			(*f)->exit(c);
+}
+
+void
+mp_features_layout(struct mp_req *r, struct _hdf *hdf)
+{
+	const struct mp_feature	*const *f;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->layout != NULL)
+			(*f)->layout(r, hdf);
 }
 
 static const char *
