@@ -79,14 +79,25 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 
 /*
  * Best effort, for a 404 or 405 page: the tenant named by Host, so the
- * page still shows the portal's name and a way home.  An unknown host or
- * a database error only means an unbranded page.
+ * page still shows the portal's name, its brand and the navigation of
+ * the visitor's role.  An unknown host or a database error only means an
+ * unbranded page.
  */
 static void
 error_tenant(struct mp_req *r)
 {
-	if (mp_req_wants_json(r) || mp_tenant_resolve(r) != MP_OK)
+	if (mp_req_wants_json(r) || mp_tenant_resolve(r) != MP_OK) {
 		r->ctx.tenant = NULL;
+		return;
+	}
+	/* A signed-in visitor keeps the navigation of their role. */
+	if (mp_req_cookie(r, MP_SESSION_COOKIE) != NULL &&
+	    mp_tx_begin(&r->ctx) == MP_OK) {
+		if (mp_session_load(r) == MP_OK)
+			mp_tx_commit(&r->ctx);
+		else
+			mp_tx_rollback(&r->ctx);
+	}
 }
 
 /*

@@ -52,8 +52,8 @@ const struct mp_field mp_brand_verify_fields[] = {
 
 /*
  * 1 when d is a lower-case DNS host name of two labels or more, with an
- * alphabetic top-level label, not this service's own base domain or
- * under it (those are the tenants' slugs).
+ * alphabetic top-level label, neither this service's base domain nor
+ * a direct subdomain of it (those are the tenants' own hosts).
  */
 int
 mp_brand_domain_ok(const struct mp_config *cfg, const char *d)
@@ -85,9 +85,12 @@ mp_brand_domain_ok(const struct mp_config *cfg, const char *d)
 	if (dots == 0 || !alpha_tld || label < 2 || d[n - 1] == '-')
 		return 0;
 	bl = cfg->base_domain != NULL ? strlen(cfg->base_domain) : 0;
-	if (bl > 0 && (strcmp(d, cfg->base_domain) == 0 || (n > bl &&
-	    d[n - bl - 1] == '.' && strcmp(d + n - bl, cfg->base_domain) ==
-	    0)))
+	if (bl > 0 && strcmp(d, cfg->base_domain) == 0)
+		return 0;
+	/* <label>.<base_domain> is a tenant's own host (its slug). */
+	if (bl > 0 && n > bl + 1 && d[n - bl - 1] == '.' &&
+	    strcmp(d + n - bl, cfg->base_domain) == 0 &&
+	    memchr(d, '.', n - bl - 1) == NULL)
 		return 0;
 	return 1;
 }
