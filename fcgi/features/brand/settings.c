@@ -373,13 +373,15 @@ footer_links(struct mp_req *r, char **out)
 	int			 n = 0;
 
 	*out = NULL;
-	if (s == NULL)
+	if (r->json != NULL && (!json_object_object_get_ex(r->json,
+	    "footer_links", &in) || json_object_is_type(in, json_type_null)))
+		return MP_OK;
+	if (r->json == NULL && s == NULL)
 		return MP_OK;
 	arr = json_object_new_array();
 	mp_json_own(r->ctx.a, arr);
 	if (r->json != NULL) {
-		if (!json_object_object_get_ex(r->json, "footer_links", &in) ||
-		    !json_object_is_type(in, json_type_array))
+		if (!json_object_is_type(in, json_type_array))
 			return mp_req_fail(r, MP_EINPUT, "footer_links",
 			    "footer_links must be an array of {\"label\", "
 			    "\"url\"} objects.");
