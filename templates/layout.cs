@@ -45,7 +45,8 @@
     <?cs call:main_nav() ?>
   </div>
 </header>
-<?cs if:subcount(Nav) > 0 ?>
+<?cs set:Layout.Section = 0 ?><?cs each:item = Nav ?><?cs if:item.Href != "/" && item.Href != "/help" && item.Href != "/status" ?><?cs set:Layout.Section = 1 ?><?cs /if ?><?cs /each ?>
+<?cs if:Layout.Section == 1 ?>
 <nav class="section wrap" aria-label="Section">
   <ul>
   <?cs each:item = Nav ?><?cs if:item.Href != "/" && item.Href != "/help" && item.Href != "/status" ?><li><a href="<?cs var:item.Href ?>"<?cs if:item.Current ?> aria-current="page"<?cs /if ?>><?cs var:item.Label ?></a></li><?cs /if ?><?cs /each ?>

@@ -231,7 +231,7 @@ mp_brand_publish(struct mp_ctx *c, const char *host)
 	struct mp_buf	 b;
 	struct stat	 st;
 	const char	*ver = "1", *fav = NULL;
-	char		*dir, *hdir, *name;
+	char		*dir, *hdir, *name, *def;
 	enum mp_err	 rc;
 	int		 ok;
 
@@ -268,8 +268,12 @@ mp_brand_publish(struct mp_ctx *c, const char *host)
 	if (fav != NULL && stat(mp_printf(c->a, "%s/%s", dir, fav), &st) != 0 &&
 	    mp_brand_store_asset(c, fav, NULL, 0) != MP_OK)
 		fav = NULL;
-	if (link_atomic(c->a, dir, "favicon.ico", fav != NULL ? fav :
-	    mp_printf(c->a, "%s/favicon.ico", c->cfg->static_dir)) != 0)
+	if (fav == NULL && (def = realpath(c->cfg->static_dir, NULL)) != NULL) {
+		/* The product's icon, by absolute path: the link is elsewhere. */
+		fav = mp_printf(c->a, "%s/favicon.ico", def);
+		free(def);
+	}
+	if (fav != NULL && link_atomic(c->a, dir, "favicon.ico", fav) != 0)
 		return MP_ESYS;
 	if (host != NULL && host_ok(host) && link_atomic(c->a, hdir, host,
 	    mp_printf(c->a, "../t/%s", c->tenant->slug)) != 0)
