@@ -105,9 +105,10 @@ struct mp_feature {
 	void				(*exit)(struct mp_ctx *);
 	/*
 	 * layout: fills what the layout shows on every page of a tenant
-	 * (the brand), just before a page renders; may run a statement.
+	 * (the brand), just before a page renders; may run a statement,
+	 * and its error (the database failed) fails the page.
 	 */
-	void				(*layout)(struct mp_req *,
+	enum mp_err			(*layout)(struct mp_req *,
 					    struct _hdf *);
 };
 
@@ -135,7 +136,7 @@ int				 mp_features_start(struct mp_ctx *);
 int				 mp_features_after(struct mp_ctx *);
 void				 mp_features_exit(struct mp_ctx *);
 /* Every feature's layout hook, in list order (mp_app.layout). */
-void				 mp_features_layout(struct mp_req *,
+enum mp_err			 mp_features_layout(struct mp_req *,
 				    struct _hdf *);
 /*
  * Print the merged route table (method, pattern, auth, CSRF, feature)

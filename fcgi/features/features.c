@@ -158,14 +158,16 @@ mp_features_exit(struct mp_ctx *c)
 			(*f)->exit(c);
 }
 
-void
+enum mp_err
 mp_features_layout(struct mp_req *r, struct _hdf *hdf)
 {
 	const struct mp_feature	*const *f;
+	enum mp_err		 rc;
 
 	for (f = mp_features; *f != NULL; f++)
-		if ((*f)->layout != NULL)
-			(*f)->layout(r, hdf);
+		if ((*f)->layout != NULL && (rc = (*f)->layout(r, hdf)) != MP_OK)
+			return rc;
+	return MP_OK;
 }
 
 static const char *

@@ -226,6 +226,7 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	if (rc != MP_OK) {
 		if (rc == MP_EDB) {
 			mp_tx_rollback(&r.ctx);
+			r.db_down = 1;
 			mp_resp_header(&w, "Retry-After", "5");
 			if (r.ctx.err_msg == NULL)
 				r.ctx.err_msg = "The service is temporarily "

@@ -130,9 +130,10 @@ struct mp_app {
 	mp_handler		 fallback;
 	/*
 	 * Fills what the layout needs on every page of a tenant (the
-	 * features' layout hooks); mp_render calls it.  May be NULL.
+	 * features' layout hooks); mp_render calls it, and fails with
+	 * its error.  May be NULL.
 	 */
-	void			(*layout)(struct mp_req *, struct _hdf *);
+	enum mp_err		(*layout)(struct mp_req *, struct _hdf *);
 };
 
 /*
@@ -172,6 +173,8 @@ struct mp_req {
 	char			*visitor_csrf;	/* anonymous form token (cookie) */
 	int			 visitor_csrf_new; /* set the cookie on the response */
 	int			 stale_cookie;	/* session cookie no longer valid */
+	int			 db_down;	/* the database failed: the error
+						   page renders without it */
 	/* for the error page or body (the field and message: r->ctx.err_*) */
 	int			 err_status;	/* overrides the error's status */
 };

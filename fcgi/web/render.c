@@ -364,8 +364,9 @@ mp_render(struct mp_req *r, struct mp_resp *w, int status, const char *tpl,
 	enum mp_err	 rc;
 	size_t		 skip = 0;
 
-	if (r->app != NULL && r->app->layout != NULL)
-		r->app->layout(r, hdf);
+	if (r->app != NULL && r->app->layout != NULL &&
+	    (rc = r->app->layout(r, hdf)) != MP_OK)
+		return rc;
 	mp_buf_reset(&w->body);
 	if ((rc = mp_tpl_render(r->ctx.tpl, tpl, hdf, &w->body)) != MP_OK) {
 		mp_buf_reset(&w->body);

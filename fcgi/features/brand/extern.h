@@ -88,7 +88,7 @@ extern const struct mp_field	 mp_brand_verify_fields[];
 extern const struct mp_stmt_table	 mp_brand_domain_st;
 
 /* layout.c: the brand and navigation on every page. */
-void		 mp_brand_layout(struct mp_req *, struct _hdf *);
+enum mp_err	 mp_brand_layout(struct mp_req *, struct _hdf *);
 extern const struct mp_stmt_table	 mp_brand_layout_st;
 
 #endif

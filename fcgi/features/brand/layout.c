@@ -46,25 +46,28 @@ footer(struct mp_req *r, HDF *hdf, const char *json)
  * Fill Brand.* for the layout of a tenant's page: the stylesheet of the
  * current version (read now, so a change shows on the very next page),
  * title, logos, favicon, footer links and contact, and a meta
- * description when the page set none.  One indexed read; on a database
- * error the page renders with the product's look.  Runs once per page.
+ * description when the page set none.  One indexed read; its failure
+ * fails the page (a 503 like any other read), and the error page of a
+ * failed database renders with the product's look.  Runs once per page.
  */
-void
+enum mp_err
 mp_brand_layout(struct mp_req *r, HDF *hdf)
 {
 	struct mp_res	*res = NULL;
 	const char	*v, *desc;
+	enum mp_err	 rc;
 	int		 was_tx;
 
 	if (r->ctx.tenant == NULL || r->ctx.tenant->slug == NULL ||
 	    hdf_get_value(hdf, "Brand.Css", NULL) != NULL)
-		return;
-	if (mp_db_ok(r->ctx.db)) {
+		return MP_OK;
+	if (!r->db_down) {
 		was_tx = mp_db_in_tx(r->ctx.db);
-		if (mp_q(&r->ctx, &stmts[L_HEAD], 0, NULL, &res) != MP_OK)
-			res = NULL;
+		rc = mp_q(&r->ctx, &stmts[L_HEAD], 0, NULL, &res);
 		if (!was_tx)
 			mp_tx_rollback(&r->ctx);	/* a read: sends nothing */
+		if (rc != MP_OK)
+			return rc;
 	}
 	v = res != NULL && mp_res_rows(res) == 1 ? mp_res_get(res, 0, 0) :
 	    NULL;
@@ -88,7 +91,7 @@ mp_brand_layout(struct mp_req *r, HDF *hdf)
 		mp_hdf_set(hdf, "Brand.SupportEmail", mp_res_get(res, 0, 9));
 		mp_hdf_set(hdf, "Brand.SupportPhone", mp_res_get(res, 0, 10));
 		mp_hdf_set(hdf, "Brand.Welcome", mp_res_get(res, 0, 11));
-	} else
+	} else if (!r->db_down)
 		mp_hdf_set(hdf, "Brand.Css", mp_printf(r->ctx.a, "/brand/%s",
 		    mp_brand_css_name(r->ctx.a, r->ctx.tenant->slug, "1")));
 	if (hdf_get_value(hdf, "Page.Description", NULL) == NULL) {
@@ -97,4 +100,5 @@ mp_brand_layout(struct mp_req *r, HDF *hdf)
 		    mp_printf(r->ctx.a, "%s customer portal: help center, "
 		    "system status and your account.", r->ctx.tenant->name));
 	}
+	return MP_OK;
 }
