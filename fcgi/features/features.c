@@ -20,6 +20,7 @@
 	X(status) \
 	X(kb) \
 	X(brand) \
+	X(surveys) \
 	X(testing)
 
 #define DECLARE(name)	extern const struct mp_feature mp_feature_##name;

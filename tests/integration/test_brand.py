@@ -599,7 +599,8 @@ def test_staff_landing_lists_what_each_role_manages(https, db_super):
     for path in ("/admin", "/staff"):
         r = sup.c.get(path, timeout=TIMEOUT)
         assert r.status_code == 200
-        for href in ("/staff/help", "/staff/status", "/admin/notifications"):
+        for href in ("/staff/help", "/staff/status", "/staff/surveys",
+                     "/admin/notifications"):
             assert 'href="%s"' % href in r.text
         assert 'href="/admin/branding"' not in r.text
     adm = Admin(https, db_super, "acme", "admin")

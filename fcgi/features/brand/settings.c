@@ -789,6 +789,9 @@ mp_brand_staff_home(struct mp_req *r, struct mp_resp *w)
 		    "visitors search for.", 0 },
 		{ "/staff/status", "Status page",
 		    "Components, incidents, maintenance and probes.", 0 },
+		{ "/staff/surveys", "Surveys",
+		    "Satisfaction and NPS results, campaigns and follow-ups.",
+		    0 },
 		{ "/admin/notifications", "Sent mail and SMS",
 		    "Every message the portal sent, with its delivery "
 		    "timeline.", 0 },
