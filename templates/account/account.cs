@@ -16,6 +16,7 @@
     <dt>Member since</dt><dd><?cs var:Account.Since ?></dd>
   </dl>
   <p><a href="/account/sessions">See where you are signed in</a></p>
+  <p><a href="/account/security">Two-factor sign-in</a></p>
 </section>
 <section aria-labelledby="pw">
   <h2 id="pw">Change password</h2>

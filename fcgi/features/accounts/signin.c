@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "features/accounts/extern.h"
+#include "features/twofa/twofa.h"
 
 #define DEVICE_COOKIE	"__Host-mp_device"
 #define DEVICE_MAXAGE	(400L * 86400)	/* the most browsers keep */
@@ -357,9 +358,9 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 	    "AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 	const struct mp_value	*email = mp_req_val(r, "email");
 	const struct mp_value	*pw = mp_req_val(r, "password");
-	const char		*p[3], *hash, *ehash;
+	const char		*p[3], *hash, *ehash, *next;
 	struct mp_res		*res, *u;
-	int			 ok, rehash = 0;
+	int			 ok, rehash = 0, held;
 	enum mp_err		 rc;
 
 	ehash = mp_sha256_hex(r->ctx.a, email->s, email->len);
@@ -398,11 +399,16 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 		if ((rc = mp_q(&r->ctx, &stmts[AC_REHASH], 2, p, NULL)) != MP_OK)
 			return rc;
 	}
+	/* Two-factor sign-in may hold the session back for its second step. */
+	next = safe_next(mp_req_form(r, "next"));
+	if ((rc = mp_twofa_gate(r, w, mp_res_get(u, 0, 0),
+	    mp_role_parse(mp_res_get(u, 0, 2)), &next, &held)) != MP_OK || held)
+		return rc;
 	if ((rc = start_session(r, w, mp_res_get(u, 0, 0), email->s,
 	    mp_res_get(u, 0, 3), mp_role_parse(mp_res_get(u, 0, 2)))) !=
 	    MP_OK)
 		return rc;
-	return mp_resp_redirect(w, 303, safe_next(mp_req_form(r, "next")));
+	return mp_resp_redirect(w, 303, next);
 }
 
 /* POST /logout */
@@ -782,4 +788,12 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 	    "recognise. We have emailed you a link to choose a new "
 	    "password.");
 	return mp_render(r, w, 200, "account/notice.cs", hdf);
+}
+
+/* The session start that two-factor sign-in calls after its second step. */
+enum mp_err
+mp_accounts_session_start(struct mp_req *r, struct mp_resp *w,
+    const char *uid, const char *email, const char *name, enum mp_role role)
+{
+	return start_session(r, w, uid, email, name, role);
 }
