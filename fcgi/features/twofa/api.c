@@ -166,7 +166,7 @@ mp_api_twofa_disable(struct mp_req *r, struct mp_resp *w)
 	if ((rc = need_password(r)) != MP_OK)
 		return rc;
 	if ((rc = mp_twofa_check_guarded(&r->ctx, r->user->id_text,
-	    mp_twofa_device(r), code->s, 1, &kind)) != MP_OK)
+	    mp_twofa_device(r, r->user->id_text), code->s, 1, &kind)) != MP_OK)
 		return code_error(r, w, rc);
 	if ((rc = mp_twofa_disable(&r->ctx, r->user->id_text)) != MP_OK ||
 	    (rc = mp_twofa_event(&r->ctx, r->user->id_text, session_id(r),
@@ -188,7 +188,7 @@ mp_api_twofa_codes(struct mp_req *r, struct mp_resp *w)
 	enum mp_err		 rc;
 
 	if ((rc = mp_twofa_check_guarded(&r->ctx, r->user->id_text,
-	    mp_twofa_device(r), code->s, 0, &kind)) != MP_OK)
+	    mp_twofa_device(r, r->user->id_text), code->s, 0, &kind)) != MP_OK)
 		return code_error(r, w, rc);
 	if ((rc = mp_twofa_new_codes(&r->ctx, r->user->id_text, &codes)) !=
 	    MP_OK ||

@@ -187,7 +187,7 @@ enum mp_err	 mp_twofa_codes_form(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_twofa_policy_form(struct mp_req *, struct mp_resp *);
 
 /* login.c: the second step of signing in. */
-const char	*mp_twofa_device(struct mp_req *);
+const char	*mp_twofa_device(struct mp_req *, const char *uid);
 enum mp_err	 mp_twofa_challenge(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_twofa_answer(struct mp_req *, struct mp_resp *);
 

@@ -57,18 +57,19 @@ MP_STMT_TABLE(mp_twofa_login_st, stmts);
 
 /*
  * The device a wrong code is counted against: SHA-256 of its device
- * cookie, else of its address.
+ * cookie; without one, of its address and the account (an address alone
+ * would let one user's mistakes hold everyone behind the same NAT).
  */
 const char *
-mp_twofa_device(struct mp_req *r)
+mp_twofa_device(struct mp_req *r, const char *uid)
 {
 	const char	*d = mp_req_cookie(r, DEVICE_COOKIE), *s;
 
 	if (d != NULL && strlen(d) >= 32 && strlen(d) <= 64)
 		s = mp_printf(r->ctx.a, "device:%s", d);
 	else
-		s = mp_printf(r->ctx.a, "ip:%s",
-		    r->remote_addr ? r->remote_addr : "");
+		s = mp_printf(r->ctx.a, "ip:%s:user:%s",
+		    r->remote_addr ? r->remote_addr : "", uid);
 	return mp_sha256_hex(r->ctx.a, s, strlen(s));
 }
 
@@ -291,7 +292,7 @@ mp_twofa_answer(struct mp_req *r, struct mp_resp *w)
 	next = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
 	enroll = mp_res_bool(res, 0, 2);
 
-	dev = mp_twofa_device(r);
+	dev = mp_twofa_device(r, uid);
 	if ((rc = mp_twofa_throttled(&r->ctx, uid, dev, &over)) != MP_OK)
 		return rc;
 	if (over) {

@@ -175,7 +175,7 @@ mp_twofa_disable_form(struct mp_req *r, struct mp_resp *w)
 		    "The password is not right.");
 	}
 	rc = mp_twofa_check_guarded(&r->ctx, r->user->id_text,
-	    mp_twofa_device(r), code->s, 1, &kind);
+	    mp_twofa_device(r, r->user->id_text), code->s, 1, &kind);
 	if (rc == MP_EINPUT || rc == MP_ECONFLICT || rc == MP_ELIMIT)
 		return security_page(r, w, form_status(rc), NULL,
 		    "Disable", r->ctx.err_msg);
@@ -197,7 +197,7 @@ mp_twofa_codes_form(struct mp_req *r, struct mp_resp *w)
 	enum mp_err		 rc;
 
 	rc = mp_twofa_check_guarded(&r->ctx, r->user->id_text,
-	    mp_twofa_device(r), code->s, 0, &kind);
+	    mp_twofa_device(r, r->user->id_text), code->s, 0, &kind);
 	if (rc == MP_EINPUT || rc == MP_ECONFLICT || rc == MP_ELIMIT)
 		return security_page(r, w, form_status(rc), NULL,
 		    "Codes", r->ctx.err_msg);
