@@ -745,3 +745,29 @@ def test_pending_sign_in_stays_in_its_tenant(https, db_super):
     assert r.status_code == 303 and r.headers["Location"] == "/login"
     # The acme sign-in is untouched by that.
     assert answer(c, totp(secret, step, 1)).status_code == 303
+
+
+def test_configured_key_seals_the_secrets(https, db_super, pool_extra):
+    key = secrets.token_hex(32)
+    port = pool_extra("twofakey", twofa_key=key)
+    email, pw = make_user(db_super, "acme")
+    c = https("acme", port=port)
+    signin(c, email, pw)
+    tok = csrf_from(c.get("/account").text)
+    h = {"X-CSRF-Token": tok, "Origin": c.origin()}
+    r = c.post("/api/2fa/setup", json={"password": pw}, headers=h)
+    assert r.status_code == 201
+    secret = r.json()["secret"]
+    step = fresh_step()
+    r = c.post("/api/2fa/verify", json={"code": totp(secret, step)}, headers=h)
+    assert r.status_code == 200
+    with db_super.cursor() as cur:
+        cur.execute("SELECT secret_sealed FROM user_twofa WHERE user_id = %s",
+                    (user_id(db_super, email),))
+        sealed = cur.fetchone()[0]
+    # "c." names the configured key (the default pool's are "d<kid>.").
+    assert sealed.startswith("c.") and secret not in sealed
+    d = https("acme", port=port)
+    password_step(d, email, pw)
+    assert answer(d, totp(secret, step, 1)).status_code == 303
+    assert signed_in(d)
