@@ -771,3 +771,42 @@ def test_configured_key_seals_the_secrets(https, db_super, pool_extra):
     password_step(d, email, pw)
     assert answer(d, totp(secret, step, 1)).status_code == 303
     assert signed_in(d)
+
+
+def test_cleanup_job_removes_old_failures_and_expired_pending(https, db_super):
+    from helpers import wait_until
+    email, pw = make_user(db_super, "acme")
+    uid = user_id(db_super, email)
+    with db_super.cursor() as cur:
+        cur.execute("SELECT tenant_id FROM users WHERE id = %s", (uid,))
+        tid = cur.fetchone()[0]
+        # A day and a minute old goes; 23 hours old stays (the boundary
+        # is a day, past every window the settings allow).
+        cur.execute("INSERT INTO twofa_failures (tenant_id, user_id, device_hash,"
+                    " created_at) VALUES (%s, %s, 'old', now() - interval"
+                    " '1 day 1 minute'), (%s, %s, 'recent', now() - interval"
+                    " '23 hours')", (tid, uid, tid, uid))
+        cur.execute("INSERT INTO twofa_pending (tenant_id, token_hash, user_id,"
+                    " next, expires_at) VALUES (%s, %s, %s, '/account',"
+                    " now() - interval '1 second'), (%s, %s, %s, '/account',"
+                    " now() + interval '5 minutes')",
+                    (tid, "a" * 64, uid, tid, "b" * 64, uid))
+
+    def bring_forward():
+        with db_super.cursor() as cur:
+            cur.execute("UPDATE job SET run_at = now() WHERE kind ="
+                        " 'twofa.cleanup' AND tenant_id = %s AND state ="
+                        " 'queued' RETURNING id", (tid,))
+            return cur.fetchone() is not None
+    wait_until(bring_forward, 15, what="a scheduled twofa.cleanup job")
+
+    def left():
+        with db_super.cursor() as cur:
+            cur.execute("SELECT device_hash FROM twofa_failures WHERE user_id = %s",
+                        (uid,))
+            f = sorted(d for (d,) in cur.fetchall())
+            cur.execute("SELECT left(token_hash, 1) FROM twofa_pending"
+                        " WHERE user_id = %s", (uid,))
+            return f, sorted(t for (t,) in cur.fetchall())
+    wait_until(lambda: left() == (["recent"], ["b"]), 15,
+               what="the twofa.cleanup job")

@@ -160,6 +160,8 @@ enum mp_err	 mp_twofa_failed(struct mp_ctx *, const char *uid,
 enum mp_err	 mp_twofa_check_guarded(struct mp_ctx *, const char *uid,
 		    const char *dev, const char *code, int backup,
 		    const char **kind);
+/* The hourly cleanup of old failures and expired pending sign-ins. */
+enum mp_err	 mp_twofa_job_cleanup(struct mp_job *);
 /* security_events kind 'twofa' with {"action": action}. */
 enum mp_err	 mp_twofa_event(struct mp_ctx *, const char *uid,
 		    const char *sid, const char *action, const char *ip,

@@ -38,8 +38,7 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE token_hash = $1 AND expires_at > now()"
 	    " AND attempts < $2::int RETURNING user_id, next, enroll" },
 	[TL_PENDING_DONE] = { "tf_pending_done",
-	    "DELETE FROM twofa_pending WHERE token_hash = $1"
-	    " OR expires_at < now() - interval '1 day'" },
+	    "DELETE FROM twofa_pending WHERE token_hash = $1" },
 	[TL_USER] = { "tf_user",
 	    "SELECT email, name, role FROM users WHERE id = $1"
 	    " AND status = 'active'", MP_STMT_READ },

@@ -23,6 +23,8 @@ enum {
 	TS_USER_BY_EMAIL,
 	TS_FAILURES,
 	TS_FAILURE,
+	TS_CLEAN_FAILURES,
+	TS_CLEAN_PENDING,
 	TS__MAX
 };
 
@@ -98,6 +100,12 @@ static const struct mp_stmt stmts[] = {
 	[TS_FAILURE] = { "tf_failure",
 	    "INSERT INTO twofa_failures (tenant_id, user_id, device_hash)"
 	    " VALUES (mp_tenant(), $1, $2)" },
+	/* Older than the largest window a setting allows: counted by nothing. */
+	[TS_CLEAN_FAILURES] = { "tf_clean_failures",
+	    "DELETE FROM twofa_failures"
+	    " WHERE created_at < now() - interval '1 day'" },
+	[TS_CLEAN_PENDING] = { "tf_clean_pending",
+	    "DELETE FROM twofa_pending WHERE expires_at < now()" },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == TS__MAX,
@@ -469,4 +477,24 @@ mp_twofa_check_guarded(struct mp_ctx *ctx, const char *uid, const char *dev,
 	    (rc = mp_tx_commit(ctx)) != MP_OK)
 		return rc;
 	return mp_fail(ctx, MP_EINPUT, "code", msg);
+}
+
+/*
+ * The twofa.cleanup job, hourly per tenant: wrong codes past any window
+ * and expired pending sign-ins go.
+ */
+enum mp_err
+mp_twofa_job_cleanup(struct mp_job *j)
+{
+	struct mp_res	*f, *p;
+	enum mp_err	 rc;
+
+	if ((rc = mp_q(&j->ctx, &stmts[TS_CLEAN_FAILURES], 0, NULL, &f)) !=
+	    MP_OK ||
+	    (rc = mp_q(&j->ctx, &stmts[TS_CLEAN_PENDING], 0, NULL, &p)) != MP_OK)
+		return rc;
+	if (mp_res_affected(f) + mp_res_affected(p) > 0)
+		mp_info("twofa.cleanup: %ld failures, %ld pending sign-ins removed",
+		    mp_res_affected(f), mp_res_affected(p));
+	return MP_OK;
 }

@@ -58,6 +58,12 @@ static const struct mp_route routes[] = {
 	    MP_R_JSON | MP_R_AUTH | MP_R_CSRF, code_fields },
 };
 
+/* kind, queue, handler, deadline handler, schedule, retry policy, thread-safe */
+static const struct mp_job_kind jobs[] = {
+	{ "twofa.cleanup", "bulk", mp_twofa_job_cleanup, NULL, 3600,
+	    MP_BACKOFF_DEFAULT, 1 },
+};
+
 static const struct mp_stmt_table *const stmts[] = {
 	&mp_twofa_store_st,
 	&mp_twofa_keys_st,
@@ -101,6 +107,8 @@ const struct mp_feature mp_feature_twofa = {
 	.name = "twofa",
 	.routes = routes,
 	.nroutes = MP_NELEM(routes),
+	.jobs = jobs,
+	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
 	.conf = &mp_twofa_confsec,
 };
