@@ -157,8 +157,10 @@ mp_db_ensure(struct mp_db *db)
 
 /*
  * Map a failed result to an error code.  A unique violation is a
- * conflict, bad input detected by the server (check and not-null
- * violations, invalid text) is input; everything else is the database.
+ * conflict, bad input detected by the server (check, not-null and
+ * foreign-key violations, every data exception: invalid text, a date
+ * out of range, a number too large) is input; everything else is the
+ * database.
  */
 static enum mp_err
 db_classify(struct mp_db *db, PGresult *res)
@@ -176,9 +178,9 @@ db_classify(struct mp_db *db, PGresult *res)
 		return MP_EDB;
 	if (strcmp(state, "23505") == 0)
 		return MP_ECONFLICT;
-	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
-	    strcmp(state, "22P02") == 0 || strcmp(state, "22001") == 0 ||
-	    strcmp(state, "22003") == 0 || strcmp(state, "23503") == 0)
+	/* Class 22 is "data exception": a value the server could not take. */
+	if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0 ||
+	    strcmp(state, "23502") == 0 || strcmp(state, "23503") == 0)
 		return MP_EINPUT;
 	return MP_EDB;
 }

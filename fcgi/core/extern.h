@@ -257,6 +257,8 @@ enum mp_vtype {
 	MP_V_TOKEN,	/* base64url */
 	MP_V_URL,	/* http(s) absolute */
 	MP_V_ENUM,	/* one of a declared list of words (mp_validate_enum) */
+	MP_V_TIME,	/* ISO 8601 date and time; i = Unix seconds (UTC) */
+	MP_V_DATE,	/* ISO 8601 calendar date; i = Unix seconds of 00:00 UTC */
 	MP_V__MAX
 };
 
@@ -282,6 +284,8 @@ enum mp_err	 mp_validate(enum mp_vtype, const char *, size_t, int64_t min,
 enum mp_err	 mp_validate_enum(struct mp_arena *, const char *, size_t,
 		    const char *const *set, struct mp_value *,
 		    const char **why);
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (arena), for SQL and JSON. */
+const char	*mp_time_utc(struct mp_arena *, int64_t);
 
 /*
  * db.c: one libpq connection per process, statements prepared lazily on

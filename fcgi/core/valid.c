@@ -229,10 +229,166 @@ v_url(const char *s, size_t n, int64_t max)
 	return NULL;
 }
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t	 era, yoe, doy;
+
+	if (m <= 2)
+		y--;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static int
+days_in_month(int64_t y, int m)
+{
+	static const int	 mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
+/* n decimal digits at s (all of them digits), or -1. */
+static int
+digits(const char *s, size_t avail, size_t n)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	if (avail < n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * YYYY-MM-DD at s, a real day (2027-02-30 is not); *days since the
+ * epoch.  Returns the bytes read, or 0.
+ */
+static size_t
+parse_date(const char *s, size_t n, int64_t *days)
+{
+	int	 y, m, d;
+
+	if ((y = digits(s, n, 4)) < 1 || n < 10 || s[4] != '-' ||
+	    (m = digits(s + 5, n - 5, 2)) < 1 || m > 12 || s[7] != '-' ||
+	    (d = digits(s + 8, n - 8, 2)) < 1 || d > days_in_month(y, m))
+		return 0;
+	*days = days_from_civil(y, m, d);
+	return 10;
+}
+
+static const char *
+v_date(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t	 days;
+
+	if (parse_date(s, n, &days) != n || n == 0)
+		return "must be a real date like 2026-05-01";
+	*out = days * 86400;
+	if (!(min == 0 && max == 0) && !in_range(*out, min, max))
+		return "is out of range";
+	return NULL;
+}
+
+/*
+ * YYYY-MM-DD, 'T' or a space, HH:MM, optional :SS and a fraction, then
+ * Z, +HH, +HHMM or +HH:MM (or nothing: UTC).  Every part within its real
+ * range: hour 0-23, minute and second 0-59 (a leap second's :60 too),
+ * offset up to 15:59 as PostgreSQL allows.
+ */
+static const char *
+v_time(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+	static const char *bad = "must be a real date and time like "
+	    "2026-05-01T22:00Z";
+	int64_t		 days, secs;
+	size_t		 i;
+	int		 hh, mm, ss = 0, oh = 0, om = 0, sign = 1;
+
+	if ((i = parse_date(s, n, &days)) == 0 || i >= n ||
+	    (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
+		return bad;
+	i++;
+	if ((hh = digits(s + i, n - i, 2)) < 0 || hh > 23 || i + 2 >= n ||
+	    s[i + 2] != ':' || (mm = digits(s + i + 3, n - i - 3, 2)) < 0 ||
+	    mm > 59)
+		return bad;
+	i += 5;
+	if (i < n && s[i] == ':') {
+		if ((ss = digits(s + i + 1, n - i - 1, 2)) < 0 || ss > 60)
+			return bad;
+		i += 3;
+		if (i < n && s[i] == '.') {
+			if (++i >= n || s[i] < '0' || s[i] > '9')
+				return bad;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
+	}
+	if (i < n && (s[i] == 'Z' || s[i] == 'z'))
+		i++;
+	else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i] == '-' ? -1 : 1;
+		if ((oh = digits(s + i + 1, n - i - 1, 2)) < 0 || oh > 15)
+			return bad;
+		i += 3;
+		if (i < n && s[i] == ':' && ++i == n)
+			return bad;
+		if (i < n) {
+			if ((om = digits(s + i, n - i, 2)) < 0 || om > 59)
+				return bad;
+			i += 2;
+		}
+	}
+	if (i != n)
+		return bad;
+	secs = days * 86400 + hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);
+	*out = secs - sign * (oh * 3600 + om * 60);
+	if (!(min == 0 && max == 0) && !in_range(*out, min, max))
+		return "is out of range";
+	return NULL;
+}
+
+const char *
+mp_time_utc(struct mp_arena *a, int64_t t)
+{
+	int64_t	 z, era, doe, yoe, y, doy, mp, d, m, secs;
+
+	z = (t >= 0 ? t : t - 86399) / 86400;
+	secs = t - z * 86400;
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	return mp_printf(a, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
+	    (long long)y, (long long)m, (long long)d,
+	    (long long)(secs / 3600), (long long)(secs / 60 % 60),
+	    (long long)(secs % 60));
+}
+
 /*
  * Validate s[0..len) as type t.  min and max bound the length in
  * characters for TEXT, in bytes for SLUG, TOKEN, EMAIL and URL (max only;
- * 0 means none) and the value for INT (both 0: unbounded).  On MP_OK v is
+ * 0 means none) and the value for INT, and in Unix seconds for TIME and
+ * DATE (both 0: unbounded).  On MP_OK v is
  * filled (s points into the caller's string, i holds INT and BOOL
  * values) and present is 1; on MP_EINPUT present is 0 and *why is a
  * static sentence fragment such as "must be a valid email address".
@@ -272,6 +428,12 @@ mp_validate(enum mp_vtype t, const char *s, size_t len, int64_t min,
 		break;
 	case MP_V_URL:
 		w = v_url(s, len, max);
+		break;
+	case MP_V_TIME:
+		w = v_time(s, len, min, max, &i);
+		break;
+	case MP_V_DATE:
+		w = v_date(s, len, min, max, &i);
 		break;
 	default:
 		w = "cannot be checked";

@@ -1,7 +1,9 @@
 /* The request path: parse, route, tenant, transaction, handler, response, access log. */
 #include <string.h>
+#include <strings.h>
 
 #include <fcgiapp.h>
+#include <json-c/json.h>
 
 #include "web/extern.h"
 
@@ -56,6 +58,35 @@ error_tenant(struct mp_req *r)
 }
 
 /*
+ * A JSON body is an object of named fields, and a PUT or PATCH of a JSON
+ * endpoint carries one: anything else would be read as "no fields" and
+ * answered 200 with nothing changed.
+ */
+static enum mp_err
+body_shape(struct mp_req *r)
+{
+	if (r->json != NULL &&
+	    !json_object_is_type(r->json, json_type_object))
+		return mp_req_fail(r, MP_EINPUT, NULL,
+		    "The JSON body must be an object of named fields.");
+	if (!(r->route->flags & MP_R_JSON) ||
+	    !(r->method & (MP_PUT | MP_PATCH)))
+		return MP_OK;
+	if (r->ctype == NULL ||
+	    strncasecmp(r->ctype, "application/json", 16) != 0 ||
+	    (r->ctype[16] != '\0' && r->ctype[16] != ';' &&
+	    r->ctype[16] != ' ')) {
+		r->err_status = 415;
+		return mp_req_fail(r, MP_EINPUT, NULL,
+		    "Send the body as application/json.");
+	}
+	if (r->json == NULL)
+		return mp_req_fail(r, MP_EINPUT, NULL,
+		    "The request body must be a JSON object.");
+	return MP_OK;
+}
+
+/*
  * Everything between route and handler.  Returns MP_OK when the handler
  * filled w, else an error for mp_resp_error (r->err_* may say more).
  */
@@ -89,7 +120,8 @@ handle(struct mp_req *r, struct mp_resp *w)
 	}
 	if (r->route->flags & MP_R_CORS)
 		mp_resp_header(w, "Access-Control-Allow-Origin", "*");
-	if (is_unsafe(r->method) && (rc = mp_req_read_body(r)) != MP_OK)
+	if (is_unsafe(r->method) && ((rc = mp_req_read_body(r)) != MP_OK ||
+	    (rc = body_shape(r)) != MP_OK))
 		return rc;
 	if ((rc = mp_req_validate(r)) != MP_OK)
 		return rc;

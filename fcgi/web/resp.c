@@ -37,14 +37,28 @@ reason(int code)
 }
 
 /*
- * Add a header; the strings must live until the response is sent (arena
- * or static).  Header values never come from raw request text without a
- * validator, and CR/LF are refused here all the same.
+ * Set a header; the strings must live until the response is sent (arena
+ * or static).  A header set twice keeps the later value, so a response
+ * never carries two Cache-Control lines; only Set-Cookie repeats.
+ * Header values never come from raw request text without a validator,
+ * and CR/LF are refused here all the same.
  */
 void
 mp_resp_header(struct mp_resp *w, const char *name, const char *value)
 {
-	if (w->nh >= MP_MAXHEADERS || strpbrk(value, "\r\n") != NULL) {
+	int	 i;
+
+	if (strpbrk(value, "\r\n") != NULL) {
+		mp_error("header %s dropped", name);
+		return;
+	}
+	if (strcasecmp(name, "Set-Cookie") != 0)
+		for (i = 0; i < w->nh; i++)
+			if (strcasecmp(w->h[i].name, name) == 0) {
+				w->h[i].value = value;
+				return;
+			}
+	if (w->nh >= MP_MAXHEADERS) {
 		mp_error("header %s dropped", name);
 		return;
 	}

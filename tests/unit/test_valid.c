@@ -300,6 +300,85 @@ test_enum(void **state)
 	mp_arena_free(a);
 }
 
+/* Unix seconds of a valid TIME or DATE. */
+static int64_t
+secs(enum mp_vtype t, const char *s)
+{
+	struct mp_value	 val;
+
+	if (v(t, s, 0, 0, &val) != MP_OK)
+		fail_msg("rejected %s", s);
+	return val.i;
+}
+
+static void
+test_time(void **state)
+{
+	struct mp_arena	*a = mp_arena_new(0);
+
+	(void)state;
+	/* Every shape PostgreSQL and people write, to the second. */
+	assert_int_equal(secs(MP_V_TIME, "1970-01-01T00:00Z"), 0);
+	assert_int_equal(secs(MP_V_TIME, "2026-05-01T22:00Z"), 1777672800);
+	assert_int_equal(secs(MP_V_TIME, "2026-05-01 22:00"), 1777672800);
+	assert_int_equal(secs(MP_V_TIME, "2026-05-01T22:00:30.25Z"),
+	    1777672830);
+	assert_int_equal(secs(MP_V_TIME, "2026-05-02T00:00+02"), 1777672800);
+	assert_int_equal(secs(MP_V_TIME, "2026-05-02T00:00+02:00"),
+	    1777672800);
+	assert_int_equal(secs(MP_V_TIME, "2026-05-01T20:30-0130"),
+	    1777672800);
+	/* Leap days: 2028 and 2000 have one, 2027 and 2100 do not. */
+	assert_int_equal(secs(MP_V_TIME, "2028-02-29T00:00Z"), 1835395200);
+	OK(MP_V_TIME, "2000-02-29T12:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-02-29T12:00Z", 0, 0);
+	BAD(MP_V_TIME, "2100-02-29T12:00Z", 0, 0);
+	/* The impossible date of the report, and each part past its end. */
+	BAD(MP_V_TIME, "2027-02-30T25:61Z", 0, 0);
+	BAD(MP_V_TIME, "2027-02-30T10:00Z", 0, 0);
+	OK(MP_V_TIME, "2027-04-30T23:59:59Z", 0, 0);
+	BAD(MP_V_TIME, "2027-04-31T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-13-01T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-00-01T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-00T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T24:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:60Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00:61Z", 0, 0);
+	OK(MP_V_TIME, "2027-01-01T10:00+15:59", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00+16:00", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00+05:", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00+05:60", 0, 0);
+	/* Shapes that are not a time. */
+	BAD(MP_V_TIME, "", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:0Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00:00.Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00ZZ", 0, 0);
+	BAD(MP_V_TIME, "2027-1-01T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "0000-01-01T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "+2027-01-01T10:00Z", 0, 0);
+	BAD(MP_V_TIME, "2027-01-01T10:00 UTC", 0, 0);
+	/* Bounds in Unix seconds, inclusive. */
+	OK(MP_V_TIME, "1970-01-01T00:01Z", 60, 120);
+	BAD(MP_V_TIME, "1970-01-01T00:00:59Z", 60, 120);
+	BAD(MP_V_TIME, "1970-01-01T00:02:01Z", 60, 120);
+	/* Dates. */
+	assert_int_equal(secs(MP_V_DATE, "2026-12-05"), 1796428800);
+	BAD(MP_V_DATE, "2026-02-29", 0, 0);
+	BAD(MP_V_DATE, "2026-12-05T00:00Z", 0, 0);
+	BAD(MP_V_DATE, "2026-12-5", 0, 0);
+	/* And back: the canonical UTC text. */
+	assert_string_equal(mp_time_utc(a, 0), "1970-01-01T00:00:00Z");
+	assert_string_equal(mp_time_utc(a, 1777672830),
+	    "2026-05-01T22:00:30Z");
+	assert_string_equal(mp_time_utc(a, 1835395200 + 86399),
+	    "2028-02-29T23:59:59Z");
+	assert_string_equal(mp_time_utc(a, -1), "1969-12-31T23:59:59Z");
+	mp_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -314,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_err_table),
 		cmocka_unit_test(test_enum),
+		cmocka_unit_test(test_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,8 @@ static const struct mp_route routes[] = {
 static const struct mp_job_kind jobs[] = {
 	{ "sessions.cleanup", "bulk", mp_sessions_job_cleanup, NULL, 3600,
 	    MP_BACKOFF_DEFAULT, 1 },
+	{ "accounts.reset_mail", "tx", mp_accounts_job_reset_mail, NULL, 0,
+	    MP_BACKOFF_DEFAULT, 1 },
 };
 
 static const struct mp_stmt_table *const stmts[] = {
@@ -99,6 +101,7 @@ static const struct mp_confkey conf_keys[] = {
 	    "604800"),
 	MP_CONF_I(mp_accounts_conf, login_max_failures, 1, 1000, "10"),
 	MP_CONF_I(mp_accounts_conf, login_window, 1, 86400, "900"),
+	MP_CONF_I(mp_accounts_conf, reset_mails_per_hour, 1, 100, "3"),
 };
 
 const struct mp_confsec mp_accounts_confsec = {

@@ -6,7 +6,7 @@
 #include "features/notify/notify.h"
 #include "features/queue/queue.h"
 
-/* accounts.c: sign in and out, passwords, API tokens, "this wasn't me". */
+/* signin.c: sign in and out, passwords, API tokens, "this wasn't me". */
 enum mp_err	 mp_login_form(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_login(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_logout(struct mp_req *, struct mp_resp *);
@@ -20,6 +20,7 @@ enum mp_err	 mp_token_create(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_token_revoke(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_not_me_form(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_not_me(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_accounts_job_reset_mail(struct mp_job *);
 
 /* sessions.c: the session list, admin views, cleanup. */
 enum mp_err	 mp_sessions_page(struct mp_req *, struct mp_resp *);
@@ -43,6 +44,7 @@ struct mp_accounts_conf {
 	int	 session_absolute_customer;
 	int	 login_max_failures;		/* per account and per IP ... */
 	int	 login_window;			/* ... in this many seconds */
+	int	 reset_mails_per_hour;		/* reset links one account gets */
 };
 
 extern const struct mp_confsec	 mp_accounts_confsec;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ClearSilver.h>
 #include <json-c/json.h>
@@ -38,6 +39,11 @@ enum {
 	AC_TOKENS,
 	AC_TOKEN_NEW,
 	AC_TOKEN_REVOKE,
+	AC_DEVICE_OF_ACCOUNT,
+	AC_TOKENS_REVOKE_ALL,
+	AC_RESETS_VOID,
+	AC_RESETS_RECENT,
+	AC_USER_LOCK,
 	AC__MAX
 };
 
@@ -144,6 +150,24 @@ static const struct mp_stmt stmts[] = {
 	[AC_TOKEN_REVOKE] = { "ac_token_revoke",
 	    "UPDATE api_tokens SET revoked_at = now() WHERE public_id = $1"
 	    " AND user_id = $2 AND revoked_at IS NULL RETURNING id" },
+	/* Has this browser signed in to the account of email $1 before? */
+	[AC_DEVICE_OF_ACCOUNT] = { "ac_device_of_account",
+	    "SELECT EXISTS (SELECT 1 FROM known_devices k JOIN users u"
+	    " ON u.tenant_id = k.tenant_id AND u.id = k.user_id"
+	    " WHERE u.email = $1 AND k.device_id_hash = $2)" },
+	[AC_TOKENS_REVOKE_ALL] = { "ac_tokens_revoke_all",
+	    "WITH r AS (UPDATE api_tokens SET revoked_at = now()"
+	    " WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1)"
+	    " SELECT count(*) FROM r" },
+	[AC_RESETS_VOID] = { "ac_resets_void",
+	    "UPDATE password_resets SET used_at = now() WHERE user_id = $1"
+	    " AND used_at IS NULL" },
+	[AC_RESETS_RECENT] = { "ac_resets_recent",
+	    "SELECT count(*) FROM password_resets WHERE user_id = $1"
+	    " AND created_at > now() - interval '1 hour'" },
+	/* One reset job of a user at a time: the count then the link. */
+	[AC_USER_LOCK] = { "ac_user_lock",
+	    "SELECT 1 FROM users WHERE id = $1 FOR UPDATE" },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == AC__MAX,
@@ -151,14 +175,119 @@ _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == AC__MAX,
 
 MP_STMT_TABLE(mp_accounts_st, stmts);
 
-/* Where to go after signing in: a local path only, never another site. */
+/*
+ * Where to go after signing in: a path of this site made of the
+ * characters a path and query need, never another site.  Browsers drop
+ * tabs and newlines and read a backslash as a slash, so "/\t/evil" and
+ * "/\\evil" would leave the site: any control byte, space, backslash or
+ * non-ASCII byte refuses the whole value, and so does an encoded slash
+ * or backslash (%2f, %5c), which some servers decode again.
+ */
 static const char *
 safe_next(const char *next)
 {
+	static const char	 ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&+,;:@!$*()'%#";
+	const char		*s;
+
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL)
+	    strlen(next) > 1000)
 		return "/account";
+	for (s = next; *s != '\0'; s++) {
+		if (strchr(ok, *s) == NULL)
+			return "/account";
+		if (*s == '%' && (strncasecmp(s, "%2f", 3) == 0 ||
+		    strncasecmp(s, "%5c", 3) == 0))
+			return "/account";
+	}
 	return next;
+}
+
+/*
+ * The form of an address that accounts are stored and counted under:
+ * the validator admits ASCII only, so lower-casing bytes is enough.
+ */
+static char *
+email_key(struct mp_arena *a, const struct mp_value *email)
+{
+	char	*k = mp_strndup(a, email->s, email->len);
+	char	*c;
+
+	for (c = k; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return k;
+}
+
+/*
+ * Ends a user's sessions (except keep, when not NULL; none when reason
+ * is NULL), revokes every API token and voids every unused reset link:
+ * what "this wasn't me", a reset and a password change all do.
+ * *tokens says how many tokens were revoked.
+ */
+static enum mp_err
+lock_down(struct mp_ctx *ctx, const char *uid, const char *reason,
+    const char *keep, int *tokens)
+{
+	const char	*p[3];
+	struct mp_res	*res;
+	enum mp_err	 rc;
+
+	p[0] = uid;
+	if (reason != NULL) {
+		p[1] = reason;
+		p[2] = keep;
+		if ((rc = mp_q(ctx, &stmts[AC_END_USER_SESSIONS], 3, p,
+		    NULL)) != MP_OK)
+			return rc;
+	}
+	if ((rc = mp_q(ctx, &stmts[AC_TOKENS_REVOKE_ALL], 1, p, &res)) !=
+	    MP_OK ||
+	    (rc = mp_q(ctx, &stmts[AC_RESETS_VOID], 1, p, NULL)) != MP_OK)
+		return rc;
+	*tokens = mp_res_int(res, 0, 0);
+	return MP_OK;
+}
+
+/*
+ * The security notice after a password was changed (how says by which
+ * way), naming what was ended and revoked.
+ */
+static enum mp_err
+changed_mail(struct mp_ctx *ctx, const char *uid, const char *email,
+    const char *name, const char *how, int sessions_ended, int tokens)
+{
+	struct _hdf	*hdf = mp_ctx_hdf(ctx);
+	struct mp_mail	 m;
+
+	mp_hdf_set(hdf, "Mail.Name", name);
+	mp_hdf_set(hdf, "Mail.How", how);
+	mp_hdf_setf(hdf, "Mail.SessionsEnded", "%d", sessions_ended);
+	mp_hdf_setf(hdf, "Mail.TokensRevoked", "%d", tokens);
+	mp_hdf_set(hdf, "Mail.ForgotUrl", mp_printf(ctx->a,
+	    "%s/password/forgot", mp_origin(ctx)));
+	memset(&m, 0, sizeof(m));
+	m.to = email;
+	m.to_name = name;
+	m.subject = mp_printf(ctx->a, "Your %s password was changed",
+	    ctx->tenant->name);
+	m.tpl = "account/password_changed";
+	m.data = hdf;
+	m.category = "transactional";
+	m.priority = 1;
+	m.user_id = strtoll(uid, NULL, 10);
+	return mp_mail_queue(ctx, &m, NULL);
+}
+
+/* What the page says of the tokens lock_down revoked. */
+static const char *
+tokens_sentence(struct mp_arena *a, int n)
+{
+	if (n == 0)
+		return "";
+	return mp_printf(a, " %s API token%s of your account %s revoked: "
+	    "create new ones for your scripts.", n == 1 ? "The" : mp_printf(a,
+	    "All %d", n), n == 1 ? "" : "s", n == 1 ? "was" : "were");
 }
 
 static void
@@ -327,8 +456,9 @@ login_page(struct mp_req *r, struct mp_resp *w, int status, const char *err,
 	mp_hdf_set(hdf, "Login.Email", email);
 	mp_hdf_set(hdf, "Login.Error", err);
 	if (mp_req_query(r, "reset") != NULL)
-		mp_hdf_set(hdf, "Login.Notice", "Your password was changed. "
-		    "Sign in with the new one.");
+		mp_hdf_set(hdf, "Login.Notice", "Your password was changed, "
+		    "every session of your account was ended and its API "
+		    "tokens were revoked. Sign in with the new password.");
 	if (mp_req_query(r, "bye") != NULL)
 		mp_hdf_set(hdf, "Login.Notice", "You are signed out.");
 	mp_resp_header(w, "Cache-Control", "no-store");
@@ -358,26 +488,47 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 	    "AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 	const struct mp_value	*email = mp_req_val(r, "email");
 	const struct mp_value	*pw = mp_req_val(r, "password");
-	const char		*p[3], *hash, *ehash, *next;
+	const struct mp_accounts_conf *conf = mp_accounts_conf(r->ctx.cfg);
+	const char		*p[3], *hash, *ehash, *key, *dev, *next;
 	struct mp_res		*res, *u;
-	int			 ok, rehash = 0, held;
+	int			 ok, rehash = 0, held, second;
 	enum mp_err		 rc;
 
-	ehash = mp_sha256_hex(r->ctx.a, email->s, email->len);
+	/* Counted and looked up under one form, whatever the case typed. */
+	key = email_key(r->ctx.a, email);
+	ehash = mp_sha256_hex(r->ctx.a, key, strlen(key));
 	p[0] = ehash;
 	p[1] = r->remote_addr;
-	p[2] = mp_printf(r->ctx.a, "%d", mp_accounts_conf(r->ctx.cfg)->login_window);
+	p[2] = mp_printf(r->ctx.a, "%d", conf->login_window);
 	if ((rc = mp_q(&r->ctx, &stmts[AC_FAILURES], 3, p, &res)) != MP_OK)
 		return rc;
-	if (mp_res_int(res, 0, 0) >= mp_accounts_conf(r->ctx.cfg)->login_max_failures ||
-	    mp_res_int(res, 0, 1) >= mp_accounts_conf(r->ctx.cfg)->login_max_failures * 5) {
+	held = mp_res_int(res, 0, 0) >= conf->login_max_failures;
+	/*
+	 * The address's limit holds unknown browsers only: one that signed
+	 * in to this account before keeps its way in when a scanner behind
+	 * the same address is refused.
+	 */
+	if (!held && mp_res_int(res, 0, 1) >= conf->login_max_failures * 5) {
+		held = 1;
+		dev = mp_req_cookie(r, DEVICE_COOKIE);
+		if (dev != NULL && strlen(dev) >= 32 && strlen(dev) <= 64) {
+			p[0] = key;
+			p[1] = mp_sha256_hex(r->ctx.a, dev, strlen(dev));
+			if ((rc = mp_q(&r->ctx, &stmts[AC_DEVICE_OF_ACCOUNT], 2,
+			    p, &res)) != MP_OK)
+				return rc;
+			held = !mp_res_bool(res, 0, 0);
+		}
+	}
+	if (held) {
 		mp_resp_header(w, "Retry-After", mp_printf(r->ctx.a, "%d",
-		    mp_accounts_conf(r->ctx.cfg)->login_window));
-		return login_page(r, w, 429, "Too many failed sign-ins. Wait "
-		    "15 minutes and try again, or reset your password.",
+		    conf->login_window));
+		return login_page(r, w, 429, mp_printf(r->ctx.a, "Too many "
+		    "failed sign-ins. Wait %d minutes and try again, or reset "
+		    "your password.", (conf->login_window + 59) / 60),
 		    email->s);
 	}
-	p[0] = email->s;
+	p[0] = key;
 	if ((rc = mp_q(&r->ctx, &stmts[AC_USER_BY_EMAIL], 1, p, &u)) != MP_OK)
 		return rc;
 	hash = mp_res_rows(u) ? mp_res_get(u, 0, 1) : dummy;
@@ -402,9 +553,10 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 	/* Two-factor sign-in may hold the session back for its second step. */
 	next = safe_next(mp_req_form(r, "next"));
 	if ((rc = mp_twofa_gate(r, w, mp_res_get(u, 0, 0),
-	    mp_role_parse(mp_res_get(u, 0, 2)), &next, &held)) != MP_OK || held)
+	    mp_role_parse(mp_res_get(u, 0, 2)), &next, &second)) != MP_OK ||
+	    second)
 		return rc;
-	if ((rc = start_session(r, w, mp_res_get(u, 0, 0), email->s,
+	if ((rc = start_session(r, w, mp_res_get(u, 0, 0), key,
 	    mp_res_get(u, 0, 3), mp_role_parse(mp_res_get(u, 0, 2)))) !=
 	    MP_OK)
 		return rc;
@@ -440,52 +592,98 @@ mp_forgot_form(struct mp_req *r, struct mp_resp *w)
 }
 
 /*
- * POST /password/forgot: mail a single-use link valid for an hour when
- * the account exists.  The page says the same either way.
+ * POST /password/forgot.  Whether the account exists is decided by the
+ * accounts.reset_mail job, never here: the request costs one queued job
+ * and says the same sentence for any address, so neither its answer nor
+ * its time tells a real account from an unknown one.
  */
 enum mp_err
 mp_forgot(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_value	*email = mp_req_val(r, "email");
-	const char		*p[2];
-	struct mp_res		*u;
 	struct _hdf		*hdf = mp_hdf(r);
-	struct mp_mail		 m;
-	char			*tok;
+	struct json_object	*payload;
+	struct mp_job_spec	 js;
 	enum mp_err		 rc;
 
-	p[0] = email->s;
-	if ((rc = mp_q(&r->ctx, &stmts[AC_USER_BY_EMAIL], 1, p, &u)) != MP_OK)
+	payload = json_object_new_object();
+	mp_json_own(r->ctx.a, payload);
+	json_object_object_add(payload, "email",
+	    json_object_new_string(email_key(r->ctx.a, email)));
+	memset(&js, 0, sizeof(js));
+	js.kind = "accounts.reset_mail";
+	js.queue = "tx";
+	js.priority = 1;
+	js.payload = payload;
+	if ((rc = mp_job_enqueue(&r->ctx, &js, NULL)) != MP_OK)
 		return rc;
-	if (mp_res_rows(u) > 0) {
-		struct _hdf *mh = mp_hdf(r);
-
-		tok = mp_token(r->ctx.a, 32);
-		p[0] = mp_res_get(u, 0, 0);
-		p[1] = mp_sha256_hex(r->ctx.a, tok, strlen(tok));
-		if ((rc = mp_q(&r->ctx, &stmts[AC_RESET_NEW], 2, p, NULL)) != MP_OK)
-			return rc;
-		mp_hdf_set(mh, "Mail.Name", mp_res_get(u, 0, 3));
-		mp_hdf_set(mh, "Mail.ResetUrl", mp_printf(r->ctx.a,
-		    "%s/password/reset/%s", mp_origin(&r->ctx), tok));
-		memset(&m, 0, sizeof(m));
-		m.to = email->s;
-		m.to_name = mp_res_get(u, 0, 3);
-		m.subject = mp_printf(r->ctx.a, "Reset your %s password",
-		    r->ctx.tenant->name);
-		m.tpl = "account/reset";
-		m.data = mh;
-		m.category = "transactional";
-		m.priority = 1;
-		m.user_id = mp_res_int(u, 0, 0);
-		if ((rc = mp_mail_queue(&r->ctx, &m, NULL)) != MP_OK)
-			return rc;
-	}
 	mp_hdf_set(hdf, "Page.Title", "Check your email");
 	set_notice(hdf, "Check your email", "If an account exists for that "
 	    "address, we have sent a link to reset its password. The link "
 	    "works once, for one hour.");
 	return mp_render(r, w, 200, "account/notice.cs", hdf);
+}
+
+/*
+ * The accounts.reset_mail job: a single-use link valid for an hour to an
+ * active account of that address, at most reset_mails_per_hour of them
+ * an hour; nothing for an unknown address.
+ */
+enum mp_err
+mp_accounts_job_reset_mail(struct mp_job *j)
+{
+	struct mp_ctx		*ctx = &j->ctx;
+	struct json_object	*jv;
+	const char		*p[2], *email, *uid;
+	struct mp_res		*u, *res;
+	struct _hdf		*hdf;
+	struct mp_mail		 m;
+	char			*tok;
+	enum mp_err		 rc;
+
+	if (!json_object_object_get_ex(j->payload, "email", &jv) ||
+	    (email = json_object_get_string(jv)) == NULL) {
+		j->permanent = 1;
+		j->error = "payload has no email";
+		return MP_EINPUT;
+	}
+	p[0] = email;
+	if ((rc = mp_q(ctx, &stmts[AC_USER_BY_EMAIL], 1, p, &u)) != MP_OK)
+		return rc;
+	if (mp_res_rows(u) == 0)
+		return MP_OK;
+	uid = mp_strdup(ctx->a, mp_res_get(u, 0, 0));
+	p[0] = uid;
+	/* The count is read after the lock, so jobs beside it are counted. */
+	if ((rc = mp_q(ctx, &stmts[AC_USER_LOCK], 1, p, NULL)) != MP_OK ||
+	    (rc = mp_q(ctx, &stmts[AC_RESETS_RECENT], 1, p, &res)) != MP_OK)
+		return rc;
+	if (mp_res_int(res, 0, 0) >=
+	    mp_accounts_conf(ctx->cfg)->reset_mails_per_hour) {
+		mp_info("reset mail for user %s not sent: hourly limit", uid);
+		return MP_OK;
+	}
+	if ((rc = mp_tenant_fill(ctx)) != MP_OK)
+		return rc;
+	tok = mp_token(ctx->a, 32);
+	p[1] = mp_sha256_hex(ctx->a, tok, strlen(tok));
+	if ((rc = mp_q(ctx, &stmts[AC_RESET_NEW], 2, p, NULL)) != MP_OK)
+		return rc;
+	hdf = mp_ctx_hdf(ctx);
+	mp_hdf_set(hdf, "Mail.Name", mp_res_get(u, 0, 3));
+	mp_hdf_set(hdf, "Mail.ResetUrl", mp_printf(ctx->a,
+	    "%s/password/reset/%s", mp_origin(ctx), tok));
+	memset(&m, 0, sizeof(m));
+	m.to = email;
+	m.to_name = mp_res_get(u, 0, 3);
+	m.subject = mp_printf(ctx->a, "Reset your %s password",
+	    ctx->tenant->name);
+	m.tpl = "account/reset";
+	m.data = hdf;
+	m.category = "transactional";
+	m.priority = 1;
+	m.user_id = strtoll(uid, NULL, 10);
+	return mp_mail_queue(ctx, &m, NULL);
 }
 
 static enum mp_err
@@ -521,16 +719,19 @@ mp_reset_form(struct mp_req *r, struct mp_resp *w)
 
 /*
  * POST /password/reset/{token}: the token is spent in the same statement
- * that checks it, the password set, and every session of the account
- * ended.  A weak password shows the form again and spends nothing.
+ * that checks it, the password set, every session of the account ended,
+ * its API tokens revoked and its other reset links voided, and the owner
+ * told by mail.  A weak password shows the form again and spends
+ * nothing.
  */
 enum mp_err
 mp_reset(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_capture	*tok = mp_req_cap(r, "token");
 	const struct mp_value	*pw = mp_req_val(r, "password");
-	const char		*p[3], *why, *uid;
-	struct mp_res		*res;
+	const char		*p[2], *why, *uid;
+	struct mp_res		*res, *u;
+	int			 tokens;
 	enum mp_err		 rc;
 
 	if (mp_password_policy(pw->s, &why) != MP_OK)
@@ -544,12 +745,13 @@ mp_reset(struct mp_req *r, struct mp_resp *w)
 	uid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	p[0] = uid;
 	p[1] = mp_password_hash(r->ctx.a, pw->s);
-	if ((rc = mp_q(&r->ctx, &stmts[AC_SET_PASSWORD], 2, p, NULL)) != MP_OK)
-		return rc;
-	p[1] = "password_reset";
-	p[2] = NULL;
-	if ((rc = mp_q(&r->ctx, &stmts[AC_END_USER_SESSIONS], 3, p, NULL)) != MP_OK ||
-	    (rc = event(r, uid, NULL, "password_reset")) != MP_OK)
+	if ((rc = mp_q(&r->ctx, &stmts[AC_SET_PASSWORD], 2, p, NULL)) != MP_OK ||
+	    (rc = lock_down(&r->ctx, uid, "password_reset", NULL, &tokens)) !=
+	    MP_OK ||
+	    (rc = event(r, uid, NULL, "password_reset")) != MP_OK ||
+	    (rc = mp_q(&r->ctx, &stmts[AC_USER_BY_ID], 1, p, &u)) != MP_OK ||
+	    (rc = changed_mail(&r->ctx, uid, mp_res_get(u, 0, 1),
+	    mp_res_get(u, 0, 2), "reset", 1, tokens)) != MP_OK)
 		return rc;
 	mp_resp_cookie(r, w, MP_SESSION_COOKIE, "", 0);
 	return mp_resp_redirect(w, 303, "/login?reset=1");
@@ -599,12 +801,16 @@ enum mp_err
 mp_account(struct mp_req *r, struct mp_resp *w)
 {
 	const char	*msg = NULL, *done = mp_req_query(r, "done");
+	const char	*nt = mp_req_query(r, "tokens");
+	int		 tokens = nt != NULL ? atoi(nt) : 0;
 
 	if (done != NULL && strcmp(done, "password") == 0)
-		msg = "Your password was changed.";
+		msg = mp_printf(r->ctx.a, "Your password was changed.%s",
+		    tokens_sentence(r->ctx.a, tokens));
 	else if (done != NULL && strcmp(done, "password-all") == 0)
-		msg = "Your password was changed and every other session "
-		    "was ended.";
+		msg = mp_printf(r->ctx.a, "Your password was changed and every "
+		    "other session was ended.%s",
+		    tokens_sentence(r->ctx.a, tokens));
 	else if (done != NULL && strcmp(done, "revoked") == 0)
 		msg = "The API token was revoked.";
 	return account_page(r, w, 200, NULL, msg, NULL);
@@ -613,6 +819,8 @@ mp_account(struct mp_req *r, struct mp_resp *w)
 /*
  * POST /account/password: needs the current password; offers to end
  * every other session (end_others=1), as the security reference asks.
+ * The account's API tokens are revoked and its reset links voided
+ * either way, and the owner is told by mail.
  */
 enum mp_err
 mp_account_password(struct mp_req *r, struct mp_resp *w)
@@ -620,11 +828,12 @@ mp_account_password(struct mp_req *r, struct mp_resp *w)
 	const struct mp_value	*cur = mp_req_val(r, "current_password");
 	const struct mp_value	*pw = mp_req_val(r, "new_password");
 	const struct mp_value	*others = mp_req_val(r, "end_others");
-	const char		*p[3], *why;
+	const char		*p[2], *why, *uid = r->user->id_text;
 	struct mp_res		*u;
+	int			 tokens, all = others->present && others->i;
 	enum mp_err		 rc;
 
-	p[0] = r->user->id_text;
+	p[0] = uid;
 	if ((rc = mp_q(&r->ctx, &stmts[AC_USER_BY_ID], 1, p, &u)) != MP_OK)
 		return rc;
 	if (!mp_password_verify(cur->s, mp_res_get(u, 0, 0), NULL)) {
@@ -637,18 +846,16 @@ mp_account_password(struct mp_req *r, struct mp_resp *w)
 		    "password %s.", why), NULL, NULL);
 	p[1] = mp_password_hash(r->ctx.a, pw->s);
 	if ((rc = mp_q(&r->ctx, &stmts[AC_SET_PASSWORD], 2, p, NULL)) != MP_OK ||
-	    (rc = event(r, r->user->id_text, r->sess->id_text,
-	    "password_changed")) != MP_OK)
+	    (rc = event(r, uid, r->sess->id_text, "password_changed")) !=
+	    MP_OK ||
+	    (rc = lock_down(&r->ctx, uid, all ? "password_changed" : NULL,
+	    r->sess->id_text, &tokens)) != MP_OK ||
+	    (rc = changed_mail(&r->ctx, uid, mp_res_get(u, 0, 1),
+	    mp_res_get(u, 0, 2), "account", all, tokens)) != MP_OK)
 		return rc;
-	if (others->present && others->i) {
-		p[1] = "password_changed";
-		p[2] = r->sess->id_text;
-		if ((rc = mp_q(&r->ctx, &stmts[AC_END_USER_SESSIONS], 3, p, NULL)) !=
-		    MP_OK)
-			return rc;
-		return mp_resp_redirect(w, 303, "/account?done=password-all");
-	}
-	return mp_resp_redirect(w, 303, "/account?done=password");
+	return mp_resp_redirect(w, 303, mp_printf(r->ctx.a,
+	    "/account?done=%s&tokens=%d", all ? "password-all" : "password",
+	    tokens));
 }
 
 /* POST /account/tokens: a new API token, shown once on the page. */
@@ -735,18 +942,20 @@ mp_not_me_form(struct mp_req *r, struct mp_resp *w)
 
 /*
  * POST /account/not-me/{token}: end every session of the account (the
- * suspicious one among them) and send a reset link, so whoever signed in
- * is out and the owner chooses a new password.
+ * suspicious one among them), revoke its API tokens, void older reset
+ * links and send a new one, so whoever signed in is out and the owner
+ * chooses a new password.
  */
 enum mp_err
 mp_not_me(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_capture	*tok = mp_req_cap(r, "token");
-	const char		*p[3], *uid, *sid;
+	const char		*p[2], *uid, *sid;
 	struct mp_res		*res, *u;
 	struct _hdf		*hdf = mp_hdf(r), *mh;
 	struct mp_mail		 m;
 	char			*reset;
+	int			 tokens;
 	enum mp_err		 rc;
 
 	p[0] = mp_sha256_hex(r->ctx.a, tok->s, tok->len);
@@ -756,9 +965,7 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 	uid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 0));
 	sid = mp_strdup(r->ctx.a, mp_res_get(res, 0, 1));
 	p[0] = uid;
-	p[1] = "not_me";
-	p[2] = NULL;
-	if ((rc = mp_q(&r->ctx, &stmts[AC_END_USER_SESSIONS], 3, p, NULL)) != MP_OK ||
+	if ((rc = lock_down(&r->ctx, uid, "not_me", NULL, &tokens)) != MP_OK ||
 	    (rc = event(r, uid, sid, "not_me")) != MP_OK ||
 	    (rc = mp_q(&r->ctx, &stmts[AC_USER_BY_ID], 1, p, &u)) != MP_OK)
 		return rc;
@@ -768,6 +975,8 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 		return rc;
 	mh = mp_hdf(r);
 	mp_hdf_set(mh, "Mail.Name", mp_res_get(u, 0, 2));
+	mp_hdf_set(mh, "Mail.Secured", "1");
+	mp_hdf_setf(mh, "Mail.TokensRevoked", "%d", tokens);
 	mp_hdf_set(mh, "Mail.ResetUrl", mp_printf(r->ctx.a,
 	    "%s/password/reset/%s", mp_origin(&r->ctx),
 	    reset));
@@ -783,10 +992,10 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 	if ((rc = mp_mail_queue(&r->ctx, &m, NULL)) != MP_OK)
 		return rc;
 	mp_hdf_set(hdf, "Page.Title", "Your account is secured");
-	set_notice(hdf, "Your account is secured", "Every session of your "
-	    "account has been ended, including the one you did not "
-	    "recognise. We have emailed you a link to choose a new "
-	    "password.");
+	set_notice(hdf, "Your account is secured", mp_printf(r->ctx.a,
+	    "Every session of your account has been ended, including the one "
+	    "you did not recognise.%s We have emailed you a link to choose a "
+	    "new password.", tokens_sentence(r->ctx.a, tokens)));
 	return mp_render(r, w, 200, "account/notice.cs", hdf);
 }
 

@@ -227,10 +227,8 @@ mp_status_json_status(struct mp_req *r, struct mp_resp *w)
 {
 	enum mp_err	 rc;
 
-	if (mp_st_cache_hit(r, ST_K_STATUS, w)) {
-		mp_st_cors(w);
+	if (mp_st_cache_hit(r, ST_K_STATUS, w))
 		return MP_OK;
-	}
 	if ((rc = mp_st_tx(r)) != MP_OK)
 		return rc;
 	return mp_st_tx_end(r, make_status(r, w));
@@ -241,10 +239,8 @@ mp_status_json_summary(struct mp_req *r, struct mp_resp *w)
 {
 	enum mp_err	 rc;
 
-	if (mp_st_cache_hit(r, ST_K_SUMMARY, w)) {
-		mp_st_cors(w);
+	if (mp_st_cache_hit(r, ST_K_SUMMARY, w))
 		return MP_OK;
-	}
 	if ((rc = mp_st_tx(r)) != MP_OK)
 		return rc;
 	return mp_st_tx_end(r, make_summary(r, w));

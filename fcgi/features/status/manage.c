@@ -1,5 +1,4 @@
 /* Staff side of the status page: components, incidents, updates, maintenance, templates (HTML and JSON). */
-#include <ctype.h>
 #include <string.h>
 
 #include <ClearSilver.h>
@@ -171,8 +170,8 @@ const struct mp_field mp_status_pm_fields[] = {
 const struct mp_field mp_status_maint_fields[] = {
 	{ "name", MP_V_TEXT, 1, 200, 1, NULL },
 	{ "body", MP_V_TEXT, 1, 10000, 1, NULL },
-	{ "scheduled_for", MP_V_TEXT, 16, 40, 1, NULL },
-	{ "scheduled_until", MP_V_TEXT, 16, 40, 1, NULL },
+	{ "scheduled_for", MP_V_TIME, 0, 0, 1, NULL },
+	{ "scheduled_until", MP_V_TIME, 0, 0, 1, NULL },
 	{ "auto_transition", MP_V_BOOL, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
@@ -575,42 +574,6 @@ mp_status_postmortem(struct mp_req *r, struct mp_resp *w)
 }
 
 /*
- * A timestamp staff typed: "YYYY-MM-DDTHH:MM[:SS]" with an optional
- * "Z" or "+HH:MM" offset (UTC when none), as text PostgreSQL reads.
- * NULL when it has another shape.
- */
-static const char *
-timestamp_text(struct mp_req *r, const char *s)
-{
-	static const char	 shape[] = "dddd-dd-ddTdd:dd";
-	const char		*t;
-	size_t			 i;
-
-	if (s == NULL || strlen(s) < sizeof(shape) - 1)
-		return NULL;
-	for (i = 0; i < sizeof(shape) - 1; i++) {
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    (shape[i] == 'T' ? (s[i] != 'T' && s[i] != ' ') :
-		    s[i] != shape[i]))
-			return NULL;
-	}
-	t = s + i;
-	if (t[0] == ':' && isdigit((unsigned char)t[1]) &&
-	    isdigit((unsigned char)t[2]))
-		t += 3;
-	if (*t == '\0')
-		return mp_printf(r->ctx.a, "%.*s+00:00", (int)(t - s), s);
-	if (strcmp(t, "Z") == 0)
-		return s;
-	if ((t[0] == '+' || t[0] == '-') && isdigit((unsigned char)t[1]) &&
-	    isdigit((unsigned char)t[2]) && ((t[3] == ':' &&
-	    isdigit((unsigned char)t[4]) && isdigit((unsigned char)t[5]) &&
-	    t[6] == '\0') || t[3] == '\0'))
-		return s;
-	return NULL;
-}
-
-/*
  * POST /api/status/maintenance, /staff/status/maintenance: schedule
  * maintenance on the named components with a first notice.  It moves to
  * in progress and completed at its times by itself unless
@@ -632,12 +595,8 @@ mp_status_maint_create(struct mp_req *r, struct mp_resp *w)
 
 	if ((rc = staff_only(r)) != MP_OK)
 		return rc;
-	if ((from = timestamp_text(r, val(r, "scheduled_for"))) == NULL)
-		return mp_req_fail(r, MP_EINPUT, "scheduled_for",
-		    "scheduled_for must look like 2026-05-01T22:00Z.");
-	if ((until = timestamp_text(r, val(r, "scheduled_until"))) == NULL)
-		return mp_req_fail(r, MP_EINPUT, "scheduled_until",
-		    "scheduled_until must look like 2026-05-02T01:00Z.");
+	from = mp_time_utc(r->ctx.a, mp_req_val(r, "scheduled_for")->i);
+	until = mp_time_utc(r->ctx.a, mp_req_val(r, "scheduled_until")->i);
 	p[0] = from;
 	p[1] = until;
 	if ((rc = mp_q(&r->ctx, &stmts[AD_TIMES_OK], 2, p, &res)) != MP_OK)
