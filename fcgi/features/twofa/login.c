@@ -297,8 +297,9 @@ mp_twofa_answer(struct mp_req *r, struct mp_resp *w)
 	if (over) {
 		mp_resp_header(w, "Retry-After", mp_printf(r->ctx.a, "%d",
 		    c->twofa_window));
-		return challenge_page(r, w, 429, uid, enroll, "Too many wrong "
-		    "codes. Wait 15 minutes and try again.");
+		return challenge_page(r, w, 429, uid, enroll, mp_printf(r->ctx.a,
+		    "Too many wrong codes. Wait %d minutes and try again.",
+		    (c->twofa_window + 59) / 60));
 	}
 
 	if (enroll)
