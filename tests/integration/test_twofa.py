@@ -42,11 +42,43 @@ def totp(secret, step=None, offset=0):
 
 
 def fresh_step():
-    """Wait until at least 4 s are left in the current step, so that a
-    step computed now is still the server's step a moment later."""
-    if int(time.time()) % 30 >= 26:
+    """Wait until at least 10 s are left in the current step, so that a
+    step computed now is still the server's step a moment later (a
+    sign-in's scrypt can take seconds on a busy machine)."""
+    if int(time.time()) % 30 >= 20:
         time.sleep(30 - time.time() % 30 + 0.2)
     return int(time.time()) // 30
+
+
+class App:
+    """An authenticator app for one secret: code() is the code of the
+    current step, never of a step the portal already accepted for this
+    user (used), since it refuses those; peek() is the current code
+    without spending it, for answers refused before the code is looked
+    at; wrong() is a code of none of the nearby steps."""
+
+    def __init__(self, secret, used=0):
+        self.secret = secret
+        self.used = used
+
+    def code(self):
+        while True:
+            s = fresh_step()
+            if s == self.used:
+                s += 1              # the next step is accepted too
+            if s > self.used:
+                break
+            time.sleep(30 - time.time() % 30 + 0.2)
+        self.used = s
+        return totp(self.secret, s)
+
+    def peek(self):
+        return totp(self.secret)
+
+    def wrong(self):
+        now = int(time.time()) // 30
+        near = {totp(self.secret, now + d) for d in range(-3, 4)}
+        return next(c for c in ("000000", "111111", "222222") if c not in near)
 
 
 def set_cookie(resp, name):
@@ -253,12 +285,12 @@ def test_sign_in_needs_the_code_after_the_password(https, db_super):
     assert page.headers["Cache-Control"] == "no-store"
     assert 'name="remember"' in page.text
 
-    r = answer(c, "000000" if totp(secret, step, 1) != "000000" else "111111")
+    app = App(secret, step)
+    r = answer(c, app.wrong())
     assert r.status_code == 401
     assert "The code is not right." in r.text
     assert not signed_in(c)
-    # The next step's code (one step of drift) signs in.
-    r = answer(c, totp(secret, step, 1))
+    r = answer(c, app.code())
     assert r.status_code == 303 and r.headers["Location"] == "/account"
     assert set_cookie(r, "__Host-mp_session") is not None
     assert set_cookie(r, PENDING).startswith(PENDING + "=;")
@@ -273,13 +305,14 @@ def test_a_code_is_accepted_once(https, db_super):
     c = https("acme")
     password_step(c, email, pw)
     r = answer(c, totp(secret, step))
-    assert r.status_code == 401 and "used already" in r.text
+    assert r.status_code == 401
     # A newer one can, once.
-    r = answer(c, totp(secret, step, 1))
+    code = App(secret, step).code()
+    r = answer(c, code)
     assert r.status_code == 303
     d = https("acme")
     password_step(d, email, pw)
-    r = answer(d, totp(secret, step, 1))
+    r = answer(d, code)
     assert r.status_code == 401 and "used already" in r.text
     assert not signed_in(d)
 
@@ -292,9 +325,10 @@ def test_one_step_of_drift_and_no_more(https, db_super):
     secret, _, step = enable(c, pw, offset=-1)
     d = https("acme")
     password_step(d, email, pw)
-    assert answer(d, totp(secret, step, 2)).status_code == 401
-    assert answer(d, totp(secret, step, -2)).status_code == 401
-    r = answer(d, totp(secret, step, 0))
+    now = fresh_step()
+    assert answer(d, totp(secret, now, 2)).status_code == 401
+    assert answer(d, totp(secret, now, -2)).status_code == 401
+    r = answer(d, App(secret, step - 1).code())
     assert r.status_code == 303
 
 
@@ -306,6 +340,7 @@ def on_device(client, name):
 
 def test_five_tries_per_password(https, db_super):
     _, email, pw, secret, _, step = twofa_user(https, db_super)
+    app = App(secret, step)
     c = on_device(https("acme"), "five-a")
     password_step(c, email, pw)
     for i in range(4):
@@ -313,7 +348,7 @@ def test_five_tries_per_password(https, db_super):
     # The fifth try is the last one of this pending sign-in ...
     page = c.get("/login/2fa")
     r = c.post("/login/2fa", data={"csrf_token": csrf_from(page.text),
-                                   "code": totp(secret, step, 1)},
+                                   "code": app.code()},
                headers=form_headers(c))
     assert r.status_code == 303 and r.headers["Location"] == "/account"
     # ... and a sixth needs the password again.
@@ -324,7 +359,7 @@ def test_five_tries_per_password(https, db_super):
     assert d.get("/login/2fa").headers["Location"] == "/login"
     page = d.get("/login")
     r = d.post("/login/2fa", data={"csrf_token": csrf_from(page.text),
-                                   "code": totp(secret, step, 1)},
+                                   "code": app.peek()},
                headers=form_headers(d))
     assert r.status_code == 303 and r.headers["Location"] == "/login"
     with db_super.cursor() as cur:
@@ -334,6 +369,7 @@ def test_five_tries_per_password(https, db_super):
 
 def test_throttled_per_device_then_per_account(https, db_super):
     _, email, pw, secret, _, step = twofa_user(https, db_super)
+    app = App(secret, step)
     uid = user_id(db_super, email)
 
     def device(n):
@@ -346,14 +382,14 @@ def test_throttled_per_device_then_per_account(https, db_super):
             assert answer(a, "11111%d" % i).status_code == 401
         # Five wrong codes from this device: the right one is refused too.
         password_step(a, email, pw)
-        r = answer(a, totp(secret, step, 1))
+        r = answer(a, app.peek())
         assert r.status_code == 429 and "Too many wrong codes" in r.text
         assert r.headers["Retry-After"] == "900"
         assert not signed_in(a)
         # Another device still gets in (the account has 5 of its 10).
         b = device(2)
         password_step(b, email, pw)
-        assert answer(b, totp(secret, step, 1)).status_code == 303
+        assert answer(b, app.code()).status_code == 303
         # Four more from a third device: nine for the account, still open.
         cdev = device(3)
         password_step(cdev, email, pw)
@@ -364,7 +400,7 @@ def test_throttled_per_device_then_per_account(https, db_super):
         assert answer(cdev, "333333").status_code == 401
         e = device(4)
         password_step(e, email, pw)
-        r = answer(e, totp(secret, step, 1))
+        r = answer(e, app.peek())
         assert r.status_code == 429
         with db_super.cursor() as cur:
             cur.execute("SELECT count(*) FROM twofa_failures WHERE user_id = %s",
@@ -425,7 +461,7 @@ def test_new_backup_codes_void_the_old_ones(https, db_super):
     # A backup code cannot make new backup codes: the app's code is needed.
     assert r.status_code == 422
     r = post_form(c, "/account/security", "/account/security/2fa/backup-codes",
-                  {"code": totp(secret, step, 1)})
+                  {"code": App(secret, step).code()})
     assert r.status_code == 200
     new = codes_from(r.text)
     assert len(new) == 10 and not set(new) & set(codes)
@@ -440,18 +476,18 @@ def test_new_backup_codes_void_the_old_ones(https, db_super):
 
 def test_disable_needs_password_and_code(https, db_super):
     c, email, pw, secret, codes, step = twofa_user(https, db_super)
+    app = App(secret, step)
     r = post_form(c, "/account/security", "/account/security/2fa/disable",
-                  {"password": "wrong-password", "code": totp(secret, step, 1)})
+                  {"password": "wrong-password", "code": app.peek()})
     assert r.status_code == 422 and "password is not right" in r.text
     r = post_form(c, "/account/security", "/account/security/2fa/disable",
-                  {"password": pw, "code": "000000" if totp(secret, step, 1)
-                   != "000000" else "111111"})
+                  {"password": pw, "code": app.wrong()})
     assert r.status_code == 422
     r = post_form(c, "/account/security", "/account/security/2fa/disable",
                   {"password": pw})
     assert r.status_code == 400
     r = post_form(c, "/account/security", "/account/security/2fa/disable",
-                  {"password": pw, "code": totp(secret, step, 1)})
+                  {"password": pw, "code": app.code()})
     assert r.status_code == 303
     assert "Two-factor sign-in is off." in c.get(r.headers["Location"]).text
     with db_super.cursor() as cur:
@@ -474,7 +510,7 @@ def test_remembered_device_is_bound_to_the_user(https, db_super):
     _, email, pw, secret, _, step = twofa_user(https, db_super)
     c = https("acme")
     password_step(c, email, pw)
-    r = answer(c, totp(secret, step, 1), remember=True)
+    r = answer(c, App(secret, step).code(), remember=True)
     assert r.status_code == 303
     cookie = set_cookie(r, REMEMBER)
     assert cookie and "Max-Age=2592000" in cookie and "HttpOnly" in cookie
@@ -500,7 +536,8 @@ def test_remembered_devices_end_with_sign_out_everywhere(https, db_super):
     first, email, pw, secret, _, step = twofa_user(https, db_super)
     c = https("acme")
     password_step(c, email, pw)
-    assert answer(c, totp(secret, step, 1), remember=True).status_code == 303
+    assert answer(c, App(secret, step).code(),
+                  remember=True).status_code == 303
     post_form(c, "/account", "/logout", {})
     assert signin(c, email, pw).headers["Location"] == "/account"
     # Signing out alone kept it; "sign out everywhere" from another
@@ -621,6 +658,10 @@ def test_json_api_and_tokens_unaffected(https, db_super):
                  headers=h)
     assert r.status_code == 200
     codes = r.json()["backup_codes"]
+    # The first code is spent: it cannot make backup codes.
+    r = api.post("/api/2fa/backup-codes", json={"code": totp(secret, step)},
+                 headers=h)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "code"
     assert r.json()["enabled"] is True and len(codes) == 10
     st = api.get("/api/2fa/status", headers=h).json()
     assert st["enabled"] is True and st["backup_codes_left"] == 10
@@ -632,11 +673,8 @@ def test_json_api_and_tokens_unaffected(https, db_super):
     # The API token keeps working with 2FA on: no second step for it.
     assert api.get("/api/sessions", headers=h).status_code == 200
 
-    # A replayed code is refused; the next one makes new backup codes.
-    r = api.post("/api/2fa/backup-codes", json={"code": totp(secret, step)},
-                 headers=h)
-    assert r.status_code == 422
-    r = api.post("/api/2fa/backup-codes", json={"code": totp(secret, step, 1)},
+    # A newer code makes new backup codes.
+    r = api.post("/api/2fa/backup-codes", json={"code": App(secret, step).code()},
                  headers=h)
     assert r.status_code == 200
     new = r.json()["backup_codes"]
@@ -672,7 +710,7 @@ def test_json_throttle_answers_429(https, db_super):
             r = c.post("/api/2fa/backup-codes", json={"code": "44444%d" % i},
                        headers=h)
             assert r.status_code == 422, r.text
-        r = c.post("/api/2fa/backup-codes", json={"code": totp(secret, step, 1)},
+        r = c.post("/api/2fa/backup-codes", json={"code": App(secret, step).peek()},
                    headers=h)
         assert r.status_code == 429
         assert r.json()["error"]["code"] == "rate_limited"
@@ -739,12 +777,13 @@ def test_pending_sign_in_stays_in_its_tenant(https, db_super):
     g.session.cookies.set(PENDING, pend)
     assert g.get("/login/2fa").headers["Location"] == "/login"
     page = g.get("/login")
+    app = App(secret, step)
     r = g.post("/login/2fa", data={"csrf_token": csrf_from(page.text),
-                                   "code": totp(secret, step, 1)},
+                                   "code": app.peek()},
                headers=form_headers(g))
     assert r.status_code == 303 and r.headers["Location"] == "/login"
     # The acme sign-in is untouched by that.
-    assert answer(c, totp(secret, step, 1)).status_code == 303
+    assert answer(c, app.code()).status_code == 303
 
 
 def test_configured_key_seals_the_secrets(https, db_super, pool_extra):
@@ -769,7 +808,7 @@ def test_configured_key_seals_the_secrets(https, db_super, pool_extra):
     assert sealed.startswith("c.") and secret not in sealed
     d = https("acme", port=port)
     password_step(d, email, pw)
-    assert answer(d, totp(secret, step, 1)).status_code == 303
+    assert answer(d, App(secret, step).code()).status_code == 303
     assert signed_in(d)
 
 
