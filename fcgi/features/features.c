@@ -20,6 +20,7 @@
 	X(notify) \
 	X(status) \
 	X(kb) \
+	X(surveys) \
 	X(testing)
 
 #define DECLARE(name)	extern const struct mp_feature mp_feature_##name;
