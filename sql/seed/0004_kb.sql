@@ -1012,3 +1012,64 @@ SELECT a.tenant_id, a.id, current_date - d,
 FROM kb_articles a CROSS JOIN generate_series(1, 14) d
 WHERE a.tenant_id = mp_tenant() AND a.status = 'published'
 ON CONFLICT (tenant_id, article_id, day, slot) DO NOTHING;
+
+-- Synonyms (migration 0016): common hosting vocabulary, the words customers
+-- use next to the words help articles use.  Staff change them at
+-- /staff/help/synonyms.  A rerun adds only groups that are missing.
+INSERT INTO kb_synonyms (tenant_id, terms)
+SELECT mp_tenant(), v.terms
+FROM (VALUES
+    -- Account and billing
+    (ARRAY['cancel', 'refund', 'close account', 'terminate', 'money back']),
+    (ARRAY['invoice', 'receipt', 'bill', 'statement']),
+    (ARRAY['card', 'credit card', 'debit card', 'payment method']),
+    (ARRAY['declined', 'failed', 'rejected']),
+    (ARRAY['upgrade', 'downgrade', 'change plan', 'switch plan']),
+    (ARRAY['plan', 'package', 'subscription']),
+    (ARRAY['renew', 'renewal', 'extend']),
+    (ARRAY['expired', 'expiry', 'lapsed']),
+    (ARRAY['login', 'log in', 'sign in', 'signin']),
+    (ARRAY['password', 'credentials', 'login details']),
+    (ARRAY['forgot', 'lost', 'reset']),
+    -- Email
+    (ARRAY['email', 'e-mail', 'mail']),
+    (ARRAY['mailbox', 'inbox', 'email account', 'mail account']),
+    (ARRAY['spam', 'junk', 'unwanted mail']),
+    (ARRAY['forward', 'redirect', 'forwarding']),
+    (ARRAY['autoresponder', 'auto reply', 'out of office', 'vacation message']),
+    (ARRAY['quota', 'storage', 'disk space', 'inbox full', 'mailbox full']),
+    (ARRAY['webmail', 'web mail', 'browser mail']),
+    (ARRAY['smtp', 'outgoing server', 'outgoing mail']),
+    (ARRAY['imap', 'incoming server', 'incoming mail']),
+    (ARRAY['bounce', 'undeliverable', 'returned mail', 'delivery failure']),
+    (ARRAY['iphone', 'ipad', 'ios', 'apple mail']),
+    -- Domains and DNS
+    (ARRAY['domain', 'domain name', 'web address']),
+    (ARRAY['nameservers', 'name servers', 'dns servers']),
+    (ARRAY['transfer', 'move', 'migrate']),
+    (ARRAY['whois privacy', 'domain privacy', 'private registration', 'id protection']),
+    (ARRAY['propagation', 'dns delay', 'dns not updated']),
+    -- SSL
+    (ARRAY['ssl', 'https', 'certificate', 'tls']),
+    (ARRAY['padlock', 'lock icon', 'not secure']),
+    (ARRAY['mixed content', 'insecure content']),
+    -- Sites, files and hosting
+    (ARRAY['website', 'site', 'web site', 'webpage']),
+    (ARRAY['slow', 'speed', 'performance', 'faster', 'loading time']),
+    (ARRAY['down', 'offline', 'unreachable', 'not loading']),
+    (ARRAY['white screen', 'blank page']),
+    (ARRAY['internal server error', 'error 500', 'server error']),
+    (ARRAY['setup', 'set up', 'configure']),
+    (ARRAY['ftp', 'sftp', 'file transfer']),
+    (ARRAY['php.ini', 'php settings', 'php configuration']),
+    (ARRAY['database', 'mysql', 'mariadb']),
+    (ARRAY['backup', 'back up', 'snapshot']),
+    (ARRAY['restore', 'recover', 'roll back']),
+    (ARRAY['control panel', 'cpanel', 'dashboard']),
+    (ARRAY['cron', 'scheduled task']),
+    (ARRAY['wordpress', 'wp']),
+    (ARRAY['plugin', 'extension', 'add-on']),
+    (ARRAY['hacked', 'malware', 'compromised', 'infected']),
+    (ARRAY['ssh', 'shell', 'command line', 'terminal'])
+) AS v(terms)
+WHERE NOT EXISTS (SELECT 1 FROM kb_synonyms s WHERE s.terms = v.terms);

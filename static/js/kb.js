@@ -17,6 +17,14 @@
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
     }
+    /* Nothing matches: the closest topics and the contact form instead. */
+    function fallback(j) {
+      var out = (j.categories || []).map(function (c) {
+        return { url: c.url, title: "Topic: " + c.name };
+      });
+      if (j.contact_url) out.push({ url: j.contact_url, title: "Ask our support team" });
+      return out;
+    }
     function show(items) {
       while (list.firstChild) list.removeChild(list.firstChild);
       items.forEach(function (it) {
@@ -37,7 +45,10 @@
       timer = setTimeout(function () {
         fetch(url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-          .then(function (j) { if (mine === seq) show(j.suggestions || []); })
+          .then(function (j) {
+            var s = j.suggestions || [];
+            if (mine === seq) show(s.length ? s : fallback(j));
+          })
           .catch(hide);
       }, 150);
     });

@@ -40,6 +40,12 @@
     <?cs if:Kb.Edit.Id ?><button type="submit" name="action" value="archive">Archive</button><?cs /if ?>
   </p>
 </form>
+<?cs if:subcount(Kb.Reasons) > 0 ?>
+<section class="kb-reasons" aria-labelledby="reasons-h">
+  <h2 id="reasons-h">What readers said</h2>
+  <ul><?cs each:f = Kb.Reasons ?><li><?cs if:f.Helpful == "1" ?>Helpful<?cs else ?>Not helpful<?cs /if ?>, <?cs var:f.Created ?>: <?cs var:f.Reason ?></li><?cs /each ?></ul>
+</section>
+<?cs /if ?>
 <?cs if:Kb.Preview.BodyHtml ?>
 <section class="kb-preview" aria-labelledby="preview-h">
   <h2 id="preview-h">Preview</h2>

@@ -10,8 +10,19 @@
   <?cs if:Kb.DidYouMean ?>
   <p class="kb-dym">Did you mean <a href="/help/search?q=<?cs var:url_escape(Kb.DidYouMean) ?>"><?cs var:Kb.DidYouMean ?></a>?</p>
   <?cs /if ?>
+  <?cs if:subcount(Kb.Synonyms) > 0 ?>
+  <p class="kb-synonyms">Also searched for <?cs each:g = Kb.Synonyms ?><?cs if:!first(g) ?>; <?cs /if ?><span><?cs var:g ?></span><?cs /each ?>.</p>
+  <?cs /if ?>
   <?cs if:Kb.Total == 0 ?>
-  <p>Try fewer or different words, or <a href="/help">browse the topics</a>.</p>
+  <div class="kb-zero">
+    <?cs if:subcount(Kb.Closest) > 0 ?>
+    <h2>These topics may help</h2>
+    <ul class="kb-closest">
+    <?cs each:c = Kb.Closest ?><li><a href="/help/categories/<?cs var:url_escape(c.Slug) ?>"><?cs var:c.Name ?></a><?cs if:c.Description ?>: <?cs var:c.Description ?><?cs /if ?></li><?cs /each ?>
+    </ul>
+    <?cs /if ?>
+    <p>Try fewer or different words, <a href="/help">browse all topics</a>, or <a class="kb-contact" href="<?cs var:Kb.ContactHref ?>">ask our support team</a>: we will answer by email.</p>
+  </div>
   <?cs /if ?>
   <ol class="kb-list">
   <?cs each:a = Kb.Results ?>

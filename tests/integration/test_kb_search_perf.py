@@ -95,11 +95,12 @@ def test_function_returns_ids_and_ranks_only(db_app, db_super):
                   (str(tenant_id(db_super, "acme")),))
         c.execute("SELECT * FROM mp_kb_search('email', 'en', NULL, NULL, 5, 0)")
         assert [d.name for d in c.description] == \
-            ["article_id", "score", "matches", "capped", "pos"]
+            ["article_id", "score", "matches", "capped", "pos", "coverage", "fired"]
         rows = c.fetchall()
         c.execute("ROLLBACK")
     assert [r[4] for r in rows] == list(range(1, len(rows) + 1))
     assert all(isinstance(r[1], float) and r[1] > 0 for r in rows)
+    assert all(0 < r[5] <= 1 for r in rows)
 
 
 def test_function_bounds_and_filters(db_app, db_super):
@@ -183,22 +184,27 @@ def test_search_role_and_function_are_locked_down(db_super):
         assert c.fetchone() == (True, False, False)
 
 
-def test_ranking_is_exact_up_to_thirty_matches(db_app, db_super):
-    # Up to 30 matches every one gets the full rank: the order is that of
-    # ts_rank_cd over the whole article times the boost, as before 0006.
+def test_ranking_covers_every_match_best_first(db_app, db_super):
+    # Up to 30 matches every one gets the exact score (migration 0016):
+    # the results are exactly the articles matching any of the query's
+    # words, scores never rising.
     acme = tenant_id(db_super, "acme")
-    for q in ("email", "ssl certificate", "dns or domain"):
+    # Words no seeded synonym group holds.
+    for q in ("record", "mx record", "php version"):
         rows = search(db_app, acme, q)
         assert 0 < rows[0][2] <= 30, q
+        words = q.split()
         with db_super.cursor() as c:
-            c.execute("SELECT a.id, (ts_rank_cd(a.tsv, websearch_to_tsquery("
-                      "'kb_english', %s), 2) * a.boost)::real AS r FROM kb_articles a"
+            c.execute("SELECT a.id, bool_and(a.tsv @@ plainto_tsquery('kb_english', w))"
+                      " FROM kb_articles a, unnest(%s::text[]) w"
                       " WHERE a.tenant_id = %s AND a.status = 'published'"
-                      " AND a.locale = 'en' AND a.tsv @@ websearch_to_tsquery("
-                      "'kb_english', %s) ORDER BY r DESC, a.id", (q, acme, q))
-            exact = c.fetchall()
+                      " AND a.locale = 'en' AND EXISTS (SELECT 1 FROM unnest(%s::text[]) v"
+                      " WHERE a.tsv @@ plainto_tsquery('kb_english', v)) GROUP BY a.id",
+                      (words, acme, words))
+            exact = dict(c.fetchall())
         assert len(rows) == len(exact) == rows[0][2], q
-        assert [(r[0], r[1]) for r in rows] == exact, q
+        assert {r[0] for r in rows} == set(exact), q
+        assert all(a[1] >= b[1] for a, b in zip(rows, rows[1:])), q
 
 
 # ------------------------------------------------------- capped counting
@@ -244,10 +250,11 @@ def test_more_than_1000_matches_are_capped_and_said_so(big_tenant, https):
     r = client.get("/help/search", params={"q": big_tenant["word"]})
     assert r.status_code == 200
     assert "1,000+ results for" in r.text
-    # Below the cap the count is exact, and says it is.
-    j = client.get("/api/kb/articles", params={"q": "Guide 1005"}).json()
+    # Below the cap the count is exact, and says it is (a phrase is taken
+    # as typed: every word, in order).
+    j = client.get("/api/kb/articles", params={"q": '"Guide 1005"'}).json()
     assert j["total"] == 1 and j["total_capped"] is False
-    r = client.get("/help/search", params={"q": "Guide 1005"})
+    r = client.get("/help/search", params={"q": '"Guide 1005"'})
     assert ">1 result for" in r.text
     # The last page of the capped list, and past it.
     assert len(client.get("/api/kb/articles", params={

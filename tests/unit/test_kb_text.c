@@ -120,6 +120,18 @@ test_norm_query(void **state)
 }
 
 static void
+test_url_escape(void **state)
+{
+	(void)state;
+	assert_string_equal(mp_kb_url_escape(a, ""), "");
+	assert_string_equal(mp_kb_url_escape(a, "renew ssl-cert_1.x~"),
+	    "renew+ssl-cert_1.x~");
+	assert_string_equal(mp_kb_url_escape(a, "\"><&=+#%?/"),
+	    "%22%3E%3C%26%3D%2B%23%25%3F%2F");
+	assert_string_equal(mp_kb_url_escape(a, "caf\xc3\xa9"), "caf%C3%A9");
+}
+
+static void
 test_tag_valid(void **state)
 {
 	(void)state;
@@ -267,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_prefix_query),
 		cmocka_unit_test(test_mark_html),
 		cmocka_unit_test(test_norm_query),
+		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_tag_valid),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_limits),

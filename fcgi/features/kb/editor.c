@@ -9,6 +9,16 @@
 
 #define ADMIN_PAGE	25
 
+/*
+ * The synonym groups the logged query s.query fires with today's
+ * synonyms (searches are logged without their locale: English), as a
+ * JSON array of "a, b, c" texts.
+ */
+#define SYNONYMS \
+	"(SELECT coalesce(json_agg(array_to_string(g.terms, ', ')" \
+	" ORDER BY g.id), '[]') FROM kb_synonyms g WHERE g.id = ANY" \
+	" ((SELECT e.fired FROM mp_kb_expand(s.query, 'en') e)::bigint[])) AS synonyms"
+
 enum kba_stmt {
 	KBA_LIST,
 	KBA_GET,
@@ -20,6 +30,8 @@ enum kba_stmt {
 	KBA_TOP_SEARCHES,
 	KBA_ZERO_SEARCHES,
 	KBA_HELPFUL,
+	KBA_FEEDBACK,
+	KBA_REASONS,
 	KBA__MAX
 };
 
@@ -83,29 +95,61 @@ static const struct mp_stmt stmts[] = {
 	 * Rows with clicks only (a result opened on a day its query was not
 	 * searched, or any ?q= link) count for clicks, never as searches.
 	 */
+	/* Each with the synonym groups it fires now (see SYNONYMS). */
 	[KBA_TOP_SEARCHES] = { "kba_top_searches",
-	    "SELECT query, sum(searches) AS searches,"
+	    "SELECT s.*, " SYNONYMS " FROM (SELECT query, sum(searches) AS searches,"
 	    " coalesce(max(results) FILTER (WHERE searches > 0), 0) AS results,"
 	    " sum(clicks) AS clicks"
 	    " FROM kb_searches WHERE day > current_date - 30"
 	    " GROUP BY query HAVING sum(searches) > 0"
-	    " ORDER BY 2 DESC, 1 LIMIT 20" },
+	    " ORDER BY 2 DESC, 1 LIMIT 20) s ORDER BY 2 DESC, 1" },
+	/* Each with the contact requests it caused (kb_contact_requests). */
 	[KBA_ZERO_SEARCHES] = { "kba_zero_searches",
-	    "SELECT query, sum(searches) AS searches FROM kb_searches"
+	    "SELECT s.*, (SELECT count(*) FROM kb_contact_requests c"
+	    " WHERE c.query_norm = s.query) AS requests, " SYNONYMS
+	    " FROM (SELECT query, sum(searches) AS searches FROM kb_searches"
 	    " WHERE day > current_date - 30 GROUP BY query"
 	    " HAVING sum(searches) > 0"
 	    " AND max(results) FILTER (WHERE searches > 0) = 0"
-	    " ORDER BY 2 DESC, 1 LIMIT 20" },
-	/* Articles with votes, most helpful first ($1 = 'DESC' order). */
+	    " ORDER BY 2 DESC, 1 LIMIT 20) s ORDER BY 2 DESC, 1" },
+	/*
+	 * Articles with votes: the most helpful (half or more of the votes
+	 * say yes), best first, when $1; else the least helpful (fewer than
+	 * half), worst first.  So no article is in both lists.  Each with its
+	 * vote count and the last five reasons readers gave.
+	 */
 	[KBA_HELPFUL] = { "kba_helpful",
 	    "SELECT a.public_id AS id, a.slug, a.title,"
 	    " count(*) FILTER (WHERE v.helpful) AS helpful,"
 	    " count(*) FILTER (WHERE NOT v.helpful) AS not_helpful,"
-	    " round(avg(v.helpful::int) * 100) AS helpful_percent"
+	    " count(*) AS votes,"
+	    " round(avg(v.helpful::int) * 100) AS helpful_percent,"
+	    " (SELECT coalesce(json_agg(x.reason ORDER BY x.created_at DESC,"
+	    "  x.visitor_hash), '[]') FROM (SELECT f.reason, f.created_at,"
+	    "  f.visitor_hash FROM kb_votes f WHERE f.article_id = a.id"
+	    "  AND f.reason <> '' ORDER BY f.created_at DESC, f.visitor_hash"
+	    "  LIMIT 5) x) AS reasons"
 	    " FROM kb_votes v JOIN kb_articles a ON a.tenant_id = v.tenant_id"
 	    " AND a.id = v.article_id GROUP BY a.tenant_id, a.id"
+	    " HAVING (avg(v.helpful::int) >= 0.5) = $1"
 	    " ORDER BY CASE WHEN $1 THEN avg(v.helpful::int) END DESC,"
-	    " avg(v.helpful::int), count(*) DESC LIMIT 10" },
+	    " avg(v.helpful::int), count(*) DESC, a.id LIMIT 10" },
+	/* What readers typed after "What could be better?", newest first. */
+	[KBA_FEEDBACK] = { "kba_feedback",
+	    "SELECT a.public_id AS id, a.slug, a.title, v.helpful, v.reason,"
+	    " to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+	    " AS created FROM kb_votes v JOIN kb_articles a"
+	    " ON a.tenant_id = v.tenant_id AND a.id = v.article_id"
+	    " WHERE v.reason <> '' ORDER BY v.created_at DESC, v.visitor_hash"
+	    " LIMIT 20" },
+	/* The same for one article (its row id), for the editor. */
+	[KBA_REASONS] = { "kba_reasons",
+	    "SELECT v.helpful, v.reason, to_char(v.created_at AT TIME ZONE"
+	    " 'UTC', 'YYYY-MM-DD HH24:MI') FROM kb_votes v"
+	    " JOIN kb_articles a ON a.tenant_id = v.tenant_id"
+	    " AND a.id = v.article_id WHERE a.public_id = $1"
+	    " AND v.reason <> '' ORDER BY v.created_at DESC, v.visitor_hash"
+	    " LIMIT 20" },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == KBA__MAX,
@@ -362,6 +406,10 @@ mp_kb_admin_page(struct mp_req *r, HDF *hdf, const char *title)
 	mp_hdf_set(hdf, "Nav.3.Label", "Categories");
 	mp_hdf_set(hdf, "Nav.4.Href", "/staff/help/report");
 	mp_hdf_set(hdf, "Nav.4.Label", "Search report");
+	mp_hdf_set(hdf, "Nav.5.Href", "/staff/help/synonyms");
+	mp_hdf_set(hdf, "Nav.5.Label", "Synonyms");
+	mp_hdf_set(hdf, "Nav.6.Href", "/staff/help/requests");
+	mp_hdf_set(hdf, "Nav.6.Label", "Contact requests");
 	mp_hdf_set(hdf, "Page.NoIndex", "1");
 	mp_hdf_set(hdf, "Page.Title", title);
 }
@@ -461,6 +509,10 @@ editor(struct mp_req *r, struct mp_resp *w, const char *pubid,
 {
 	HDF			*hdf = mp_hdf(r);
 	struct mp_kb_render	 out;
+	struct mp_res		*res;
+	const char		*p[1];
+	char			*pre;
+	int			 i;
 	enum mp_err		 rc;
 
 	mp_kb_admin_page(r, hdf, pubid ? "Edit help article" : "New help article");
@@ -474,6 +526,20 @@ editor(struct mp_req *r, struct mp_resp *w, const char *pubid,
 		if (in->old_slug != NULL)
 			mp_hdf_set(hdf, "Kb.Edit.Href", mp_kb_article_path(r->ctx.a,
 			    pubid, in->old_slug));
+		/* What readers said after "What could be better?". */
+		p[0] = pubid;
+		if ((rc = mp_q(&r->ctx, &stmts[KBA_REASONS], 1, p, &res)) !=
+		    MP_OK)
+			return rc;
+		for (i = 0; i < mp_res_rows(res); i++) {
+			pre = mp_printf(r->ctx.a, "Kb.Reasons.%d", i);
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Helpful", pre),
+			    mp_res_bool(res, i, 0) ? "1" : "0");
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Reason", pre),
+			    mp_res_get(res, i, 1));
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Created", pre),
+			    mp_res_get(res, i, 2));
+		}
 	} else
 		mp_hdf_set(hdf, "Kb.Edit.Action", "/staff/help/articles");
 	if (preview && in->body != NULL && mp_kb_render(r->ctx.a, in->body,
@@ -677,12 +743,15 @@ static const struct mp_col search_cols[] = {
 	{ "searches", NULL, MP_COL_INT },
 	{ "results", NULL, MP_COL_INT },
 	{ "clicks", NULL, MP_COL_INT },
+	{ "synonyms", NULL, MP_COL_JSON },
 	{ NULL, NULL, 0 }
 };
 
 static const struct mp_col zero_cols[] = {
 	{ "query", NULL, MP_COL_TEXT },
 	{ "searches", NULL, MP_COL_INT },
+	{ "requests", NULL, MP_COL_INT },
+	{ "synonyms", NULL, MP_COL_JSON },
 	{ NULL, NULL, 0 }
 };
 
@@ -691,7 +760,18 @@ static const struct mp_col helpful_cols[] = {
 	{ "title", NULL, MP_COL_TEXT },
 	{ "helpful", NULL, MP_COL_INT },
 	{ "not_helpful", NULL, MP_COL_INT },
+	{ "votes", NULL, MP_COL_INT },
 	{ "helpful_percent", NULL, MP_COL_INT },
+	{ "reasons", NULL, MP_COL_JSON },
+	{ NULL, NULL, 0 }
+};
+
+static const struct mp_col feedback_cols[] = {
+	{ "id", NULL, MP_COL_TEXT },
+	{ "title", NULL, MP_COL_TEXT },
+	{ "helpful", NULL, MP_COL_BOOL },
+	{ "reason", NULL, MP_COL_TEXT },
+	{ "created", "created_at", MP_COL_TEXT },
 	{ NULL, NULL, 0 }
 };
 
@@ -751,22 +831,46 @@ stats(struct mp_req *r, struct json_object **out)
 		json_object_object_add(o, k == 0 ? "most_helpful" :
 		    "least_helpful", arr);
 	}
+	if ((rc = mp_q(&r->ctx, &stmts[KBA_FEEDBACK], 0, NULL, &res)) != MP_OK)
+		return rc;
+	arr = json_object_new_array();
+	for (i = 0; i < mp_res_rows(res); i++) {
+		e = mp_row_json(res, i, feedback_cols);
+		json_object_object_add(e, "url",
+		    json_object_new_string(mp_kb_article_path(r->ctx.a,
+		    mp_res_by(res, i, "id"), mp_res_by(res, i, "slug"))));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "feedback", arr);
 	*out = o;
 	return MP_OK;
 }
 
-/* Copy a JSON array of objects into HDF prefix.N.Key for the report. */
+/*
+ * Copy a JSON array of objects into HDF prefix.N.Key for the report; an
+ * array value becomes prefix.N.Key.M, a boolean 1 or 0.
+ */
 static void
 hdf_rows(struct mp_req *r, HDF *hdf, const char *prefix,
     struct json_object *arr)
 {
-	size_t	 i, n = json_object_array_length(arr);
+	size_t	 i, j, n = json_object_array_length(arr);
 
 	for (i = 0; i < n; i++) {
 		json_object_object_foreach(json_object_array_get_idx(arr, i),
 		    k, v) {
+			if (v != NULL && json_object_is_type(v, json_type_array)) {
+				for (j = 0; j < json_object_array_length(v); j++)
+					mp_hdf_set(hdf, mp_printf(r->ctx.a,
+					    "%s.%zu.%s.%zu", prefix, i, k, j),
+					    json_object_get_string(
+					    json_object_array_get_idx(v, j)));
+				continue;
+			}
 			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.%zu.%s", prefix, i,
-			    k), v ? json_object_get_string(v) : "");
+			    k), v == NULL ? "" : json_object_is_type(v,
+			    json_type_boolean) ? (json_object_get_boolean(v) ?
+			    "1" : "0") : json_object_get_string(v));
 		}
 	}
 }
@@ -809,6 +913,8 @@ mp_kb_admin_report(struct mp_req *r, struct mp_resp *w)
 	hdf_rows(r, hdf, "Kb.Most", x);
 	json_object_object_get_ex(o, "least_helpful", &x);
 	hdf_rows(r, hdf, "Kb.Least", x);
+	json_object_object_get_ex(o, "feedback", &x);
+	hdf_rows(r, hdf, "Kb.Feedback", x);
 	return mp_render(r, w, 200, "kb/admin_report.cs", hdf);
 }
 

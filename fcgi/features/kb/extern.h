@@ -8,6 +8,7 @@
 #define MP_KB_MD_MAX		(256u * 1024u)	/* bytes of markdown source */
 #define MP_KB_SLUG_MAX		80
 #define MP_KB_QUERY_MAX		200
+#define MP_KB_HEADINGS_MAX	4000	/* bytes of an article's headings */
 #define MP_KB_MARK_START	'\002'	/* ts_headline sentinels */
 #define MP_KB_MARK_STOP		'\003'
 #define MP_KB_LT		'\004'	/* '<' while ts_headline runs */
@@ -56,6 +57,7 @@ char		*mp_kb_prefix_query(struct mp_arena *, const char *);
 void		 mp_kb_mark_html(struct mp_buf *, const char *);
 char		*mp_kb_norm_query(struct mp_arena *, const char *);
 int		 mp_kb_tag_valid(const char *);
+char		*mp_kb_url_escape(struct mp_arena *, const char *);
 void		 mp_kb_clean_text(char *);
 
 /*
@@ -138,6 +140,25 @@ enum mp_err	 mp_kb_api_categories(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_kb_api_category_create(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_kb_api_category_update(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_kb_api_category_delete(struct mp_req *, struct mp_resp *);
+/* contact.c */
+extern const struct mp_field	 mp_kb_contact_fields[];
+extern const struct mp_field	 mp_kb_contact_page_fields[];
+extern const struct mp_field	 mp_kb_requests_fields[];
+enum mp_err	 mp_kb_contact_page(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_contact_form(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_contact(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_requests(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_admin_requests(struct mp_req *, struct mp_resp *);
+/* synonyms.c */
+extern const struct mp_field	 mp_kb_synonym_fields[];
+enum mp_err	 mp_kb_admin_synonyms(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_synonym_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_synonym_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_admin_synonym_delete(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_synonyms(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_synonym_create(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_synonym_update(struct mp_req *, struct mp_resp *);
+enum mp_err	 mp_kb_api_synonym_delete(struct mp_req *, struct mp_resp *);
 /*
  * counts.c: write the views, searches and clicks this responder holds
  * once they are due (kb_count_flush), or now when force is set; between
@@ -163,6 +184,7 @@ extern const struct mp_confsec	 mp_kb_confsec;
 
 /* Each file's statements, for the module's list. */
 extern const struct mp_stmt_table mp_kb_admin_st, mp_kb_categories_st,
-		    mp_kb_counts_st, mp_kb_pages_st, mp_kb_seo_st, mp_kb_store_st;
+		    mp_kb_contact_st, mp_kb_counts_st, mp_kb_pages_st,
+		    mp_kb_seo_st, mp_kb_store_st, mp_kb_synonyms_st;
 
 #endif

@@ -73,6 +73,35 @@ static const struct mp_route routes[] = {
 	{ MP_DELETE,	"/api/kb/admin/categories/{slug:slug}",
 	    mp_kb_api_category_delete, MP_R_JSON | MP_R_STAFF | MP_R_CSRF,
 	    NULL },
+	{ MP_GET,	"/help/contact",	mp_kb_contact_page, 0,
+	    mp_kb_contact_page_fields },
+	{ MP_POST,	"/help/contact",	mp_kb_contact_form, MP_R_CSRF,
+	    mp_kb_contact_fields },
+	{ MP_POST,	"/api/kb/contact",	mp_kb_api_contact,
+	    MP_R_JSON | MP_R_CSRF, mp_kb_contact_fields },
+	{ MP_GET,	"/staff/help/requests",	mp_kb_admin_requests,
+	    MP_R_STAFF, mp_kb_requests_fields },
+	{ MP_GET,	"/api/kb/admin/requests", mp_kb_api_admin_requests,
+	    MP_R_JSON | MP_R_STAFF, mp_kb_requests_fields },
+	{ MP_GET,	"/staff/help/synonyms",	mp_kb_admin_synonyms,
+	    MP_R_STAFF, NULL },
+	{ MP_POST,	"/staff/help/synonyms",	mp_kb_admin_synonym_create,
+	    MP_R_STAFF | MP_R_CSRF, mp_kb_synonym_fields },
+	{ MP_POST,	"/staff/help/synonyms/{id:int}",
+	    mp_kb_admin_synonym_update, MP_R_STAFF | MP_R_CSRF,
+	    mp_kb_synonym_fields },
+	{ MP_POST,	"/staff/help/synonyms/{id:int}/delete",
+	    mp_kb_admin_synonym_delete, MP_R_STAFF | MP_R_CSRF, NULL },
+	{ MP_GET,	"/api/kb/admin/synonyms", mp_kb_api_synonyms,
+	    MP_R_JSON | MP_R_STAFF, NULL },
+	{ MP_POST,	"/api/kb/admin/synonyms", mp_kb_api_synonym_create,
+	    MP_R_JSON | MP_R_STAFF | MP_R_CSRF, mp_kb_synonym_fields },
+	{ MP_PUT,	"/api/kb/admin/synonyms/{id:int}",
+	    mp_kb_api_synonym_update, MP_R_JSON | MP_R_STAFF | MP_R_CSRF,
+	    mp_kb_synonym_fields },
+	{ MP_DELETE,	"/api/kb/admin/synonyms/{id:int}",
+	    mp_kb_api_synonym_delete, MP_R_JSON | MP_R_STAFF | MP_R_CSRF,
+	    NULL },
 };
 
 /* kind, queue, handler, deadline handler, schedule, retry policy, thread-safe */
@@ -86,10 +115,12 @@ static const struct mp_job_kind jobs[] = {
 static const struct mp_stmt_table *const stmts[] = {
 	&mp_kb_admin_st,
 	&mp_kb_categories_st,
+	&mp_kb_contact_st,
 	&mp_kb_counts_st,
 	&mp_kb_pages_st,
 	&mp_kb_seo_st,
 	&mp_kb_store_st,
+	&mp_kb_synonyms_st,
 	NULL
 };
 

@@ -54,6 +54,11 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
 	CARD_FROM \
 	" LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id" \
 	" AND p.id = c.parent_id"
+/* The synonym groups query $1 (locale $2) fires: JSON [[term, ...], ...]. */
+#define FIRED \
+	"SELECT json_agg(g.terms ORDER BY g.id) FROM kb_synonyms g" \
+	" WHERE g.id = ANY ((SELECT e.fired FROM mp_kb_expand($1, $2) e)::bigint[])"
+
 enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
     A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS };
 
@@ -67,6 +72,8 @@ enum kb_stmt {
 	KB_LIST,
 	KB_SUGGEST,
 	KB_DIDYOUMEAN,
+	KB_FIRED,
+	KB_CLOSEST,
 	KB_CATEGORY,
 	KB_CHILDREN,
 	KB_VOTE,
@@ -124,9 +131,13 @@ static const struct mp_stmt stmts[] = {
 	 * tag and drop it from the snippet.
 	 */
 	[KB_SEARCH] = { "kb_search",
-	    "WITH hits AS (SELECT s.article_id AS id, s.score AS rank,"
-	    "  s.matches AS total, s.capped, s.pos"
+	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
+	    "  s.score AS rank, s.matches AS total, s.capped, s.pos,"
+	    "  s.coverage, s.fired"
 	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
+	    " syn AS (SELECT json_agg(g.terms ORDER BY g.id) AS j"
+	    "  FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
+	    "  FROM hits x LIMIT 1)::bigint[])),"
 	    " q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT"
 	    "  quote_literal(l) FROM unnest(tsvector_to_array(to_tsvector("
 	    "  mp_kb_config($2), $1))) l), ' | ')) AS qo)"
@@ -135,12 +146,12 @@ static const struct mp_stmt stmts[] = {
 	    " replace(b.body, '<', '\004'), q.qo,"
 	    " 'StartSel=\002, StopSel=\003, MaxWords=32, MinWords=12,"
 	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"'),"
-	    " h.capped"
+	    " h.capped, h.coverage, syn.j"
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
 	    " AND c.id = a.category_id"
-	    " CROSS JOIN q LEFT JOIN LATERAL (SELECT s.anchor,"
+	    " CROSS JOIN q CROSS JOIN syn LEFT JOIN LATERAL (SELECT s.anchor,"
 	    " s.heading, s.body FROM kb_sections s WHERE s.article_id = h.id"
 	    " ORDER BY ts_rank(s.tsv, q.qo) DESC, s.pos LIMIT 1) b ON true"
 	    " ORDER BY h.pos", MP_STMT_READ },
@@ -158,13 +169,39 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE a.status = 'published' AND a.locale = $2"
 	    " AND a.title_tsv @@ q"
 	    " ORDER BY ts_rank(a.title_tsv, q) * a.boost DESC, a.id LIMIT $3", MP_STMT_READ },
+	/*
+	 * "Did you mean": each word of the query that no published article
+	 * has (nor a synonym group, nor the stop words) becomes the nearest
+	 * word that one has; known words stay as typed.  NULL when no word
+	 * changed.
+	 */
 	[KB_DIDYOUMEAN] = { "kb_didyoumean",
-	    "SELECT string_agg(coalesce((SELECT w.word FROM kb_words w"
-	    " WHERE w.word % t.term ORDER BY w.word <-> t.term, w.word"
-	    " LIMIT 1), t.term), ' ' ORDER BY t.n)"
+	    "SELECT CASE WHEN bool_or(t.fix IS NOT NULL) THEN"
+	    " string_agg(coalesce(t.fix, t.term), ' ' ORDER BY t.n) END"
+	    " FROM (SELECT t.term, t.n, CASE"
+	    "  WHEN to_tsvector(mp_kb_config($2), t.term) = ''::tsvector"
+	    "  OR EXISTS (SELECT 1 FROM kb_words w WHERE w.word = t.term)"
+	    "  OR EXISTS (SELECT 1 FROM kb_synonyms g WHERE g.locale = $2"
+	    "  AND g.tsv @@ plainto_tsquery(mp_kb_config($2), t.term))"
+	    "  THEN NULL ELSE (SELECT w.word FROM kb_words w"
+	    "  WHERE w.word % t.term ORDER BY w.word <-> t.term, w.word"
+	    "  LIMIT 1) END AS fix"
 	    " FROM unnest(regexp_split_to_array(lower(unaccent($1)),"
 	    " '[^[:alnum:]]+')) WITH ORDINALITY t(term, n)"
-	    " WHERE t.term <> ''", MP_STMT_READ },
+	    " WHERE t.term <> '') t", MP_STMT_READ },
+	/* The synonym groups a query fires, as a JSON array of arrays. */
+	[KB_FIRED] = { "kb_fired", FIRED, MP_STMT_READ },
+	/*
+	 * The categories closest to a query that found nothing: by trigram
+	 * word similarity to their name and description, then by size.
+	 */
+	[KB_CLOSEST] = { "kb_closest",
+	    "SELECT c.slug, c.name, c.description FROM kb_categories c"
+	    " ORDER BY greatest(word_similarity(lower($1), lower(c.name)),"
+	    " word_similarity(lower($1), lower(c.description))) DESC,"
+	    " (SELECT count(*) FROM kb_articles a WHERE a.category_id = c.id"
+	    "  AND a.status = 'published') DESC, c.position, c.name"
+	    " LIMIT 3", MP_STMT_READ },
 	[KB_CATEGORY] = { "kb_category",
 	    "SELECT c.id, c.slug, c.name, c.description, coalesce(p.slug, ''),"
 	    " coalesce(p.name, '') FROM kb_categories c"
@@ -476,21 +513,98 @@ run_search(struct mp_req *r, const char *q, const char *locale,
 	return MP_OK;
 }
 
-/* A "did you mean" for q, or NULL when there is none better. */
+/*
+ * A "did you mean" for q in locale, made of words the published articles
+ * have, or NULL when every word of q is known.
+ */
 static const char *
-did_you_mean(struct mp_req *r, const char *q)
+did_you_mean(struct mp_req *r, const char *q, const char *locale)
 {
 	struct mp_res	*res;
-	const char	*p[1] = { q }, *s;
+	const char	*p[2] = { q, locale }, *s;
 	char		*norm;
 
-	if (mp_q(&r->ctx, &stmts[KB_DIDYOUMEAN], 1, p, &res) != MP_OK ||
+	if (mp_q(&r->ctx, &stmts[KB_DIDYOUMEAN], 2, p, &res) != MP_OK ||
 	    mp_res_rows(res) == 0 || (s = mp_res_get(res, 0, 0)) == NULL)
 		return NULL;
 	norm = mp_kb_norm_query(r->ctx.a, q);
 	if (strcmp(norm, s) == 0 || *s == '\0')
 		return NULL;
 	return s;
+}
+
+/*
+ * Whether to look for a "did you mean": nothing was found, or the best
+ * hit covers only part of the query (a word may be misspelt).
+ */
+static int
+want_dym(const struct mp_res *res, long total)
+{
+	return total == 0 || (mp_res_rows(res) > 0 &&
+	    atof(mp_res_get(res, 0, 14)) < 0.999);
+}
+
+/*
+ * The synonym groups q fires in locale, as JSON [[term, ...], ...]
+ * (arena text), or NULL for none.  res is a KB_SEARCH result; when it is
+ * empty the groups are asked for on their own.
+ */
+static const char *
+fired_json(struct mp_req *r, const char *q, const char *locale,
+    const struct mp_res *res)
+{
+	struct mp_res	*f;
+	const char	*p[2] = { q, locale };
+
+	if (mp_res_rows(res) > 0)
+		return mp_res_isnull(res, 0, 15) ? NULL :
+		    mp_res_get(res, 0, 15);
+	if (mp_q(&r->ctx, &stmts[KB_FIRED], 2, p, &f) != MP_OK ||
+	    mp_res_rows(f) == 0 || mp_res_isnull(f, 0, 0))
+		return NULL;
+	return mp_res_get(f, 0, 0);
+}
+
+/* The fired groups as a JSON array (owned by the caller). */
+static struct json_object *
+fired_array(struct mp_req *r, const char *js)
+{
+	struct json_object	*j;
+	char			 err[80];
+
+	if (js == NULL || mp_json_parse(r->ctx.a, js, strlen(js), 4, &j, err,
+	    sizeof(err)) != MP_OK || !json_object_is_type(j, json_type_array))
+		return json_object_new_array();
+	return json_object_get(j);
+}
+
+/* The way on from a search that found nothing: the contact form's path. */
+static char *
+contact_path(struct mp_req *r, const char *q)
+{
+	return mp_printf(r->ctx.a, "/help/contact?q=%s",
+	    mp_kb_url_escape(r->ctx.a, q));
+}
+
+/* The closest categories to q as JSON [{slug, name, url}] (caller owns). */
+static struct json_object *
+closest_json(struct mp_req *r, const struct mp_res *res)
+{
+	struct json_object	*arr = json_object_new_array(), *o;
+	int			 i;
+
+	for (i = 0; i < mp_res_rows(res); i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "slug",
+		    json_object_new_string(mp_res_get(res, i, 0)));
+		json_object_object_add(o, "name",
+		    json_object_new_string(mp_res_get(res, i, 1)));
+		json_object_object_add(o, "url", json_object_new_string(
+		    mp_printf(r->ctx.a, "/help/categories/%s",
+		    mp_res_get(res, i, 0))));
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 /* The HTML of a snippet: escaped text with our <mark> tags only. */
@@ -507,6 +621,27 @@ snippet_html(struct mp_req *r, const char *headline)
 	return s;
 }
 
+/* Kb.Synonyms.N: the fired groups, each its terms joined for reading. */
+static void
+hdf_fired(struct mp_req *r, HDF *hdf, const char *js)
+{
+	struct json_object	*arr = fired_array(r, js), *g;
+	size_t			 i, j, n;
+	char			*t;
+
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		g = json_object_array_get_idx(arr, i);
+		t = mp_strdup(r->ctx.a, "");
+		for (j = 0; j < json_object_array_length(g); j++)
+			t = mp_printf(r->ctx.a, "%s%s%s", t, j ? ", " : "",
+			    json_object_get_string(
+			    json_object_array_get_idx(g, j)));
+		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Synonyms.%zu", i), t);
+	}
+	json_object_put(arr);
+}
+
 /*
  * GET /help/search?q=&page=: ranked results with a highlighted snippet of
  * each hit's best section and a deep link to it, ten a page, "did you
@@ -517,7 +652,7 @@ enum mp_err
 mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 {
 	HDF		*hdf = mp_hdf(r);
-	const char	*q = field(r, "q"), *dym, *anchor;
+	const char	*q = field(r, "q"), *dym, *anchor, *p[1];
 	struct mp_res	*res;
 	long		 total = 0;
 	int		 i, page, offset, pages, capped = 0;
@@ -563,8 +698,27 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 		mp_hdf_setf(hdf, "Kb.PrevPage", "%d", page - 1);
 	if (page < pages)
 		mp_hdf_setf(hdf, "Kb.NextPage", "%d", page + 1);
-	if (total == 0 && (dym = did_you_mean(r, q)) != NULL)
+	if (want_dym(res, total) && (dym = did_you_mean(r, q,
+	    locale_of(r))) != NULL)
 		mp_hdf_set(hdf, "Kb.DidYouMean", dym);
+	hdf_fired(r, hdf, fired_json(r, q, locale_of(r), res));
+	if (total == 0) {
+		/* Never a dead end: the closest topics and a person. */
+		p[0] = q;
+		if ((rc = mp_q(&r->ctx, &stmts[KB_CLOSEST], 1, p, &res)) !=
+		    MP_OK)
+			return rc;
+		for (i = 0; i < mp_res_rows(res); i++) {
+			pre = mp_printf(r->ctx.a, "Kb.Closest.%d", i);
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Slug", pre),
+			    mp_res_get(res, i, 0));
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Name", pre),
+			    mp_res_get(res, i, 1));
+			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Description",
+			    pre), mp_res_get(res, i, 2));
+		}
+		mp_hdf_set(hdf, "Kb.ContactHref", contact_path(r, q));
+	}
 	return mp_render(r, w, 200, "kb/search.cs", hdf);
 }
 
@@ -1070,6 +1224,9 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 			json_object_object_add(it, "rank",
 			    json_object_new_double(atof(mp_res_get(res, i,
 			    8))));
+			json_object_object_add(it, "coverage",
+			    json_object_new_double(atof(mp_res_get(res, i,
+			    14))));
 			json_object_object_add(it, "section",
 			    mp_res_isnull(res, i, 10) ||
 			    *mp_res_get(res, i, 10) == '\0' ? NULL :
@@ -1087,9 +1244,24 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 		    json_object_new_boolean(capped));
 	json_object_object_add(o, "limit", json_object_new_int(limit));
 	json_object_object_add(o, "offset", json_object_new_int(offset));
-	if (search && total == 0 && (dym = did_you_mean(r, q)) != NULL)
+	if (search && want_dym(res, total) && (dym = did_you_mean(r, q,
+	    locale_of(r))) != NULL)
 		json_object_object_add(o, "did_you_mean",
 		    json_object_new_string(dym));
+	if (search)
+		json_object_object_add(o, "synonyms", fired_array(r,
+		    fired_json(r, q, locale_of(r), res)));
+	if (search && total == 0) {
+		p[0] = q;
+		if ((rc = mp_q(&r->ctx, &stmts[KB_CLOSEST], 1, p, &res)) !=
+		    MP_OK) {
+			json_object_put(o);
+			return rc;
+		}
+		json_object_object_add(o, "categories", closest_json(r, res));
+		json_object_object_add(o, "contact_url",
+		    json_object_new_string(contact_path(r, q)));
+	}
 	return send_json(r, w, 200, o);
 }
 
@@ -1262,6 +1434,18 @@ mp_kb_api_suggest(struct mp_req *r, struct mp_resp *w)
 		    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, 0),
 		    mp_res_get(res, i, 1))));
 		json_object_array_add(arr, it);
+	}
+	if (mp_res_rows(res) == 0) {
+		/* No title starts so: the closest topics and a person. */
+		p[0] = q;
+		if ((rc = mp_q(&r->ctx, &stmts[KB_CLOSEST], 1, p, &res)) !=
+		    MP_OK) {
+			json_object_put(o);
+			return rc;
+		}
+		json_object_object_add(o, "categories", closest_json(r, res));
+		json_object_object_add(o, "contact_url",
+		    json_object_new_string(contact_path(r, q)));
 	}
 	return send_json(r, w, 200, o);
 }

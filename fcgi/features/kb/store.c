@@ -34,7 +34,8 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE id = $1" },
 	[KBS_STORE_HTML] = { "kbs_store_html",
 	    "UPDATE kb_articles SET body_html = $2, body_text = $3,"
-	    " toc = $4::json, rendered_at = now() WHERE id = $1" },
+	    " toc = $4::json, headings = $5, rendered_at = now()"
+	    " WHERE id = $1" },
 	[KBS_DEL_SECTIONS] = { "kbs_del_sections",
 	    "DELETE FROM kb_sections WHERE article_id = $1" },
 	[KBS_ADD_SECTIONS] = { "kbs_add_sections",
@@ -44,14 +45,18 @@ static const struct mp_stmt stmts[] = {
 	    " x.body, mp_kb_config($3)"
 	    " FROM json_to_recordset($2::json) AS x(pos int, level int,"
 	    " anchor text, heading text, body text)" },
-	/* Words for "did you mean", only ever from published text. */
+	/*
+	 * Words for "did you mean" and search's compound variants (migration
+	 * 0016: hyphenated ones too), only ever from published text.
+	 */
 	[KBS_ADD_WORDS] = { "kbs_add_words",
 	    "INSERT INTO kb_words (tenant_id, word)"
 	    " SELECT DISTINCT mp_tenant(), w FROM kb_articles a,"
 	    " unnest(tsvector_to_array(to_tsvector('kb_simple',"
 	    " a.title || ' ' || a.body_text))) w"
 	    " WHERE a.id = $1 AND a.status = 'published'"
-	    " AND length(w) BETWEEN 3 AND 40 AND w ~ '^[[:alpha:]]+$'"
+	    " AND length(w) BETWEEN 3 AND 40"
+	    " AND w ~ '^[[:alpha:]]+(-[[:alpha:]]+)?$'"
 	    " ON CONFLICT DO NOTHING" },
 	[KBS_TENANTS] = { "kbs_tenants",
 	    "SELECT id FROM tenants ORDER BY id" },
@@ -151,8 +156,9 @@ mp_kb_store_render(struct mp_db *db, struct mp_arena *a, const char *id)
 	struct mp_kb_render	 out;
 	struct json_object	*arr, *o, *toc;
 	struct mp_res		*res;
-	const char		*p[4], *md;
-	size_t			 i;
+	struct mp_buf		 hb;
+	const char		*p[5], *md;
+	size_t			 i, keep;
 	enum mp_err		 rc;
 
 	p[0] = id;
@@ -168,9 +174,17 @@ mp_kb_store_render(struct mp_db *db, struct mp_arena *a, const char *id)
 	 * when there are none), stored so the page need not build it. */
 	toc = json_object_new_array();
 	mp_json_own(a, toc);
+	mp_buf_init(&hb, 0);
 	for (i = 0; i < out.nsec; i++) {
 		if (out.sec[i].level < 2)
 			continue;
+		/* The headings for the search vectors, whole lines only. */
+		keep = hb.len;
+		if (hb.len > 0)
+			mp_buf_putc(&hb, '\n');
+		mp_buf_puts(&hb, out.sec[i].heading);
+		if (hb.len > MP_KB_HEADINGS_MAX)
+			hb.len = keep;
 		o = json_object_new_array();
 		json_object_array_add(o, json_object_new_int(out.sec[i].level));
 		json_object_array_add(o,
@@ -183,7 +197,9 @@ mp_kb_store_render(struct mp_db *db, struct mp_arena *a, const char *id)
 	p[2] = out.text;
 	p[3] = json_object_array_length(toc) == 0 ? NULL :
 	    json_object_to_json_string_ext(toc, JSON_C_TO_STRING_PLAIN);
-	if ((rc = mp_db_exec(db, a, &stmts[KBS_STORE_HTML], 4, p, NULL)) !=
+	p[4] = mp_strndup(a, hb.len ? mp_buf_cstr(&hb) : "", hb.len);
+	mp_buf_free(&hb);
+	if ((rc = mp_db_exec(db, a, &stmts[KBS_STORE_HTML], 5, p, NULL)) !=
 	    MP_OK)
 		return rc;
 	p[2] = mp_strdup(a, mp_res_get(res, 0, 2));	/* the locale */

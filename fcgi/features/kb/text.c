@@ -253,3 +253,31 @@ mp_kb_clean_text(char *s)
 		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
 			*p = ' ';
 }
+
+/*
+ * s percent-encoded for a query string value: letters, digits and
+ * "-._~" stay, a space becomes '+', every other byte %XX.  Arena memory.
+ */
+char *
+mp_kb_url_escape(struct mp_arena *a, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	char			*out, *o;
+
+	out = o = mp_alloc(a, strlen(s) * 3 + 1);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (is_alnum(*p) || *p == '-' || *p == '.' || *p == '_' ||
+		    *p == '~')
+			*o++ = (char)*p;
+		else if (*p == ' ')
+			*o++ = '+';
+		else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
