@@ -455,6 +455,13 @@ mp_pg_init() {
 		echo "log_line_prefix = '%m [%p] %q%u@%d '"
 		echo "log_timezone = 'UTC'"
 		echo "timezone = 'UTC'"
+		# Where the time goes, per statement (scripts/stack psql:
+		# CREATE EXTENSION pg_stat_statements; SELECT ... FROM
+		# pg_stat_statements), when the server has the module.
+		if [ -f "$MP_PG_BINDIR/../lib/pg_stat_statements.so" ]; then
+			echo "shared_preload_libraries = 'pg_stat_statements'"
+			echo "pg_stat_statements.track = all"
+		fi
 		if [ "${MP_PG_FAST:-0}" = 1 ]; then
 			echo "fsync = off"
 			echo "synchronous_commit = off"

@@ -28,10 +28,12 @@
         <li><a href="/staff/help">Manage help</a></li>
         <li><a href="/staff/status">Manage status</a></li>
         <li><a href="/admin/notifications">Sent mail</a></li>
+        <li><a href="/staff/newsletter">Newsletter</a></li>
         <?cs /if ?>
         <?cs if:User.Role == "admin" ?><li><a href="/admin/users">Users</a></li><?cs /if ?>
         <li><a href="/account">Account</a></li>
         <li><a href="/account/sessions">Sessions</a></li>
+        <li><a href="/account/notifications">Notifications</a></li>
         <li><form method="post" action="/logout" class="signout"><?cs call:csrf_field() ?><button type="submit" class="link">Sign out</button></form></li>
         <?cs elif:Tenant.Slug ?>
         <li><a href="/login">Sign in</a></li>

@@ -20,6 +20,7 @@
 	X(notify) \
 	X(status) \
 	X(kb) \
+	X(prefs) \
 	X(surveys) \
 	X(testing)
 

@@ -3,8 +3,8 @@
 
 <?cs def:pill(status, label) ?><span class="pill s-<?cs var:status ?>" data-status="<?cs var:status ?>"><?cs var:label ?></span><?cs /def ?>
 
-<?cs def:bars(c) ?>
-<svg class="bars" viewBox="0 0 448 32" preserveAspectRatio="none" role="img" aria-label="Uptime of <?cs var:c.Name ?> over the last 90 days"><?cs each:b = c.Bars ?><g><title><?cs var:b.Title ?></title><rect class="d-<?cs var:b.Base ?>" x="<?cs var:b.X ?>" width="3" height="32"/><?cs if:b.H > 0 ?><rect class="f-<?cs var:b.Class ?>" x="<?cs var:b.X ?>" y="<?cs var:b.Y ?>" width="3" height="<?cs var:b.H ?>"/><?cs /if ?></g><?cs /each ?></svg>
+<?cs def:bars(c) ?><?cs # Audited raw output: BarsHtml is drawn by the server (svg_bars in fcgi/features/status/page.c), every text in it HTML-escaped there. ?>
+<svg class="bars" viewBox="0 0 448 32" preserveAspectRatio="none" role="img" aria-label="Uptime of <?cs var:c.Name ?> over the last 90 days"><?cs escape:"none" ?><?cs var:c.BarsHtml ?><?cs /escape ?></svg>
 <p class="bars-legend"><span>90 days ago</span><span><?cs var:c.Uptime ?><?cs if:c.Uptime != "no data" ?> % uptime<?cs /if ?><?cs if:c.Probe ?> · probes <?cs var:c.Probe ?> % available<?cs /if ?></span><span>Today</span></p>
 <?cs /def ?>
 

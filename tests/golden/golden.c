@@ -31,6 +31,8 @@ static const struct partial {
 	{ "mail/_layout.cs", "mail_start and mail_end of the HTML mails" },
 	{ "twofa/_enrol.cs", "QR code, key and first-code form of the 2FA "
 	    "setup page and of enrolment at sign-in" },
+	{ "prefs/_matrix.cs", "the preference matrix of the account page and "
+	    "the unsubscribe page" },
 };
 
 /*

@@ -349,7 +349,8 @@ def test_maintenance_moves_by_itself(https, db_app, mailbox):
             what="the worker completing the maintenance")
         mail = mailbox.wait(to=watcher, timeout=30)[0]
         assert "Quick DNS window" in str(mail["msg"]["Subject"])
-        assert "/status/unsubscribe/" in mail["raw"].decode("utf-8", "replace")
+        raw = mail["raw"].decode("utf-8", "replace")
+        assert "/u/" in raw and "/status/unsubscribe/" not in raw
     finally:
         tenant_exec(db_app, "globex", "DELETE FROM status_incident WHERE public_id = %s", mid)
         tenant_exec(db_app, "globex", "UPDATE status_component SET status = 'operational'"
@@ -466,6 +467,11 @@ def test_escaping_of_incident_text(https, db_super):
             t = pub.get(path).text
             assert "<script>alert" not in t, path
             assert "<img src=x" not in t, path
+        # Today's bar of the component names the incident, escaped (the
+        # server draws the bars).
+        bars = pub.get("/status").text.split(
+            'aria-label="Uptime of Customer API over', 1)[1].split("</svg>", 1)[0]
+        assert "Evil " + html.escape(evil, quote=True) + "</title>" in bars
         page = pub.get("/status/incidents/" + iid).text
         assert "Evil " + html.escape(evil, quote=True).replace("&#x27;", "'") in page
         assert "Body " + html.escape(evil, quote=True).replace("&#x27;", "'") in page
@@ -548,15 +554,16 @@ def test_double_opt_in_update_mail_and_unsubscribe(https, db_super, db_app, mail
     text = upd[0]["msg"].get_body(preferencelist=("plain",)).get_content()
     assert "Some lookups time out." in text
     assert "/status/incidents/" + iid in text
-    unsub = link_in(upd[0], "/status/unsubscribe/")
+    # The update carries the one unsubscribe link of every bulk mail (/u/).
+    assert "/status/unsubscribe/" not in upd[0]["raw"].decode("utf-8", "replace")
+    unsub = link_in(upd[0], "/u/")
     post_update(s, iid, "resolved", "Fixed.")
     page = c.get(unsub)
-    assert page.status_code == 200 and addr in page.text
+    assert page.status_code == 200 and "Status updates" in page.text
     assert tenant_exec(db_app, "acme", "SELECT count(*) FROM status_subscriber"
                        " WHERE email = %s", addr) == [(1,)]
-    r = c.post(unsub, data={"csrf_token": auth.csrf_from(page.text)},
-               headers=auth.form_headers(c))
-    assert r.status_code == 200 and "Unsubscribed" in r.text
+    r = https("acme").post(unsub, data={"List-Unsubscribe": "One-Click"})
+    assert r.status_code == 200 and "You are unsubscribed" in r.text
     assert tenant_exec(db_app, "acme", "SELECT count(*) FROM status_subscriber"
                        " WHERE email = %s", addr) == [(0,)]
 

@@ -406,3 +406,18 @@ mp_kb_render(struct mp_arena *a, const char *md, size_t len,
 	cmark_parser_free(p);
 	return MP_OK;
 }
+
+/* The help center's rendering of md, for other features (kb.h). */
+enum mp_err
+mp_kb_markdown_html(struct mp_arena *a, const char *md, size_t len,
+    char **html)
+{
+	struct mp_kb_render	 out;
+	enum mp_err		 rc;
+
+	*html = NULL;
+	if ((rc = mp_kb_render(a, md, len, "", &out)) != MP_OK)
+		return rc;
+	*html = out.html;
+	return MP_OK;
+}

@@ -22,7 +22,6 @@ enum nst {
 	N_EVENT,
 	N_OPEN,
 	N_CLICK,
-	N_OPTOUT,
 	N_LIST,
 	N_SHOW,
 	N_TIMELINE,
@@ -67,11 +66,9 @@ int		 mp_notify_token_check(struct mp_ctx *, const char *tok,
 char		*mp_notify_token(struct mp_arena *, struct mp_db *, char type,
 		    int64_t tenant_id, const char *public_id, int link);
 
-/* track.c: public endpoints reached from mail */
+/* track.c: the open pixel and tracked links reached from mail */
 enum mp_err	 mp_track_open(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_track_click(struct mp_req *, struct mp_resp *);
-enum mp_err	 mp_unsub_show(struct mp_req *, struct mp_resp *);
-enum mp_err	 mp_unsub_post(struct mp_req *, struct mp_resp *);
 /* staff.c */
 enum mp_err	 mp_notify_list(struct mp_req *, struct mp_resp *);
 enum mp_err	 mp_notify_show(struct mp_req *, struct mp_resp *);

@@ -19,6 +19,7 @@ enum mst {
 	M_PAUSE,
 	M_EXPIRE,
 	M_SUPPRESSED,
+	M_HOLD,
 	M__MAX
 };
 
@@ -28,7 +29,7 @@ static const struct mp_stmt stmts[] = {
 	    " n.from_name, n.from_addr, n.reply_to, n.subject, n.body_html,"
 	    " n.body_text, n.attachments, n.unsubscribe_url, n.message_id,"
 	    " n.category, t.slug,"
-	    " mp_should_notify('email', n.recipient, n.category),"
+	    " mp_notify_decision('email', n.recipient, n.category, n.user_id),"
 	    " coalesce((SELECT ceil(extract(epoch FROM paused_until - now()))"
 	    "  FROM job_pause WHERE channel = 'email'"
 	    "  AND paused_until > now()), 0)::integer"
@@ -89,6 +90,14 @@ static const struct mp_stmt stmts[] = {
 	    " notification_id, kind, detail) VALUES (mp_tenant(), $1::bigint,"
 	    " 'suppressed', $2))"
 	    " UPDATE notification SET state = 'suppressed', updated_at = now()"
+	    " WHERE id = $1::bigint" },
+	[M_HOLD] = { "mail_hold",
+	    "WITH e AS (INSERT INTO notification_event (tenant_id,"
+	    " notification_id, kind, detail) VALUES (mp_tenant(), $1::bigint,"
+	    " 'held', 'for the ' || $2 || ' digest'))"
+	    " UPDATE notification SET state = 'held', updated_at = now(),"
+	    " digest_due = mp_digest_due($2, now()),"
+	    " digest_category = mp_pref_category(category), digest_period = $2"
 	    " WHERE id = $1::bigint" },
 };
 
@@ -622,7 +631,9 @@ job_fail(struct mp_job *j, const char *why, int permanent)
 /*
  * email.send: deliver one notification.  At claim time: skip what is no
  * longer queued, re-queue without spending an attempt while sending is
- * paused, suppress what preferences now forbid.  Then record the attempt
+ * paused, suppress what preferences now forbid (mp_notify_decision, the
+ * one check), hold for its digest what the recipient wants daily or
+ * weekly.  Then record the attempt
  * (committed before SMTP, so a crash leaves a trace), assemble, send,
  * and record the reply: sent; 4xx and connection errors retried (failed
  * when out of attempts); 5xx bounced and the address suppressed;
@@ -635,7 +646,8 @@ mp_mail_job_send(struct mp_job *j)
 	struct mp_res		*res;
 	struct mp_buf		 b;
 	struct msg		 m;
-	const char		*nid = payload_nid(j), *p[4], *state, *qid;
+	const char		*nid = payload_nid(j), *p[4], *state, *qid,
+				*decision;
 	char			 reply[1024], *hash;
 	enum smtp_verdict	 v;
 	enum mp_err		 rc;
@@ -658,7 +670,17 @@ mp_mail_job_send(struct mp_job *j)
 		j->retry_in = paused + 1;
 		return job_fail(j, "email sending is paused", 0);
 	}
-	if (!mp_res_bool(res, 0, 16)) {
+	decision = mp_res_get(res, 0, 16);
+	if (strcmp(decision, "daily") == 0 || strcmp(decision, "weekly") == 0) {
+		/* Gathered into the recipient's digest by prefs.digest. */
+		p[1] = decision;
+		if ((rc = mp_q(&j->ctx, &stmts[M_HOLD], 2, p, NULL)) != MP_OK)
+			return job_fail(j, "database error", 0);
+		mp_info("job %s email %s: held for the %s digest", j->id_text,
+		    nid, decision);
+		return MP_OK;
+	}
+	if (strcmp(decision, "send") != 0) {
 		p[1] = "recipient suppressed or unsubscribed from this category";
 		if ((rc = mp_q(&j->ctx, &stmts[M_SUPPRESSED], 2, p, NULL)) !=
 		    MP_OK)

@@ -188,7 +188,7 @@ mp_mail_queue_raw(struct mp_ctx *c, const struct mp_mail_raw *m,
 	struct mp_res		*res;
 	const char		*p[22], *from_name, *from_addr, *reply_to = NULL;
 	char			*pid, *origin, *html, *text, *unsub = NULL,
-				*tok, *nid, *jid, *domain;
+				*nid, *jid, *domain;
 	int			 i, transactional;
 	enum mp_err		 rc;
 
@@ -212,7 +212,8 @@ mp_mail_queue_raw(struct mp_ctx *c, const struct mp_mail_raw *m,
 		return mp_fail(c, MP_EINPUT, "html",
 		    "The message body is missing or too large.");
 	transactional = category_transactional(m->category);
-	pid = mp_token(c->a, 16);
+	pid = m->public_id != NULL ? mp_strdup(c->a, m->public_id) :
+	    mp_token(c->a, 16);
 	if ((origin = mp_origin(c)) == NULL)
 		return MP_EDB;
 
@@ -245,17 +246,17 @@ mp_mail_queue_raw(struct mp_ctx *c, const struct mp_mail_raw *m,
 	mp_json_own(c->a, links);
 	html = mp_strdup(c->a, m->html);
 	if (!transactional) {
-		tok = mp_notify_token(c->a, c->db, 'u', c->tenant->id, pid,
-		    0);
-		if (tok == NULL)
+		unsub = m->unsub_url != NULL ? mp_strdup(c->a, m->unsub_url) :
+		    mp_notify_unsub_url(c, pid);
+		if (unsub == NULL)
 			return MP_ESYS;
-		unsub = mp_printf(c->a, "%s/u/%s", origin, tok);
 	}
-	if (!transactional)
+	/* One link: the template's own, else the footer's. */
+	if (!transactional && strstr(html, unsub) == NULL)
 		html = unsub_footer(c, html, unsub);
 	text = m->text != NULL ? mp_strdup(c->a, m->text) :
 	    mp_mail_html_to_text(c->a, html);
-	if (!transactional && m->text != NULL)
+	if (!transactional && strstr(text, unsub) == NULL)
 		text = mp_printf(c->a, "%s\n\n--\nUnsubscribe from these "
 		    "messages: %s\n", text, unsub);
 	if (!transactional)
@@ -365,7 +366,7 @@ mp_mail_queue(struct mp_ctx *c, const struct mp_mail *m, char **notification_id)
 	struct mp_buf		 hb, tb;
 	struct mp_res		*res;
 	HDF			*hdf;
-	char			*name;
+	char			*name, *pid, *unsub = NULL;
 	enum mp_err		 rc;
 
 	if (m->tpl == NULL || strspn(m->tpl, "abcdefghijklmnopqrstuvwxyz"
@@ -389,8 +390,14 @@ mp_mail_queue(struct mp_ctx *c, const struct mp_mail *m, char **notification_id)
 	mp_hdf_set(hdf, "Mail.Subject", m->subject);
 	mp_hdf_set(hdf, "Mail.ToName", m->to_name);
 	mp_hdf_set(hdf, "Mail.Category", m->category);
-	if (m->category != NULL && !category_transactional(m->category))
+	pid = mp_token(c->a, 16);
+	if (m->category != NULL && !category_transactional(m->category)) {
+		/* The link the template shows is the List-Unsubscribe one. */
+		if ((unsub = mp_notify_unsub_url(c, pid)) == NULL)
+			return MP_ESYS;
 		mp_hdf_set(hdf, "Mail.Unsubscribable", "1");
+		mp_hdf_set(hdf, "Mail.UnsubscribeUrl", unsub);
+	}
 	mp_buf_init(&hb, MAIL_MAX_HTML);
 	mp_buf_init(&tb, MAIL_MAX_HTML);
 	name = mp_printf(c->a, "mail/%s.html.cs", m->tpl);
@@ -413,6 +420,8 @@ mp_mail_queue(struct mp_ctx *c, const struct mp_mail *m, char **notification_id)
 	raw.idem_key = m->idem_key;
 	raw.user_id = m->user_id;
 	raw.run_at = m->run_at;
+	raw.public_id = pid;
+	raw.unsub_url = unsub;
 	rc = mp_mail_queue_raw(c, &raw, notification_id);
 out:
 	mp_buf_free(&hb);

@@ -1,4 +1,4 @@
-/* The notifications feature: mail and SMS delivery, tracking, unsubscribe links and the staff views. */
+/* The notifications feature: mail and SMS delivery, tracking, signed unsubscribe links and the staff views. */
 #include <string.h>
 
 #include "features/notify/extern.h"
@@ -12,8 +12,6 @@ static const struct mp_field list_fields[] = {
 static const struct mp_route routes[] = {
 	{ MP_GET,	"/t/o/{token:token}",	mp_track_open,	MP_R_NOSESSION, NULL },
 	{ MP_GET,	"/t/c/{token:token}",	mp_track_click,	MP_R_NOSESSION, NULL },
-	{ MP_GET,	"/u/{token:token}",	mp_unsub_show,	MP_R_NOSESSION, NULL },
-	{ MP_POST,	"/u/{token:token}",	mp_unsub_post,	MP_R_NOSESSION, NULL },
 	{ MP_POST,	"/sms/status",		mp_sms_status,
 	    MP_R_JSON | MP_R_NOSESSION, NULL },
 	{ MP_GET,	"/admin/notifications",	mp_notify_list,

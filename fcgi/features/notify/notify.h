@@ -52,6 +52,8 @@ struct mp_mail_raw {
 	const char			*deadline;
 	const struct mp_mail_attachment	*att;
 	int				 natt;
+	const char			*public_id;	/* NULL: minted here */
+	const char			*unsub_url;	/* NULL: minted here (non-transactional) */
 };
 
 enum mp_err	 mp_mail_queue_raw(struct mp_ctx *, const struct mp_mail_raw *,
@@ -77,6 +79,34 @@ struct mp_sms {
 enum mp_err	 mp_sms_queue(struct mp_ctx *, const struct mp_sms *,
 		    char **notification_id);
 int		 mp_e164_valid(const char *);
+
+/*
+ * The one unsubscribe link (/u/TOKEN) of a message: a signed token naming
+ * the notification, which names recipient, category and message id.
+ * mp_notify_unsub_url mints one for a notification's public id (arena;
+ * NULL without a signing key).  mp_notify_unsub_lookup checks a token for
+ * the context's tenant and fills *u (arena); MP_ENOTFOUND when forged,
+ * altered, of another tenant or of no message.
+ */
+struct mp_unsub {
+	char		*id;		/* notification id (internal) */
+	char		*public_id;
+	char		*channel;
+	char		*recipient;
+	char		*category;	/* as the mail was queued */
+	char		*message_id;
+	int64_t		 user_id;	/* 0: none recorded */
+};
+
+char		*mp_notify_unsub_url(struct mp_ctx *, const char *public_id);
+enum mp_err	 mp_notify_unsub_lookup(struct mp_ctx *, const char *token,
+		    struct mp_unsub *);
+
+/*
+ * Is this request signed by the SMS provider (X-Twilio-Signature over the
+ * URL and the sorted POST fields, with sms_auth_token)?  1 or 0.
+ */
+int		 mp_sms_signed(struct mp_req *);
 
 extern const struct mp_feature	 mp_feature_notify;
 

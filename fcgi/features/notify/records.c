@@ -42,7 +42,8 @@ const struct mp_stmt mp_notify_stmts[] = {
 	[N_KEYS] = { "notify_keys",
 	    "SELECT kid, secret, active FROM mp_signing_key ORDER BY kid" },
 	[N_BY_PID] = { "notify_by_pid",
-	    "SELECT id, recipient, category, channel, links, message_id, state"
+	    "SELECT id, recipient, category, channel, links, message_id, state,"
+	    " coalesce(user_id, 0), public_id"
 	    " FROM notification WHERE public_id = $1" },
 	[N_EVENT] = { "notify_event",
 	    "INSERT INTO notification_event (tenant_id, notification_id, kind,"
@@ -63,11 +64,6 @@ const struct mp_stmt mp_notify_stmts[] = {
 	    " last_clicked_at = now(),"
 	    " first_clicked_at = coalesce(a.first_clicked_at, now())"
 	    " RETURNING clicks" },
-	[N_OPTOUT] = { "notify_optout",
-	    "INSERT INTO notification_optout (tenant_id, channel, address,"
-	    " category, source, message_id) VALUES (mp_tenant(), $1, lower($2),"
-	    " $3, $4, $5) ON CONFLICT (tenant_id, channel, address, category)"
-	    " DO NOTHING" },
 	[N_LIST] = { "notify_list",
 	    "SELECT public_id, channel, category, recipient, coalesce(subject,"
 	    " left(body_text, 80)), state, attempts,"
@@ -309,4 +305,51 @@ mp_notify_event(struct mp_ctx *c, const char *nid, const char *kind,
 	p[3] = detail;
 	p[4] = data_json;
 	return mp_q(c, &mp_notify_stmts[N_EVENT], 5, p, NULL);
+}
+
+/*
+ * The unsubscribe link of notification public_id: origin/u/TOKEN.
+ * Arena memory; NULL when no key could be loaded.
+ */
+char *
+mp_notify_unsub_url(struct mp_ctx *c, const char *public_id)
+{
+	char	*tok, *origin;
+
+	if ((tok = mp_notify_token(c->a, c->db, 'u', c->tenant->id,
+	    public_id, 0)) == NULL || (origin = mp_origin(c)) == NULL)
+		return NULL;
+	return mp_printf(c->a, "%s/u/%s", origin, tok);
+}
+
+/*
+ * The message an unsubscribe token names, for the context's tenant.
+ * MP_ENOTFOUND (with the sentence for the page) for a token that does
+ * not verify or names no message; *u in arena memory otherwise.
+ */
+enum mp_err
+mp_notify_unsub_lookup(struct mp_ctx *c, const char *tok, struct mp_unsub *u)
+{
+	char		 pid[TOKEN_PIDMAX + 1];
+	const char	*p[1];
+	struct mp_res	*res;
+	enum mp_err	 rc;
+	int		 link;
+
+	memset(u, 0, sizeof(*u));
+	if (mp_notify_token_check(c, tok, 'u', pid, &link) != 0)
+		return mp_fail(c, MP_ENOTFOUND, NULL,
+		    "This link is not valid.");
+	p[0] = pid;
+	if ((rc = mp_q_one(c, &mp_notify_stmts[N_BY_PID], 1, p, &res,
+	    "This link is not valid.")) != MP_OK)
+		return rc;
+	u->id = mp_strdup(c->a, mp_res_get(res, 0, 0));
+	u->recipient = mp_strdup(c->a, mp_res_get(res, 0, 1));
+	u->category = mp_strdup(c->a, mp_res_get(res, 0, 2));
+	u->channel = mp_strdup(c->a, mp_res_get(res, 0, 3));
+	u->message_id = mp_strdup(c->a, mp_res_get(res, 0, 5));
+	u->user_id = mp_res_int(res, 0, 7);
+	u->public_id = mp_strdup(c->a, mp_res_get(res, 0, 8));
+	return MP_OK;
 }

@@ -41,7 +41,8 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE idem_key = $7 AND NOT EXISTS (SELECT 1 FROM n)" },
 	[S_LOAD] = { "sms_load",
 	    "SELECT n.id, n.state, n.recipient, n.body_text, t.slug,"
-	    " mp_should_notify('sms', n.recipient, n.category),"
+	    " mp_notify_decision('sms', n.recipient, n.category, n.user_id)"
+	    " = 'send',"
 	    " coalesce((SELECT ceil(extract(epoch FROM paused_until - now()))"
 	    "  FROM job_pause WHERE channel = 'sms'"
 	    "  AND paused_until > now()), 0)::integer, t.custom_domain"
@@ -404,31 +405,25 @@ kv_cmp(const void *a, const void *b)
 }
 
 /*
- * POST /sms/status: the provider's status callback.  The X-Twilio-
- * Signature header must be base64(HMAC-SHA1(auth token, URL + the POST
- * fields sorted by name, each name then value)); else 403.  Callbacks
- * arrive out of order: the highest status wins.  Answers 204.
+ * Is r signed by the provider?  The X-Twilio-Signature header must be
+ * base64(HMAC-SHA1(auth token, URL + the POST fields sorted by name, each
+ * name then value)), the URL being the tenant's origin and r's path and
+ * query.  Returns 1 or 0 (no token configured: 0).
  */
-enum mp_err
-mp_sms_status(struct mp_req *r, struct mp_resp *w)
+int
+mp_sms_signed(struct mp_req *r)
 {
 	const struct mp_config	*cfg = r->ctx.cfg;
+	const char		*sig = mp_req_param(r, "HTTP_X_TWILIO_SIGNATURE");
 	struct mp_kv		*kv;
-	struct mp_res		*res;
 	struct mp_buf		 b;
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 mdlen = 0;
-	const char		*sig = mp_req_param(r, "HTTP_X_TWILIO_SIGNATURE"),
-				*sidv = mp_req_form(r, "MessageSid"),
-				*stv = mp_req_form(r, "MessageStatus"),
-				*ec = mp_req_form(r, "ErrorCode"), *p[5], *cur;
 	char			*want, *url;
-	enum mp_err		 rc;
-	int			 i, fwd;
+	int			 i;
 
 	if (mp_notify_conf(cfg)->sms_auth_token[0] == '\0' || sig == NULL)
-		return mp_req_fail(r, MP_EFORBID, NULL,
-		    "The request is not signed.");
+		return 0;
 	url = mp_printf(r->ctx.a, "%s%s%s%s", mp_origin(&r->ctx), r->path,
 	    r->query && *r->query ? "?" : "", r->query ? r->query : "");
 	kv = mp_memdup(r->ctx.a, r->form, sizeof(*kv) * (size_t)(r->nform ?
@@ -440,12 +435,34 @@ mp_sms_status(struct mp_req *r, struct mp_resp *w)
 		mp_buf_puts(&b, kv[i].key);
 		mp_buf_add(&b, kv[i].val, kv[i].vlen);
 	}
-	HMAC(EVP_sha1(), mp_notify_conf(cfg)->sms_auth_token, (int)strlen(mp_notify_conf(cfg)->sms_auth_token),
+	HMAC(EVP_sha1(), mp_notify_conf(cfg)->sms_auth_token,
+	    (int)strlen(mp_notify_conf(cfg)->sms_auth_token),
 	    (const unsigned char *)b.data, b.len, md, &mdlen);
 	mp_buf_free(&b);
 	want = mp_base64(r->ctx.a, md, mdlen);
-	if (strlen(sig) != strlen(want) ||
-	    !mp_ct_equal(sig, want, strlen(want)))
+	return strlen(sig) == strlen(want) &&
+	    mp_ct_equal(sig, want, strlen(want));
+}
+
+/*
+ * POST /sms/status: the provider's status callback, signed (see
+ * mp_sms_signed; else 403).  Callbacks arrive out of order: the highest
+ * status wins.  Answers 204.
+ */
+enum mp_err
+mp_sms_status(struct mp_req *r, struct mp_resp *w)
+{
+	struct mp_res		*res;
+	const char		*sidv = mp_req_form(r, "MessageSid"),
+				*stv = mp_req_form(r, "MessageStatus"),
+				*ec = mp_req_form(r, "ErrorCode"), *p[5], *cur;
+	enum mp_err		 rc;
+	int			 fwd;
+
+	if (mp_req_param(r, "HTTP_X_TWILIO_SIGNATURE") == NULL)
+		return mp_req_fail(r, MP_EFORBID, NULL,
+		    "The request is not signed.");
+	if (!mp_sms_signed(r))
 		return mp_req_fail(r, MP_EFORBID, NULL,
 		    "The signature does not match.");
 	if (sidv == NULL || stv == NULL || strlen(sidv) > 64 ||

@@ -1,4 +1,4 @@
-/* Public endpoints reached from mail: the open pixel, tracked clicks, unsubscribe pages. */
+/* Public endpoints reached from mail: the open pixel and tracked clicks (unsubscribe is the prefs feature's). */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -106,76 +106,4 @@ mp_track_click(struct mp_req *r, struct mp_resp *w)
 	mp_resp_header(w, "Cache-Control", "no-store, private");
 	mp_resp_header(w, "Referrer-Policy", "no-referrer");
 	return mp_resp_redirect(w, 302, json_object_get_string(u));
-}
-
-/* The address shown on the unsubscribe page, partly hidden. */
-static char *
-mask_address(struct mp_arena *a, const char *addr)
-{
-	const char	*at = strchr(addr, '@');
-
-	if (at == NULL || at - addr < 2)
-		return mp_strdup(a, addr);
-	return mp_printf(a, "%c***%s", addr[0], at - 1);
-}
-
-/*
- * GET /u/{token}: what this link unsubscribes from and a button that
- * POSTs it.  Changes nothing (mail scanners fetch links).
- */
-enum mp_err
-mp_unsub_show(struct mp_req *r, struct mp_resp *w)
-{
-	struct mp_res	*res;
-	HDF		*hdf;
-	enum mp_err	 rc;
-	int		 link;
-
-	if ((rc = token_row(r, 'u', &res, &link)) != MP_OK)
-		return rc;
-	hdf = mp_hdf(r);
-	mp_hdf_set(hdf, "Page.Title", "Unsubscribe");
-	mp_hdf_set(hdf, "Page.NoIndex", "1");
-	mp_hdf_set(hdf, "Unsub.Address", mask_address(r->ctx.a,
-	    mp_res_get(res, 0, 1)));
-	mp_hdf_set(hdf, "Unsub.Category", mp_res_get(res, 0, 2));
-	mp_hdf_set(hdf, "Unsub.Action", r->path);
-	mp_resp_header(w, "Referrer-Policy", "no-referrer");
-	return mp_render(r, w, 200, "notify/unsubscribe.cs", hdf);
-}
-
-/*
- * POST /u/{token}: RFC 8058 one-click unsubscribe (body
- * List-Unsubscribe=One-Click, or empty, or the page's button).  Records
- * the opt-out with its source and message id and answers 200 text.  No
- * CSRF token, no cookie, no redirect, as the RFC requires.
- */
-enum mp_err
-mp_unsub_post(struct mp_req *r, struct mp_resp *w)
-{
-	struct mp_res	*res;
-	const char	*p[5], *oc;
-	enum mp_err	 rc;
-	int		 link;
-
-	if ((rc = token_row(r, 'u', &res, &link)) != MP_OK)
-		return rc;
-	oc = mp_req_form(r, "List-Unsubscribe");
-	p[0] = mp_res_get(res, 0, 3);
-	p[1] = mp_res_get(res, 0, 1);
-	p[2] = mp_res_get(res, 0, 2);
-	p[3] = oc != NULL && strcmp(oc, "One-Click") == 0 ? "one-click" :
-	    "page";
-	p[4] = mp_res_get(res, 0, 5);
-	if ((rc = mp_q(&r->ctx, &mp_notify_stmts[N_OPTOUT], 5, p, NULL)) != MP_OK)
-		return rc;
-	if ((rc = mp_notify_event(&r->ctx,
-	    mp_res_get(res, 0, 0), "unsubscribe", mp_printf(r->ctx.a, "%s via %s",
-	    p[2], p[3]), NULL)) != MP_OK)
-		return rc;
-	w->status = 200;
-	w->ctype = "text/plain; charset=utf-8";
-	mp_buf_printf(&w->body, "You are unsubscribed: %s will send no more "
-	    "\"%s\" mail to this address.\n", r->ctx.tenant->name, p[2]);
-	return MP_OK;
 }

@@ -121,6 +121,8 @@ enum mp_err	 mp_st_load_components(struct mp_req *, struct st_page *,
 		    int with_days);
 enum mp_err	 mp_st_load_incidents(struct mp_req *, struct st_page *,
 		    const char *mode, const char *arg, int limit, int offset);
+enum mp_err	 mp_st_load_overview(struct mp_req *, struct st_page *,
+		    const char *mode, int with_days);
 void		 mp_st_indicator(struct st_page *);
 struct st_comp	*mp_st_comp_by_id(struct st_page *, int64_t);
 struct st_comp	*mp_st_comp_by_pid(struct st_page *, const char *);

@@ -159,11 +159,7 @@ make_status(struct mp_req *r, struct mp_resp *w)
 	struct json_object	*root;
 	enum mp_err		 rc;
 
-	if ((rc = mp_st_load_page(r, &p)) != MP_OK)
-		return rc;
-	if ((rc = mp_st_load_components(r, &p, 0)) != MP_OK ||
-	    (rc = mp_st_load_incidents(r, &p, "unresolved", NULL, 100, 0)) !=
-	    MP_OK)
+	if ((rc = mp_st_load_overview(r, &p, "unresolved", 0)) != MP_OK)
 		return rc;
 	mp_st_indicator(&p);
 	root = json_object_new_object();
@@ -188,11 +184,7 @@ make_summary(struct mp_req *r, struct mp_resp *w)
 	enum mp_err		 rc;
 	int			 i;
 
-	if ((rc = mp_st_load_page(r, &p)) != MP_OK)
-		return rc;
-	if ((rc = mp_st_load_components(r, &p, 0)) != MP_OK ||
-	    (rc = mp_st_load_incidents(r, &p, "summary", NULL, 100, 0)) !=
-	    MP_OK)
+	if ((rc = mp_st_load_overview(r, &p, "summary", 0)) != MP_OK)
 		return rc;
 	mp_st_indicator(&p);
 	root = json_object_new_object();

@@ -27,6 +27,7 @@ enum {
 	SQ_INCIDENTS,
 	SQ_UPDATES,
 	SQ_INC_COMPS,
+	SQ_OVERVIEW,
 	SQ__MAX
 };
 
@@ -143,6 +144,159 @@ static const struct mp_stmt stmts[] = {
 	    "SELECT incident_id, component_id FROM status_incident_component"
 	    " WHERE incident_id = ANY ($1::bigint[])"
 	    " ORDER BY incident_id, component_id" },
+	/*
+	 * The overview (/status, status.json, summary.json) in one round
+	 * trip: $1 the incident mode (page, summary or unresolved, as in
+	 * SQ_INCIDENTS), $2 whether the 90 days are wanted, $3 the incident
+	 * limit.  Rows of eight kinds in column 1, in order within a kind by
+	 * column 2; the kinds and their columns are read by
+	 * mp_st_load_overview.  The days come from the rollups in
+	 * status_daily; only days not rolled up yet (today) are worked out
+	 * from the intervals that overlap them.  Each component's days come
+	 * as one "day,major,partial,degraded,maint,observed;..." string, a
+	 * whole day without downtime, degradation or maintenance (most days)
+	 * as its number alone: turning ~5,000 integers into text per page
+	 * was most of the statement's time.
+	 */
+	[SQ_OVERVIEW] = { "status_overview",
+	    "WITH p AS (SELECT p.public_id, p.time_zone AS tz, p.updated_at, p.version,"
+	    " (now() AT TIME ZONE p.time_zone)::date - 89 AS first,"
+	    " (now() AT TIME ZONE p.time_zone)::date AS last"
+	    " FROM (SELECT public_id, time_zone, updated_at, version FROM status_page"
+	    " UNION ALL SELECT substr(md5('status:' || mp_tenant()), 1, 12), 'Etc/UTC',"
+	    " now(), 0 WHERE NOT EXISTS (SELECT 1 FROM status_page)) p),"
+	    " rolled AS (SELECT d.component_id, d.day, d.major_s, d.partial_s,"
+	    " d.degraded_s, d.maint_s, d.observed_s FROM status_daily d, p"
+	    " WHERE $2 AND d.day BETWEEN p.first AND p.last),"
+	    " ld AS (SELECT g::date AS day, g::timestamp AT TIME ZONE p.tz AS d0,"
+	    " least((g + interval '1 day')::timestamp AT TIME ZONE p.tz, now()) AS d1"
+	    " FROM p, generate_series(greatest(p.first, (SELECT max(day) + 1"
+	    " FROM rolled))::timestamp, p.last::timestamp, interval '1 day') g WHERE $2),"
+	    " lo AS (SELECT i.component_id, ld.day, i.status,"
+	    " extract(epoch FROM least(coalesce(i.ended_at, now()), ld.d1)"
+	    " - greatest(i.started_at, ld.d0)) AS s"
+	    " FROM ld JOIN status_interval i ON i.started_at < ld.d1"
+	    " AND coalesce(i.ended_at, now()) > ld.d0 WHERE ld.d1 > ld.d0),"
+	    " days AS (SELECT * FROM rolled UNION ALL SELECT component_id, day,"
+	    " coalesce(sum(s) FILTER (WHERE status = 'major_outage'), 0)::integer,"
+	    " coalesce(sum(s) FILTER (WHERE status = 'partial_outage'), 0)::integer,"
+	    " coalesce(sum(s) FILTER (WHERE status = 'degraded_performance'), 0)::integer,"
+	    " coalesce(sum(s) FILTER (WHERE status = 'under_maintenance'), 0)::integer,"
+	    " sum(s)::integer FROM lo WHERE s > 0 GROUP BY component_id, day),"
+	    " inc AS (SELECT i.*, e.st, count(*) OVER () AS total"
+	    " FROM status_incident i CROSS JOIN LATERAL (SELECT status_eff(i.kind,"
+	    " i.status, i.auto_transition, i.scheduled_for, i.scheduled_until) AS st) e"
+	    " WHERE CASE $1"
+	    " WHEN 'page' THEN (i.kind = 'incident' AND (e.st NOT IN"
+	    " ('resolved', 'postmortem') OR i.started_at > now() -"
+	    " interval '7 days')) OR (i.kind = 'maintenance' AND e.st IN"
+	    " ('scheduled', 'in_progress', 'verifying'))"
+	    " WHEN 'summary' THEN (i.kind = 'incident' AND e.st NOT IN"
+	    " ('resolved', 'postmortem')) OR (i.kind = 'maintenance' AND"
+	    " e.st IN ('scheduled', 'in_progress', 'verifying'))"
+	    " WHEN 'unresolved' THEN i.kind = 'incident'"
+	    " AND e.st NOT IN ('resolved', 'postmortem')"
+	    " ELSE false END"
+	    " ORDER BY coalesce(i.scheduled_for, i.started_at) DESC, i.id DESC"
+	    " LIMIT $3)"
+	    " SELECT 0 AS k, 0::bigint AS o, p.public_id, p.tz, status_iso(p.updated_at, p.tz),"
+	    " p.version::text, p.first::text, status_iso(now(), p.tz),"
+	    " to_char(now() AT TIME ZONE p.tz, 'Mon FMDD, YYYY HH24:MI'),"
+	    " (SELECT ceil(extract(epoch FROM min(t) - now()))::int"
+	    " FROM status_incident i,"
+	    " unnest(ARRAY[i.scheduled_for, i.scheduled_until]) t"
+	    " WHERE i.kind = 'maintenance' AND i.auto_transition"
+	    " AND i.status IN ('scheduled', 'in_progress') AND t > now())::text,"
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+	    " FROM p"
+	    " UNION ALL"
+	    " SELECT 1, row_number() OVER (ORDER BY coalesce(g.position, c.position),"
+	    " coalesce(g.id, c.id), c.is_group DESC, c.position, c.id),"
+	    " c.id::text, c.public_id, c.name, c.description,"
+	    " CASE WHEN c.status = 'operational' AND NOT c.is_group"
+	    " AND EXISTS (SELECT 1 FROM status_incident_component ic"
+	    " JOIN status_incident i ON i.tenant_id = ic.tenant_id"
+	    " AND i.id = ic.incident_id WHERE ic.component_id = c.id"
+	    " AND i.kind = 'maintenance' AND status_eff(i.kind, i.status,"
+	    " i.auto_transition, i.scheduled_for, i.scheduled_until)"
+	    " IN ('in_progress', 'verifying'))"
+	    " THEN 'under_maintenance'"
+	    " WHEN c.status = 'under_maintenance' AND EXISTS (SELECT 1"
+	    " FROM status_incident_component ic JOIN status_incident i"
+	    " ON i.tenant_id = ic.tenant_id AND i.id = ic.incident_id"
+	    " WHERE ic.component_id = c.id AND i.kind = 'maintenance'"
+	    " AND i.auto_transition AND i.status = 'in_progress'"
+	    " AND now() >= i.scheduled_until)"
+	    " AND NOT EXISTS (SELECT 1 FROM status_incident_component ic"
+	    " JOIN status_incident i ON i.tenant_id = ic.tenant_id"
+	    " AND i.id = ic.incident_id WHERE ic.component_id = c.id"
+	    " AND i.kind = 'maintenance' AND status_eff(i.kind, i.status,"
+	    " i.auto_transition, i.scheduled_for, i.scheduled_until)"
+	    " IN ('in_progress', 'verifying'))"
+	    " THEN 'operational' ELSE c.status END,"
+	    " c.position::text, c.is_group::text, c.group_id::text, g.public_id,"
+	    " c.showcase::text, c.only_show_if_degraded::text, c.start_date::text,"
+	    " status_iso(c.created_at, p.tz), status_iso(c.updated_at, p.tz),"
+	    " NULL, NULL, NULL, NULL, NULL"
+	    " FROM p, status_component c LEFT JOIN status_component g"
+	    " ON g.tenant_id = c.tenant_id AND g.id = c.group_id"
+	    " UNION ALL"
+	    " SELECT 2, d.component_id, string_agg(CASE WHEN d.major_s = 0"
+	    " AND d.partial_s = 0 AND d.degraded_s = 0 AND d.maint_s = 0"
+	    " AND d.observed_s = 86400 THEN (d.day - p.first)::text"
+	    " ELSE (d.day - p.first) || ',' || d.major_s || ',' || d.partial_s"
+	    " || ',' || d.degraded_s || ',' || d.maint_s || ',' || d.observed_s"
+	    " END, ';'),"
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	    " NULL, NULL, NULL, NULL, NULL, NULL"
+	    " FROM days d, p GROUP BY d.component_id"
+	    " UNION ALL"
+	    " SELECT 3, row_number() OVER (ORDER BY i.started_at), ic.component_id::text,"
+	    " ((i.started_at AT TIME ZONE p.tz)::date - p.first)::text, i.name,"
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	    " NULL, NULL, NULL, NULL"
+	    " FROM p, status_incident i JOIN status_incident_component ic"
+	    " ON ic.tenant_id = i.tenant_id AND ic.incident_id = i.id"
+	    " WHERE $2 AND i.kind = 'incident'"
+	    " AND i.started_at >= (p.first::timestamp AT TIME ZONE p.tz)"
+	    " UNION ALL"
+	    " SELECT 4, component_id, (count(*) FILTER (WHERE ok))::text, count(*)::text,"
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	    " NULL, NULL, NULL, NULL, NULL"
+	    " FROM status_probe_result WHERE $2 AND at > now() - interval '90 days'"
+	    " GROUP BY component_id"
+	    " UNION ALL"
+	    " SELECT 5, row_number() OVER (ORDER BY coalesce(i.scheduled_for,"
+	    " i.started_at) DESC, i.id DESC), i.id::text, i.public_id, i.name, i.st,"
+	    " status_iso(i.created_at, p.tz), status_iso(i.updated_at, p.tz),"
+	    " status_iso(i.monitoring_at, p.tz),"
+	    " status_iso(CASE WHEN i.st IN ('resolved', 'postmortem',"
+	    " 'completed') THEN coalesce(i.resolved_at, i.scheduled_until)"
+	    " END, p.tz),"
+	    " i.impact, status_iso(i.started_at, p.tz), i.postmortem_body,"
+	    " status_iso(i.postmortem_at, p.tz), i.kind,"
+	    " status_iso(i.scheduled_for, p.tz), status_iso(i.scheduled_until, p.tz),"
+	    " to_char(coalesce(i.scheduled_for, i.started_at) AT TIME ZONE p.tz,"
+	    " 'FMMonth FMDD, YYYY'),"
+	    " to_char(i.scheduled_for AT TIME ZONE p.tz, 'Mon FMDD, HH24:MI'),"
+	    " to_char(i.scheduled_until AT TIME ZONE p.tz, 'Mon FMDD, HH24:MI'),"
+	    " i.total::text"
+	    " FROM inc i, p"
+	    " UNION ALL"
+	    " SELECT 6, row_number() OVER (ORDER BY u.display_at DESC, u.id DESC),"
+	    " u.incident_id::text, u.public_id, u.status, u.body,"
+	    " status_iso(u.created_at, p.tz), status_iso(u.updated_at, p.tz),"
+	    " status_iso(u.display_at, p.tz), u.affected::text,"
+	    " to_char(u.display_at AT TIME ZONE p.tz, 'Mon FMDD, HH24:MI'),"
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+	    " FROM p, status_update u WHERE u.incident_id IN (SELECT id FROM inc)"
+	    " UNION ALL"
+	    " SELECT 7, row_number() OVER (ORDER BY incident_id, component_id),"
+	    " incident_id::text, component_id::text,"
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	    " NULL, NULL, NULL, NULL, NULL"
+	    " FROM status_incident_component WHERE incident_id IN (SELECT id FROM inc)"
+	    " ORDER BY 1, 2", MP_STMT_READ },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == SQ__MAX,
@@ -481,6 +635,210 @@ mp_st_load_incidents(struct mp_req *r, struct st_page *p, const char *mode,
 }
 
 /*
+ * One component's days from SQ_OVERVIEW's "day,major,...;..." string
+ * ("day" alone: 86,400 seconds observed, all of them up).
+ */
+static void
+parse_days(struct st_comp *c, const char *s)
+{
+	long	 v[6];
+	char	*end;
+	int	 i;
+
+	while (s != NULL && *s != '\0') {
+		v[1] = v[2] = v[3] = v[4] = 0;
+		v[5] = 86400;
+		for (i = 0; i < 6; i++) {
+			v[i] = strtol(s, &end, 10);
+			if (end == s)
+				return;
+			s = end;
+			if (*s != ',')
+				break;
+			if (i < 5)
+				s++;
+		}
+		if (v[0] >= 0 && v[0] < MP_STATUS_DAYS) {
+			c->days[v[0]].major_s = (int)v[1];
+			c->days[v[0]].partial_s = (int)v[2];
+			c->days[v[0]].degraded_s = (int)v[3];
+			c->days[v[0]].maint_s = (int)v[4];
+			c->days[v[0]].observed_s = (int)v[5];
+		}
+		if (*s != ';')
+			return;
+		s++;
+	}
+}
+
+/*
+ * The page row, every component (groups carrying the worst status of
+ * their members), with with_days their 90 days, the incident names of
+ * each day, the probe figures and the uptime, and the incidents of mode
+ * (page, summary or unresolved) with their updates and components: what
+ * mp_st_load_page, mp_st_load_components and mp_st_load_incidents load,
+ * in one round trip (SQ_OVERVIEW).
+ */
+enum mp_err
+mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
+    int with_days)
+{
+	struct mp_res		*res;
+	struct st_comp		*c, *g;
+	struct st_incident	*in;
+	struct st_update	*u;
+	const char		*prm[3];
+	enum mp_err		 rc;
+	int			 i, j, n, k, d, nk[8] = { 0 }, nc = 0, ninc = 0;
+
+	memset(p, 0, sizeof(*p));
+	prm[0] = mode;
+	prm[1] = with_days ? "t" : "f";
+	prm[2] = "100";
+	if ((rc = mp_q(&r->ctx, &stmts[SQ_OVERVIEW], 3, prm, &res)) != MP_OK)
+		return rc;
+	n = mp_res_rows(res);
+	for (i = 0; i < n; i++) {
+		k = (int)mp_res_int(res, i, 0);
+		if (k < 0 || k > 7)
+			return MP_EDB;
+		nk[k]++;
+	}
+	if (nk[0] != 1)
+		return MP_EDB;
+	/* Kind 0, the page (the first row: the rows are ordered by kind). */
+	p->pid = mp_res_get(res, 0, 2);
+	p->tz = mp_res_get(res, 0, 3);
+	p->updated = mp_res_get(res, 0, 4);
+	p->version = mp_res_int(res, 0, 5);
+	p->first_day = mp_res_get(res, 0, 6);
+	p->now_iso = mp_res_get(res, 0, 7);
+	p->now_human = mp_res_get(res, 0, 8);
+	p->next_change_s = mp_res_isnull(res, 0, 9) ? -1 :
+	    (int)mp_res_int(res, 0, 9);
+	p->name = r->ctx.tenant->name;
+	p->url = mp_origin(&r->ctx);
+	p->c = mp_calloc(r->ctx.a, nk[1] ? (size_t)nk[1] : 1, sizeof(*p->c));
+	p->inc = mp_calloc(r->ctx.a, nk[5] ? (size_t)nk[5] : 1,
+	    sizeof(*p->inc));
+	for (i = 1; i < n; i++) {
+		k = (int)mp_res_int(res, i, 0);
+		switch (k) {
+		case 1:		/* a component */
+			c = &p->c[nc++];
+			c->id = mp_res_int(res, i, 2);
+			c->pid = mp_res_get(res, i, 3);
+			c->name = mp_res_get(res, i, 4);
+			c->desc = mp_res_get(res, i, 5);
+			c->status = mp_res_get(res, i, 6);
+			c->position = (int)mp_res_int(res, i, 7);
+			c->is_group = mp_res_bool(res, i, 8);
+			c->group_id = mp_res_int(res, i, 9);
+			c->group_pid = mp_res_get(res, i, 10);
+			c->showcase = mp_res_bool(res, i, 11);
+			c->only_degraded = mp_res_bool(res, i, 12);
+			c->start_date = mp_res_get(res, i, 13);
+			c->created = mp_res_get(res, i, 14);
+			c->updated = mp_res_get(res, i, 15);
+			c->uptime = -1;
+			c->probe = -1;
+			p->nc = nc;
+			break;
+		case 2:		/* one component's days */
+			if ((c = mp_st_comp_by_id(p, mp_res_int(res, i, 1)))
+			    != NULL)
+				parse_days(c, mp_res_get(res, i, 2));
+			break;
+		case 3:		/* an incident of one of the days */
+			d = (int)mp_res_int(res, i, 3);
+			c = mp_st_comp_by_id(p, mp_res_int(res, i, 2));
+			if (c == NULL || d < 0 || d >= MP_STATUS_DAYS)
+				break;
+			c->days[d].incidents = c->days[d].incidents == NULL ?
+			    mp_res_get(res, i, 4) : mp_printf(r->ctx.a,
+			    "%s; %s", c->days[d].incidents,
+			    mp_res_get(res, i, 4));
+			break;
+		case 4:		/* probe figures */
+			c = mp_st_comp_by_id(p, mp_res_int(res, i, 1));
+			if (c != NULL && mp_res_int(res, i, 3) > 0)
+				c->probe = 100.0 *
+				    (double)mp_res_int(res, i, 2) /
+				    (double)mp_res_int(res, i, 3);
+			break;
+		case 5:		/* an incident or maintenance */
+			in = &p->inc[ninc++];
+			in->id = mp_res_int(res, i, 2);
+			in->pid = mp_res_get(res, i, 3);
+			in->name = mp_res_get(res, i, 4);
+			in->status = mp_res_get(res, i, 5);
+			in->created = mp_res_get(res, i, 6);
+			in->updated = mp_res_get(res, i, 7);
+			in->monitoring = mp_res_get(res, i, 8);
+			in->resolved = mp_res_get(res, i, 9);
+			in->impact = mp_res_get(res, i, 10);
+			in->started = mp_res_get(res, i, 11);
+			in->pm_body = mp_res_get(res, i, 12);
+			in->pm_at = mp_res_get(res, i, 13);
+			in->kind = mp_res_get(res, i, 14);
+			in->sfor = mp_res_get(res, i, 15);
+			in->suntil = mp_res_get(res, i, 16);
+			in->day_human = mp_res_get(res, i, 17);
+			in->sfor_human = mp_res_get(res, i, 18);
+			in->suntil_human = mp_res_get(res, i, 19);
+			p->total = mp_res_int(res, i, 20);
+			in->u = mp_calloc(r->ctx.a, nk[6] ? (size_t)nk[6] : 1,
+			    sizeof(*in->u));
+			in->comps = mp_calloc(r->ctx.a, nk[1] ? (size_t)nk[1] :
+			    1, sizeof(*in->comps));
+			p->ninc = ninc;
+			break;
+		case 6:		/* an update, newest first */
+			for (j = 0; j < p->ninc; j++)
+				if (p->inc[j].id == mp_res_int(res, i, 2))
+					break;
+			if (j == p->ninc)
+				break;
+			in = &p->inc[j];
+			u = &in->u[in->nu++];
+			u->incident_id = in->id;
+			u->pid = mp_res_get(res, i, 3);
+			u->status = mp_res_get(res, i, 4);
+			u->body = mp_res_get(res, i, 5);
+			u->created = mp_res_get(res, i, 6);
+			u->updated = mp_res_get(res, i, 7);
+			u->display = mp_res_get(res, i, 8);
+			u->affected = mp_res_get(res, i, 9);
+			u->display_human = mp_res_get(res, i, 10);
+			break;
+		case 7:		/* a component an incident affects */
+			for (j = 0; j < p->ninc; j++)
+				if (p->inc[j].id == mp_res_int(res, i, 2))
+					break;
+			c = mp_st_comp_by_id(p, mp_res_int(res, i, 3));
+			if (j == p->ninc || c == NULL ||
+			    p->inc[j].ncomps >= p->nc)
+				break;
+			p->inc[j].comps[p->inc[j].ncomps++] = c;
+			break;
+		default:
+			return MP_EDB;
+		}
+	}
+	for (i = 0; i < p->nc; i++) {
+		c = &p->c[i];
+		if (with_days)
+			c->uptime = mp_status_uptime(c->days, MP_STATUS_DAYS);
+		if (c->group_id == 0 || (g = mp_st_comp_by_id(p, c->group_id))
+		    == NULL)
+			continue;
+		if (g->is_group && mp_st_rank(c->status) > mp_st_rank(g->status))
+			g->status = c->status;
+	}
+	return MP_OK;
+}
+
+/*
  * The page's overall indicator and sentence from the worst component
  * and the impact of unresolved incidents (loaded ones only).
  */
@@ -571,23 +929,25 @@ day_name(const char *first, int i, char *buf, size_t sz)
 	strftime(buf, sz, "%b %e, %Y", &tm);
 }
 
-/* The 90 bars of one component under node: X, Y, H, Class, Title. */
-static void
-hdf_bars(struct mp_req *r, HDF *node, const struct st_page *p,
-    const struct st_comp *c)
+/*
+ * The 90 bars of one component as the inside of its SVG: per day a <g>
+ * with a <title>, the day's base bar and, when it had downtime, the
+ * filled part.  Drawn here rather than by a template loop of 90
+ * iterations per component; every text in it is HTML-escaped.
+ */
+static char *
+svg_bars(struct mp_req *r, const struct st_page *p, const struct st_comp *c)
 {
-	HDF		*b;
-	char		 day[32], name[8], mins[64];
+	struct mp_buf	 b;
+	char		 day[32], mins[64], *s;
 	const char	*cls;
 	double		 frac, down;
 	int		 i, h;
 
+	mp_buf_init(&b, 0);
 	for (i = 0; i < MP_STATUS_DAYS; i++) {
 		const struct mp_status_day *d = &c->days[i];
 
-		snprintf(name, sizeof(name), "%d", i);
-		if (hdf_get_node(node, name, &b) != STATUS_OK)
-			mp_oom();
 		cls = day_class(d, &frac);
 		h = frac > 0 ? (int)(frac * 32.0 + 0.5) : 0;
 		if (frac > 0 && h < 4)
@@ -609,16 +969,26 @@ hdf_bars(struct mp_req *r, HDF *node, const struct st_page *p,
 			    "degraded", d->degraded_s / 60);
 		else
 			snprintf(mins, sizeof(mins), "no downtime");
-		mp_hdf_setf(b, "X", "%d", i * 5);
-		mp_hdf_set(b, "Class", cls);
-		mp_hdf_set(b, "Base", strcmp(cls, "major") == 0 ||
-		    strcmp(cls, "partial") == 0 ? "ok" : cls);
-		mp_hdf_setf(b, "H", "%d", h);
-		mp_hdf_setf(b, "Y", "%d", 32 - h);
-		mp_hdf_set(b, "Title", d->incidents ? mp_printf(r->ctx.a,
-		    "%s: %s. %s", day, mins, d->incidents) :
-		    mp_printf(r->ctx.a, "%s: %s", day, mins));
+		mp_buf_puts(&b, "<g><title>");
+		mp_buf_html(&b, day);
+		mp_buf_puts(&b, ": ");
+		mp_buf_html(&b, mins);
+		if (d->incidents != NULL) {
+			mp_buf_puts(&b, ". ");
+			mp_buf_html(&b, d->incidents);
+		}
+		mp_buf_printf(&b, "</title><rect class=\"d-%s\" x=\"%d\" "
+		    "width=\"3\" height=\"32\"/>", strcmp(cls, "major") == 0 ||
+		    strcmp(cls, "partial") == 0 ? "ok" : cls, i * 5);
+		if (h > 0)
+			mp_buf_printf(&b, "<rect class=\"f-%s\" x=\"%d\" "
+			    "y=\"%d\" width=\"3\" height=\"%d\"/>", cls, i * 5,
+			    32 - h, h);
+		mp_buf_puts(&b, "</g>");
 	}
+	s = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
+	mp_buf_free(&b);
+	return s;
 }
 
 /* One component's line under node. */
@@ -626,7 +996,6 @@ static void
 hdf_comp(struct mp_req *r, HDF *node, const struct st_page *p,
     const struct st_comp *c, int with_days)
 {
-	HDF	*bars;
 	char	 pct[32];
 
 	mp_hdf_set(node, "Id", c->pid);
@@ -642,9 +1011,7 @@ hdf_comp(struct mp_req *r, HDF *node, const struct st_page *p,
 		mp_status_uptime_text(c->probe, pct, sizeof(pct));
 		mp_hdf_set(node, "Probe", pct);
 	}
-	if (hdf_get_node(node, "Bars", &bars) != STATUS_OK)
-		mp_oom();
-	hdf_bars(r, bars, p, c);
+	mp_hdf_set(node, "BarsHtml", svg_bars(r, p, c));
 }
 
 /* The components as groups (ungrouped ones each in a nameless group). */
@@ -825,10 +1192,7 @@ render_page(struct mp_req *r, struct mp_resp *w)
 	enum mp_err	 rc;
 	int		 ttl;
 
-	if ((rc = mp_st_load_page(r, &p)) != MP_OK)
-		return rc;
-	if ((rc = mp_st_load_components(r, &p, 1)) != MP_OK ||
-	    (rc = mp_st_load_incidents(r, &p, "page", NULL, 100, 0)) != MP_OK)
+	if ((rc = mp_st_load_overview(r, &p, "page", 1)) != MP_OK)
 		return rc;
 	hdf = mp_hdf(r);
 	mp_hdf_set(hdf, "Page.Title", "System status");
@@ -931,6 +1295,7 @@ struct st_copy {
 	size_t		 len;
 	unsigned char	*gz;		/* the same, gzip-compressed, or NULL */
 	size_t		 gzlen;
+	int		 gz_tried;	/* copy_compress ran for this data */
 };
 
 static struct st_copy	 copies[ST_K__MAX][CACHE_SLOTS];
@@ -979,9 +1344,11 @@ accepts_gzip(struct mp_req *r)
 }
 
 /*
- * Compress a kept copy once, when it is made, so the hits that follow
- * (most of the traffic of a busy status page) send a tenth of the bytes.
- * On any zlib failure the copy is simply served uncompressed.
+ * Compress a kept copy once, at its first hit from a client that takes
+ * gzip, so the hits that follow (most of the traffic of a busy status
+ * page) send a tenth of the bytes; a rendering that no one is served
+ * from (the page changed again first) is never compressed.  On any zlib
+ * failure the copy is simply served uncompressed.
  */
 static void
 copy_compress(struct st_copy *c)
@@ -992,6 +1359,7 @@ copy_compress(struct st_copy *c)
 	free(c->gz);
 	c->gz = NULL;
 	c->gzlen = 0;
+	c->gz_tried = 1;
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: a gzip header, as Content-Encoding wants. */
 	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
@@ -1035,6 +1403,8 @@ mp_st_cache_hit(struct mp_req *r, enum st_kind k, struct mp_resp *w)
 	if (path != NULL && stat(path, &st) == 0 &&
 	    ts_ns(&st.st_mtim) + STAMP_SLACK_NS >= c->made_ns)
 		return 0;
+	if (!c->gz_tried && accepts_gzip(r))
+		copy_compress(c);
 	if (c->gz != NULL && accepts_gzip(r)) {
 		serve_copy(w, k, (const char *)c->gz, c->gzlen);
 		mp_resp_header(w, "Content-Encoding", "gzip");
@@ -1163,7 +1533,10 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 		memcpy(c->data, b->data, b->len);
 		c->len = b->len;
 		c->tenant = r->ctx.tenant->id;
-		copy_compress(c);
+		free(c->gz);
+		c->gz = NULL;
+		c->gzlen = 0;
+		c->gz_tried = 0;
 	}
 	c->version = version;
 	c->until_ms = mp_monotonic_ms() + (uint64_t)(ttl_s > 0 ? ttl_s : 0) *

@@ -4,6 +4,7 @@
 #include <ClearSilver.h>
 #include <json-c/json.h>
 
+#include "features/prefs/prefs.h"
 #include "features/status/extern.h"
 
 #define RESEND_S	60	/* at most one confirmation mail a minute */
@@ -20,7 +21,6 @@ enum {
 	SB_NOTICE,
 	SB_NOTICE_NID,
 	SB_UNSUB_FIND,
-	SB_UNSUB,
 	SB_AUDIENCE,
 	SB_UPDATE,
 	SB__MAX
@@ -62,13 +62,13 @@ static const struct mp_stmt stmts[] = {
 	[SB_NOTICE_NID] = { "status_sub_notice_nid",
 	    "UPDATE status_notice SET notification_id = $2 WHERE id = $1" },
 	[SB_UNSUB_FIND] = { "status_sub_unsub_find",
-	    "SELECT s.id, s.email FROM status_notice n JOIN status_subscriber s"
+	    "SELECT s.id, s.email, coalesce(m.message_id, ''),"
+	    " CASE WHEN n.kind = 'update' THEN n.notification_id END"
+	    " FROM status_notice n JOIN status_subscriber s"
 	    " ON s.tenant_id = n.tenant_id AND s.id = n.subscriber_id"
+	    " LEFT JOIN notification m ON m.tenant_id = n.tenant_id"
+	    " AND m.public_id = n.notification_id"
 	    " WHERE n.unsub_hash = $1" },
-	[SB_UNSUB] = { "status_sub_unsub",
-	    "DELETE FROM status_subscriber s USING status_notice n"
-	    " WHERE n.unsub_hash = $1 AND s.tenant_id = n.tenant_id"
-	    " AND s.id = n.subscriber_id RETURNING s.email" },
 	[SB_AUDIENCE] = { "status_sub_audience",
 	    "SELECT s.id, s.email FROM status_subscriber s"
 	    " WHERE s.confirmed_at IS NOT NULL AND (s.all_components"
@@ -105,8 +105,11 @@ const struct mp_field mp_status_sub_fields[] = {
 };
 
 /*
- * Mint an unsubscribe token for a mail to email: the token itself for
- * the link, its hash recorded with the notice.  Returns the notice id in
+ * Record a notice to email.  With url, mint the token of the link that
+ * cancels a pending subscription (the confirmation mail, which is
+ * transactional and so carries no /u/ link): the token for the link, its
+ * hash with the notice.  Updates are unsubscribed from by their /u/ link
+ * like every other non-transactional mail.  Returns the notice id in
  * *nid (arena) and the link in *url.
  */
 static enum mp_err
@@ -116,7 +119,7 @@ notice(struct mp_ctx *c, const char *email, const char *sub_id,
 {
 	struct mp_res	*res;
 	const char	*p[6];
-	char		*tok = mp_token(c->a, 32);
+	char		*tok = url != NULL ? mp_token(c->a, 32) : NULL;
 	enum mp_err	 rc;
 
 	p[0] = email;
@@ -124,12 +127,13 @@ notice(struct mp_ctx *c, const char *email, const char *sub_id,
 	p[2] = incident;
 	p[3] = update;
 	p[4] = kind;
-	p[5] = mp_sha256_hex(c->a, tok, strlen(tok));
+	p[5] = tok != NULL ? mp_sha256_hex(c->a, tok, strlen(tok)) : NULL;
 	if ((rc = mp_q(c, &stmts[SB_NOTICE], 6, p, &res)) != MP_OK)
 		return rc;
 	*nid = mp_strdup(c->a, mp_res_get(res, 0, 0));
-	*url = mp_printf(c->a, "%s/status/unsubscribe/%s", mp_origin(c),
-	    tok);
+	if (url != NULL)
+		*url = mp_printf(c->a, "%s/status/unsubscribe/%s",
+		    mp_origin(c), tok);
 	return MP_OK;
 }
 
@@ -363,13 +367,18 @@ mp_status_confirm(struct mp_req *r, struct mp_resp *w)
 	return mp_render(r, w, 200, "status/subscribed.cs", hdf);
 }
 
-/* GET /status/unsubscribe/{token}: a button. */
+/*
+ * GET /status/unsubscribe/{token}, the link of mails sent before there
+ * was one unsubscribe system: an update's link goes on (303) to that
+ * mail's /u/ page; a confirmation's shows a button as it did.
+ */
 enum mp_err
 mp_status_unsub_form(struct mp_req *r, struct mp_resp *w)
 {
 	const char	*h = link_hash(r);
 	struct mp_res	*res;
 	struct _hdf	*hdf;
+	char		*url;
 	enum mp_err	 rc;
 
 	if (h == NULL)
@@ -383,13 +392,20 @@ mp_status_unsub_form(struct mp_req *r, struct mp_resp *w)
 		mp_hdf_set(hdf, "Sub.Done", "gone");
 		return mp_render(r, w, 200, "status/subscribed.cs", hdf);
 	}
+	if (!mp_res_isnull(res, 0, 3) && (url = mp_notify_unsub_url(&r->ctx,
+	    mp_res_get(res, 0, 3))) != NULL)
+		return mp_resp_redirect(w, 303, url);
 	mp_hdf_set(hdf, "Sub.Email", mp_res_get(res, 0, 1));
 	mp_hdf_set(hdf, "Sub.Action", r->path);
 	mp_hdf_csrf(r, hdf);
 	return mp_render(r, w, 200, "status/unsubscribe.cs", hdf);
 }
 
-/* POST /status/unsubscribe/{token}: the address gets nothing more. */
+/*
+ * POST /status/unsubscribe/{token}: the address gets nothing more.  An
+ * opt-out of status mail like any other (with its evidence), which ends
+ * the subscription.
+ */
 enum mp_err
 mp_status_unsub(struct mp_req *r, struct mp_resp *w)
 {
@@ -401,13 +417,19 @@ mp_status_unsub(struct mp_req *r, struct mp_resp *w)
 	if (h == NULL)
 		return mp_req_fail(r, MP_ENOTFOUND, NULL,
 		    "This unsubscribe link is not valid.");
-	if ((rc = mp_q(&r->ctx, &stmts[SB_UNSUB], 1, &h, &res)) != MP_OK)
+	if ((rc = mp_q(&r->ctx, &stmts[SB_UNSUB_FIND], 1, &h, &res)) != MP_OK)
 		return rc;
 	hdf = mp_hdf(r);
 	mp_hdf_set(hdf, "Page.Title", "Unsubscribed");
 	mp_hdf_set(hdf, "Sub.Done", "gone");
-	if (mp_res_rows(res) == 1)
-		mp_hdf_set(hdf, "Sub.Email", mp_res_get(res, 0, 0));
+	if (mp_res_rows(res) == 1) {
+		mp_hdf_set(hdf, "Sub.Email", mp_res_get(res, 0, 1));
+		if ((rc = mp_prefs_unsubscribe(&r->ctx, "email",
+		    mp_res_get(res, 0, 1), "status", "page",
+		    *mp_res_get(res, 0, 2) ? mp_res_get(res, 0, 2) : NULL)) !=
+		    MP_OK)
+			return rc;
+	}
 	return mp_render(r, w, 200, "status/subscribed.cs", hdf);
 }
 
@@ -424,7 +446,7 @@ mp_st_notify(struct mp_ctx *c, int64_t incident_id, int64_t update_id)
 	struct mp_mail	 m;
 	struct _hdf	*data;
 	const char	*p[2], *kind, *name, *ipid, *upid;
-	char		*nid, *unsub, *sent, *sid;
+	char		*nid, *sent, *sid;
 	enum mp_err	 rc;
 	int		 i, n;
 
@@ -451,7 +473,7 @@ mp_st_notify(struct mp_ctx *c, int64_t incident_id, int64_t update_id)
 		sid = mp_strdup(c->a, mp_res_get(aud, i, 0));
 		if ((rc = notice(c, mp_res_get(aud, i, 1), sid, p[0],
 		    mp_printf(c->a, "%lld", (long long)update_id), "update",
-		    &nid, &unsub)) != MP_OK)
+		    &nid, NULL)) != MP_OK)
 			return rc;
 		data = mp_ctx_hdf(c);
 		mp_hdf_set(data, "Status.Name", name);
@@ -465,7 +487,6 @@ mp_st_notify(struct mp_ctx *c, int64_t incident_id, int64_t update_id)
 		mp_hdf_set(data, "Status.Components", mp_res_get(res, 0, 8));
 		mp_hdf_set(data, "Status.IncidentUrl", mp_printf(c->a,
 		    "%s/status/incidents/%s", mp_origin(c), ipid));
-		mp_hdf_set(data, "Status.UnsubscribeUrl", unsub);
 		memset(&m, 0, sizeof(m));
 		m.to = mp_res_get(aud, i, 1);
 		m.subject = mp_printf(c->a, "[%s] %s: %s", c->tenant->name,

@@ -6,5 +6,5 @@
 <p><?cs var:Status.Body ?></p>
 <?cs if:Status.Components ?><p>Affects: <?cs var:Status.Components ?></p><?cs /if ?>
 <p><a href="<?cs var:Status.IncidentUrl ?>">Follow this <?cs if:Status.Kind == "maintenance" ?>maintenance<?cs else ?>incident<?cs /if ?></a></p>
-<p>You get this because you subscribed to status updates from <?cs var:Tenant.Name ?>. <a href="<?cs var:Status.UnsubscribeUrl ?>">Unsubscribe</a></p>
+<p>You get this because you subscribed to status updates from <?cs var:Tenant.Name ?>. <a href="<?cs var:Mail.UnsubscribeUrl ?>">Unsubscribe</a></p>
 </body></html>

@@ -9,4 +9,4 @@ Affects: <?cs var:Status.Components ?><?cs /if ?>
 Follow it: <?cs var:Status.IncidentUrl ?>
 
 You get this because you subscribed to status updates from <?cs var:Tenant.Name ?>.
-Unsubscribe: <?cs var:Status.UnsubscribeUrl ?>
+Unsubscribe: <?cs var:Mail.UnsubscribeUrl ?>
