@@ -53,6 +53,7 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	rp->app.generation = generation;
 	rp->app.version = MP_VERSION;
 	rp->app.fallback = fallback;
+	rp->app.layout = mp_features_layout;
 	limits_from(&rp->app.limits, cfg);
 	mp_password_list(cfg->passwords_file);
 	if (mp_tpl_load(&rp->app.tpl, cfg->templates_dir, err, sizeof(err))

@@ -527,6 +527,33 @@ const char	*mp_device_name(enum mp_device);
 const char	*mp_ago(struct mp_arena *, int64_t seconds);
 
 /*
+ * outbound.c: HTTP(S) to a host a user named (status probes, custom
+ * domain checks).  The rules every such call follows live here once.
+ */
+struct sockaddr;
+
+struct mp_outbound {
+	const char	*url;
+	const char	*protocols;	/* "https" (NULL) or "http,https" */
+	const char	*ca_file;	/* extra CA bundle, or NULL/"" */
+	const char	*user_agent;
+	long		 timeout_ms;	/* connect and total */
+	size_t		 max_body;	/* read no more of an answer */
+	int		 allow_private;	/* 1: loopback and private allowed */
+	int		 connect_only;	/* 1: TCP connect, no request */
+	struct mp_buf	*body;		/* NULL: the answer is not kept */
+	/* results */
+	long		 status;	/* HTTP status, 0 when none */
+	long		 ms;
+	int		 refused;	/* a private address was refused */
+	const char	*detail;	/* why it failed, NULL when it did not */
+};
+
+/* 1 when the address is loopback, private, link-local or reserved. */
+int		 mp_addr_private(const struct sockaddr *);
+enum mp_err	 mp_outbound(struct mp_arena *, struct mp_outbound *);
+
+/*
  * migrate.c: sql/migrations/NNNN_name.sql applied in order under an
  * advisory lock and recorded in schema_migrations.  The connection is a
  * plain libpq one (mpanelctl's owner connection, or a short-lived check).

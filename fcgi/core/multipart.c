@@ -156,8 +156,9 @@ part_headers(struct mp_arena *a, const char *hs, const char *he,
  * name, filename and ctype when the part has them (else NULL), val the
  * raw bytes (binary-safe, length vlen, NUL added).  Parts without a
  * filename are text fields and must be UTF-8 without NUL.  MP_ELIMIT past
- * max_body, max_fields parts or a value longer than max_field_len (file
- * parts included); MP_EINPUT for a bad content type or boundary, a
+ * max_body, max_fields parts or a text value longer than max_field_len
+ * (a file part is bounded by max_body and by what its handler accepts);
+ * MP_EINPUT for a bad content type or boundary, a
  * missing closing delimiter or a malformed part.
  */
 enum mp_err
@@ -237,7 +238,8 @@ mp_parse_multipart(struct mp_arena *a, const char *ctype, const char *src,
 			rc = MP_ELIMIT;
 			goto out;
 		}
-		if (maxlen != 0 && vlen > maxlen) {
+		/* Files are bounded by max_body (checked above) and their handler. */
+		if (maxlen != 0 && vlen > maxlen && part.filename == NULL) {
 			rc = MP_ELIMIT;
 			goto out;
 		}

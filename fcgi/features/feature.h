@@ -103,6 +103,13 @@ struct mp_feature {
 	int				(*after)(struct mp_ctx *);
 	mp_handler			 fallback;
 	void				(*exit)(struct mp_ctx *);
+	/*
+	 * layout: fills what the layout shows on every page of a tenant
+	 * (the brand), just before a page renders; may run a statement,
+	 * and its error (the database failed) fails the page.
+	 */
+	enum mp_err			(*layout)(struct mp_req *,
+					    struct _hdf *);
 };
 
 /* features.c: the list, and the merged tables the programs use. */
@@ -128,6 +135,9 @@ mp_handler			 mp_feature_fallback(const struct mp_route *);
 int				 mp_features_start(struct mp_ctx *);
 int				 mp_features_after(struct mp_ctx *);
 void				 mp_features_exit(struct mp_ctx *);
+/* Every feature's layout hook, in list order (mp_app.layout). */
+enum mp_err			 mp_features_layout(struct mp_req *,
+				    struct _hdf *);
 /*
  * Print the merged route table (method, pattern, auth, CSRF, feature)
  * and job table, as mpanel-fcgi -T does.  Returns the number of

@@ -21,6 +21,7 @@
 	X(status) \
 	X(kb) \
 	X(prefs) \
+	X(brand) \
 	X(surveys) \
 	X(testing)
 
@@ -158,6 +159,18 @@ mp_features_exit(struct mp_ctx *c)
 	for (f = mp_features; *f != NULL; f++)
 		if ((*f)->exit != NULL)
 			(*f)->exit(c);
+}
+
+enum mp_err
+mp_features_layout(struct mp_req *r, struct _hdf *hdf)
+{
+	const struct mp_feature	*const *f;
+	enum mp_err		 rc;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->layout != NULL && (rc = (*f)->layout(r, hdf)) != MP_OK)
+			return rc;
+	return MP_OK;
 }
 
 static const char *

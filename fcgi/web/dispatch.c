@@ -16,6 +16,26 @@ is_unsafe(unsigned m)
 }
 
 /*
+ * Whether to look up the session: always, except on MP_R_NOUSER routes
+ * (files meant for shared caches) and on hot public MP_R_NOSESSION
+ * pages that came without a session cookie (anonymous visitors cost no
+ * lookup; a signed-in one gets the navigation of their role).  JSON
+ * NOSESSION endpoints never look one up.
+ */
+static int
+wants_session(const struct mp_req *r)
+{
+	unsigned	 f = r->route->flags;
+
+	if (f & MP_R_NOUSER)
+		return 0;
+	if (!(f & MP_R_NOSESSION))
+		return !(f & MP_R_NODB);
+	return !(f & MP_R_JSON) &&
+	    mp_req_cookie(r, MP_SESSION_COOKIE) != NULL;
+}
+
+/*
  * Run the route's handler inside the tenant's transaction when it needs
  * the database, committing on success and rolling back on any error, so
  * the database is changed fully or not at all.
@@ -26,11 +46,23 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 	unsigned	 f = r->route->flags;
 	enum mp_err	 rc;
 
-	if (r->ctx.tenant == NULL || (f & MP_R_NODB))
+	if (r->ctx.tenant == NULL)
 		return r->route->fn(r, w);
+	if (f & MP_R_NODB) {
+		/* A signed-in visitor still sees the navigation of their role. */
+		if (wants_session(r) && (rc = mp_tx_begin(&r->ctx)) == MP_OK) {
+			if ((rc = mp_session_load(r)) == MP_OK)
+				rc = mp_tx_commit(&r->ctx);
+			else
+				mp_tx_rollback(&r->ctx);
+			if (rc != MP_OK)
+				return rc;
+		}
+		return r->route->fn(r, w);
+	}
 	if ((rc = mp_tx_begin(&r->ctx)) != MP_OK)
 		return rc;
-	if (!(f & MP_R_NOSESSION))
+	if (wants_session(r))
 		rc = mp_session_load(r);
 	if (rc == MP_OK)
 		rc = mp_auth_check(r);
@@ -47,14 +79,25 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 
 /*
  * Best effort, for a 404 or 405 page: the tenant named by Host, so the
- * page still shows the portal's name and a way home.  An unknown host or
- * a database error only means an unbranded page.
+ * page still shows the portal's name, its brand and the navigation of
+ * the visitor's role.  An unknown host or a database error only means an
+ * unbranded page.
  */
 static void
 error_tenant(struct mp_req *r)
 {
-	if (mp_req_wants_json(r) || mp_tenant_resolve(r) != MP_OK)
+	if (mp_req_wants_json(r) || mp_tenant_resolve(r) != MP_OK) {
 		r->ctx.tenant = NULL;
+		return;
+	}
+	/* A signed-in visitor keeps the navigation of their role. */
+	if (mp_req_cookie(r, MP_SESSION_COOKIE) != NULL &&
+	    mp_tx_begin(&r->ctx) == MP_OK) {
+		if (mp_session_load(r) == MP_OK)
+			mp_tx_commit(&r->ctx);
+		else
+			mp_tx_rollback(&r->ctx);
+	}
 }
 
 /*
@@ -147,6 +190,7 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	static struct mp_resp	 w;
 	static int		 inited;
 	struct mp_req		 r;
+	const char		*cc;
 	enum mp_err		 rc;
 	uint64_t		 ms;
 
@@ -182,6 +226,7 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	if (rc != MP_OK) {
 		if (rc == MP_EDB) {
 			mp_tx_rollback(&r.ctx);
+			r.db_down = 1;
 			mp_resp_header(&w, "Retry-After", "5");
 			if (r.ctx.err_msg == NULL)
 				r.ctx.err_msg = "The service is temporarily "
@@ -195,7 +240,9 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 		mp_resp_cookie(&r, &w, MP_CSRF_COOKIE, r.visitor_csrf, -1);
 	if (r.stale_cookie && r.user == NULL)
 		mp_resp_cookie(&r, &w, MP_SESSION_COOKIE, "", 0);
-	if (r.user != NULL && mp_resp_get_header(&w, "Cache-Control") == NULL)
+	/* A page for one user (navigation, form tokens) is no shared copy. */
+	if (r.user != NULL && ((cc = mp_resp_get_header(&w, "Cache-Control")) ==
+	    NULL || strstr(cc, "public") != NULL))
 		mp_resp_header(&w, "Cache-Control", "no-store");
 	/* Every 503 says when to come back, /healthz's own included. */
 	if (w.status == 503 && mp_resp_get_header(&w, "Retry-After") == NULL)

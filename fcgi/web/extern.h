@@ -27,8 +27,10 @@ enum mp_rflag {
 	MP_R_AUTH = 1 << 5,	/* signed in (session cookie or API token) */
 	MP_R_STAFF = 1 << 6,	/* role support or admin of this tenant */
 	MP_R_ADMIN = 1 << 7,	/* role admin of this tenant */
-	MP_R_NOSESSION = 1 << 8,	/* skip the session lookup (hot public pages) */
-	MP_R_FALLBACK = 1 << 9	/* database down: app->fallback may answer */
+	MP_R_NOSESSION = 1 << 8,	/* hot public pages: look up a session
+					   only when a session cookie came */
+	MP_R_FALLBACK = 1 << 9,	/* database down: app->fallback may answer */
+	MP_R_NOUSER = 1 << 10	/* never look up a session (cacheable files) */
 };
 
 /* Roles of a tenant's users, weakest first. */
@@ -126,6 +128,12 @@ struct mp_app {
 	 * the response, else the 503 stands.
 	 */
 	mp_handler		 fallback;
+	/*
+	 * Fills what the layout needs on every page of a tenant (the
+	 * features' layout hooks); mp_render calls it, and fails with
+	 * its error.  May be NULL.
+	 */
+	enum mp_err		(*layout)(struct mp_req *, struct _hdf *);
 };
 
 /*
@@ -165,6 +173,8 @@ struct mp_req {
 	char			*visitor_csrf;	/* anonymous form token (cookie) */
 	int			 visitor_csrf_new; /* set the cookie on the response */
 	int			 stale_cookie;	/* session cookie no longer valid */
+	int			 db_down;	/* the database failed: the error
+						   page renders without it */
 	/* for the error page or body (the field and message: r->ctx.err_*) */
 	int			 err_status;	/* overrides the error's status */
 };

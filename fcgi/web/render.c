@@ -353,7 +353,10 @@ mp_hdf_csrf(struct mp_req *r, HDF *hdf)
 	mp_hdf_set(hdf, "Session.Csrf", mp_csrf_token(r));
 }
 
-/* Render tpl as the HTML response with the given status. */
+/*
+ * Render tpl as the HTML response with the given status, after the
+ * features' layout hook has filled what every page shows (the brand).
+ */
 enum mp_err
 mp_render(struct mp_req *r, struct mp_resp *w, int status, const char *tpl,
     HDF *hdf)
@@ -361,6 +364,9 @@ mp_render(struct mp_req *r, struct mp_resp *w, int status, const char *tpl,
 	enum mp_err	 rc;
 	size_t		 skip = 0;
 
+	if (r->app != NULL && r->app->layout != NULL &&
+	    (rc = r->app->layout(r, hdf)) != MP_OK)
+		return rc;
 	mp_buf_reset(&w->body);
 	if ((rc = mp_tpl_render(r->ctx.tpl, tpl, hdf, &w->body)) != MP_OK) {
 		mp_buf_reset(&w->body);

@@ -4,6 +4,7 @@
 <section class="hero">
   <h1><?cs var:Tenant.Name ?></h1>
   <p class="lead"><?cs if:Brand.Tagline ?><?cs var:Brand.Tagline ?><?cs else ?>Customer portal<?cs /if ?></p>
+  <?cs if:Brand.Welcome ?><p class="welcome"><?cs var:Brand.Welcome ?></p><?cs /if ?>
 </section>
 <?cs if:subcount(Home.Links) > 0 ?>
 <section aria-labelledby="start">

@@ -536,21 +536,23 @@ def test_cleanup_removes_only_long_ended_sessions(https, db_super, sh_stack):
 
 
 def test_navigation_follows_the_role(https, db_super):
+    # One main navigation per role (the staff's tools are on /admin).
     anon = https("acme").get("/").text
-    assert 'href="/login"' in anon and "Manage help" not in anon
+    assert 'href="/login"' in anon and 'href="/admin"' not in anon
     cust = https("acme")
     signin(cust, *make_user(db_super, "acme"))
     page = cust.get("/").text
-    assert 'href="/account/sessions"' in page
-    assert "Manage help" not in page and 'href="/admin/users"' not in page
+    assert 'href="/account"' in page and 'href="/admin"' not in page
+    assert 'href="/account/sessions"' in cust.get("/account").text
     staff = https("acme")
     signin(staff, *make_user(db_super, "acme", role="support"))
-    page = staff.get("/").text
-    assert 'href="/staff/help"' in page and 'href="/staff/status"' in page
-    assert 'href="/admin/users"' not in page
+    assert 'href="/admin"' in staff.get("/").text
+    landing = staff.get("/admin").text
+    assert 'href="/staff/help"' in landing and 'href="/staff/status"' in landing
+    assert 'href="/admin/users"' not in landing
     adm = https("acme")
     signin(adm, *DEMO["acme"]["admin"])
-    assert 'href="/admin/users"' in adm.get("/").text
+    assert 'href="/admin/users"' in adm.get("/admin").text
 
 
 def test_only_pages_with_forms_set_the_visitor_csrf_cookie(https):

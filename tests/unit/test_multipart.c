@@ -211,6 +211,31 @@ test_limits(void **state)
 	mp_arena_free(a);
 }
 
+/* A file part is bounded by max_body, not by max_field_len. */
+static void
+test_file_longer_than_a_field(void **state)
+{
+	struct mp_arena	*a = mp_arena_new(0);
+	char		 body[4096], data[1000];
+	struct mp_kv	*kv;
+	int		 n, len;
+
+	(void)state;
+	memset(data, 'x', sizeof(data));
+	len = snprintf(body, sizeof(body), "--XyZ\r\nContent-Disposition: "
+	    "form-data; name=\"file\"; filename=\"f.png\"\r\n\r\n%.*s"
+	    "\r\n--XyZ--\r\n", (int)sizeof(data), data);
+	assert_int_equal(mp(a, CT, body, (size_t)len, &kv, &n), MP_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(kv[0].vlen, sizeof(data));
+	/* The same bytes as a text field are too long. */
+	len = snprintf(body, sizeof(body), "--XyZ\r\nContent-Disposition: "
+	    "form-data; name=\"file\"\r\n\r\n%.*s\r\n--XyZ--\r\n",
+	    (int)sizeof(data), data);
+	assert_int_equal(mp(a, CT, body, (size_t)len, &kv, &n), MP_ELIMIT);
+	mp_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -220,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_boundary_length),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_file_longer_than_a_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,14 +7,10 @@
 
 #include "features/home/home.h"
 
-enum hst { H_PING, H_BRANDING, H__MAX };
+enum hst { H_PING, H__MAX };
 
 static const struct mp_stmt stmts[] = {
 	[H_PING] = { "home_ping", "SELECT 1", MP_STMT_READ },
-	[H_BRANDING] = { "home_branding",
-	    "SELECT site_title, tagline, support_email, version,"
-	    " primary_color, accent_color FROM tenant_branding",
-	    MP_STMT_READ },
 };
 
 _Static_assert(MP_NELEM(stmts) == H__MAX,
@@ -24,22 +20,14 @@ static MP_STMT_TABLE(home_st, stmts);
 
 /*
  * GET /: the tenant's home page, linking the parts of the portal that
- * exist.  Needs no query: the tenant was resolved from Host.
+ * exist.  The brand (tagline, welcome, contact) is the layout's: the
+ * brand feature fills Brand.* for every page.
  */
 static enum mp_err
 mp_home(struct mp_req *r, struct mp_resp *w)
 {
 	struct _hdf	*hdf = mp_hdf(r);
-	struct mp_res	*res;
-	enum mp_err	 rc;
 
-	if ((rc = mp_q(&r->ctx, &stmts[H_BRANDING], 0, NULL, &res)) != MP_OK)
-		return rc;
-	if (mp_res_rows(res) > 0) {
-		mp_hdf_set(hdf, "Brand.Tagline", mp_res_get(res, 0, 1));
-		mp_hdf_set(hdf, "Brand.SupportEmail", mp_res_get(res, 0, 2));
-		mp_hdf_set(hdf, "Tenant.BrandVersion", mp_res_get(res, 0, 3));
-	}
 	mp_hdf_set(hdf, "Home.Links.help.Href", "/help");
 	mp_hdf_set(hdf, "Home.Links.help.Label", "Help center");
 	mp_hdf_set(hdf, "Home.Links.help.Desc",
@@ -52,33 +40,6 @@ mp_home(struct mp_req *r, struct mp_resp *w)
 	    "90 days of uptime.");
 	mp_hdf_set(hdf, "Page.Title", r->ctx.tenant->name);
 	return mp_render(r, w, 200, "home/index.cs", hdf);
-}
-
-/*
- * GET /brand/{slug}.css: the tenant's colours as CSS custom properties.
- * nginx serves a file from brand_dir when one exists and falls back here.
- * The URL carries ?v=<version>, so it may be cached for a year.  Only the
- * tenant named by Host answers for its own slug.
- */
-static enum mp_err
-mp_brand_css(struct mp_req *r, struct mp_resp *w)
-{
-	const struct mp_capture	*slug = mp_req_cap(r, "slug");
-	struct mp_res		*res;
-	enum mp_err		 rc;
-
-	if (strcmp(slug->s, r->ctx.tenant->slug) != 0)
-		return MP_ENOTFOUND;
-	if ((rc = mp_q(&r->ctx, &stmts[H_BRANDING], 0, NULL, &res)) != MP_OK)
-		return rc;
-	w->status = 200;
-	w->ctype = "text/css; charset=utf-8";
-	mp_resp_header(w, "Cache-Control", "public, max-age=31536000");
-	/* The colours passed a CHECK of ^#[0-9a-f]{6}$: safe to emit. */
-	mp_buf_printf(&w->body, ":root{--brand:%s;--accent:%s}\n",
-	    mp_res_rows(res) ? mp_res_get(res, 0, 4) : "#1f5fbf",
-	    mp_res_rows(res) ? mp_res_get(res, 0, 5) : "#0b7a53");
-	return MP_OK;
 }
 
 /*
@@ -121,7 +82,6 @@ mp_healthz_live(struct mp_req *r, struct mp_resp *w)
 
 static const struct mp_route routes[] = {
 	{ MP_GET,	"/",			mp_home,	0, NULL },
-	{ MP_GET,	"/brand/{slug:slug}.css", mp_brand_css, 0, NULL },
 	{ MP_GET,	"/healthz",		mp_healthz,
 	    MP_R_JSON | MP_R_NOTENANT, NULL },
 	{ MP_GET,	"/healthz/live",	mp_healthz_live,

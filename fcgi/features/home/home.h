@@ -1,4 +1,4 @@
-/* The home feature: the tenant's home page, brand CSS and the health checks. */
+/* The home feature: the tenant's home page and the health checks. */
 #ifndef MP_FEATURES_HOME_H
 #define MP_FEATURES_HOME_H
 

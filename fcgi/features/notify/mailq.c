@@ -386,6 +386,11 @@ mp_mail_queue(struct mp_ctx *c, const struct mp_mail *m, char **notification_id)
 		mp_hdf_set(hdf, "Tenant.SiteTitle", mp_res_get(res, 0, 0));
 		mp_hdf_set(hdf, "Tenant.SupportEmail", mp_res_get(res, 0, 1));
 		mp_hdf_set(hdf, "Tenant.PrimaryColor", mp_res_get(res, 0, 2));
+		/* The logo, by absolute URL: mail readers fetch it from nginx. */
+		if (!mp_res_isnull(res, 0, 3))
+			mp_hdf_set(hdf, "Tenant.LogoUrl", mp_printf(c->a,
+			    "%s/brand/%s", mp_origin(c), mp_res_get(res, 0, 3)));
+		mp_hdf_set(hdf, "Tenant.Company", mp_res_get(res, 0, 4));
 	}
 	mp_hdf_set(hdf, "Mail.Subject", m->subject);
 	mp_hdf_set(hdf, "Mail.ToName", m->to_name);

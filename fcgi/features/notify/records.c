@@ -37,8 +37,8 @@ const struct mp_stmt mp_notify_stmts[] = {
 	[N_SENDER] = { "notify_sender",
 	    "SELECT from_name, from_address, reply_to FROM tenant_mail_settings" },
 	[N_BRANDING] = { "notify_branding",
-	    "SELECT site_title, support_email, primary_color FROM"
-	    " tenant_branding" },
+	    "SELECT site_title, support_email, primary_color, logo_light,"
+	    " company_name FROM tenant_branding" },
 	[N_KEYS] = { "notify_keys",
 	    "SELECT kid, secret, active FROM mp_signing_key ORDER BY kid" },
 	[N_BY_PID] = { "notify_by_pid",

@@ -1204,7 +1204,9 @@ render_page(struct mp_req *r, struct mp_resp *w)
 	ttl = CACHE_TTL_S;
 	if (p.next_change_s >= 0 && p.next_change_s < ttl)
 		ttl = p.next_change_s;
-	mp_st_cache_put(r, ST_K_HTML, p.version, ttl, &w->body);
+	/* A signed-in visitor's copy carries their navigation: not shared. */
+	if (r->user == NULL)
+		mp_st_cache_put(r, ST_K_HTML, p.version, ttl, &w->body);
 	mp_resp_header(w, "Cache-Control", "public, max-age=10");
 	return MP_OK;
 }
@@ -1214,7 +1216,7 @@ mp_status_page(struct mp_req *r, struct mp_resp *w)
 {
 	enum mp_err	 rc;
 
-	if (mp_st_cache_hit(r, ST_K_HTML, w))
+	if (r->user == NULL && mp_st_cache_hit(r, ST_K_HTML, w))
 		return MP_OK;
 	if ((rc = mp_st_tx(r)) != MP_OK)
 		return rc;

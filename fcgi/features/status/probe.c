@@ -1,13 +1,6 @@
 /* The status page's background work: maintenance moving by itself, rollups, HTTP(S)/TCP probes. */
-#include <sys/socket.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <stdlib.h>
 #include <string.h>
-
-#include <curl/curl.h>
 
 #include "features/status/extern.h"
 
@@ -122,134 +115,55 @@ mp_status_probe_target_ok(const char *kind, const char *t)
 	return -1;
 }
 
-/*
- * 1 when an address may not be probed: loopback, private, link-local,
- * unspecified, carrier-grade NAT, multicast (v4 and v6, v4-mapped too).
- */
+/* Kept for the status feature's callers: the core's rule. */
 int
 mp_status_addr_private(const struct sockaddr *sa)
 {
-	const unsigned char	*b;
-	uint32_t		 v4;
-
-	if (sa->sa_family == AF_INET) {
-		v4 = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-		goto v4;
-	}
-	if (sa->sa_family != AF_INET6)
-		return 1;
-	b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)b)) {
-		v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-		    (uint32_t)b[14] << 8 | b[15];
-		goto v4;
-	}
-	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)b) ||
-	    IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)b) ||
-	    IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)b) ||
-	    IN6_IS_ADDR_MULTICAST((const struct in6_addr *)b) ||
-	    (b[0] & 0xfe) == 0xfc;
-v4:
-	return (v4 >> 24) == 0 || (v4 >> 24) == 10 || (v4 >> 24) == 127 ||
-	    (v4 >> 16) == 0xa9fe || (v4 >> 20) == 0xac1 ||
-	    (v4 >> 16) == 0xc0a8 || (v4 >> 22) == (100u << 2 | 1) ||
-	    (v4 >> 28) >= 0xe;
-}
-
-struct probe_io {
-	size_t		 got;
-	int		 allow_private;
-	int		 refused;
-};
-
-static curl_socket_t
-probe_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	struct probe_io	*io = ctx;
-
-	(void)purpose;
-	if (!io->allow_private && mp_status_addr_private(&a->addr)) {
-		io->refused = 1;
-		return CURL_SOCKET_BAD;
-	}
-	return socket(a->family, a->socktype, a->protocol);
-}
-
-static size_t
-probe_write(char *p, size_t sz, size_t n, void *ctx)
-{
-	struct probe_io	*io = ctx;
-
-	(void)p;
-	io->got += sz * n;
-	return io->got > PROBE_MAX_BODY ? 0 : sz * n;
+	return mp_addr_private(sa);
 }
 
 /*
- * Run one probe with libcurl: no redirects, hard connect and total
- * timeouts, a cap on what is read, https only unless probe_allow_http,
- * and no private or loopback address unless probe_allow_private.
- * Returns 1 when it passed; *detail says why not; *ms the time taken.
+ * Run one probe through the core's outbound rules (mp_outbound): no
+ * redirects, hard connect and total timeouts, a cap on what is read,
+ * https only unless probe_allow_http, and no private or loopback
+ * address unless probe_allow_private.  Returns 1 when it passed;
+ * *detail says why not; *ms the time taken.
  */
 static int
 probe_run(const struct mp_config *cfg, struct mp_arena *a, const char *kind,
     const char *target, long expect, long timeout_ms, const char **detail,
     long *ms)
 {
-	struct probe_io	 io;
-	CURL		*h;
-	CURLcode	 cc;
-	long		 code = 0;
-	double		 t = 0;
-	int		 ok = 0;
+	const struct mp_status_conf	*sc = mp_status_conf(cfg);
+	struct mp_outbound		 o;
+	int				 ok = 0;
 
-	*ms = 0;
-	memset(&io, 0, sizeof(io));
-	io.allow_private = mp_status_conf(cfg)->probe_allow_private;
-	*detail = NULL;
-	if ((h = curl_easy_init()) == NULL) {
-		*detail = "curl_easy_init failed";
-		return 0;
-	}
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE, (long)PROBE_MAX_BODY);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, probe_socket);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &io);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, probe_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &io);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "mPanel-status-probe/1");
+	memset(&o, 0, sizeof(o));
+	o.allow_private = sc->probe_allow_private;
+	o.timeout_ms = timeout_ms;
+	o.max_body = PROBE_MAX_BODY;
+	o.user_agent = "mPanel-status-probe/1";
+	o.ca_file = sc->probe_ca_file;
 	if (strcmp(kind, "tcp") == 0) {
-		curl_easy_setopt(h, CURLOPT_URL, mp_printf(a, "http://%s/",
-		    target));
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
-		curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+		o.url = mp_printf(a, "http://%s/", target);
+		o.protocols = "http";
+		o.connect_only = 1;
 	} else {
-		curl_easy_setopt(h, CURLOPT_URL, target);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR,
-		    mp_status_conf(cfg)->probe_allow_http ? "http,https" : "https");
-		if (mp_status_conf(cfg)->probe_ca_file != NULL && mp_status_conf(cfg)->probe_ca_file[0] != '\0')
-			curl_easy_setopt(h, CURLOPT_CAINFO, mp_status_conf(cfg)->probe_ca_file);
+		o.url = target;
+		o.protocols = sc->probe_allow_http ? "http,https" : "https";
 	}
-	cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &t);
-	*ms = (long)(t * 1000.0);
-	if (io.refused)
-		*detail = "refused: the address is private or loopback";
-	else if (cc != CURLE_OK)
-		*detail = mp_strdup(a, curl_easy_strerror(cc));
+	*detail = NULL;
+	if (mp_outbound(a, &o) != MP_OK)
+		*detail = o.detail;
 	else if (strcmp(kind, "tcp") == 0)
 		ok = 1;
 	else {
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-		ok = code == expect;
+		ok = o.status == expect;
 		if (!ok)
-			*detail = mp_printf(a, "HTTP %ld, expected %ld", code,
-			    expect);
+			*detail = mp_printf(a, "HTTP %ld, expected %ld",
+			    o.status, expect);
 	}
-	curl_easy_cleanup(h);
+	*ms = o.ms;
 	return ok;
 }
 

@@ -1,6 +1,6 @@
 <?cs # "Your password was changed" security notice (HTML part). ?>
-<!doctype html>
-<html lang="en"><body>
+<?cs include:"mail/_layout.cs" ?>
+<?cs call:mail_start(Mail.Subject) ?>
 <p>Hello <?cs var:Mail.Name ?>,</p>
 <p>The password of your <?cs var:Tenant.Name ?> account was changed<?cs if:Mail.How == "reset" ?> with a reset link<?cs else ?> from your account page<?cs /if ?>.</p>
 <ul>
@@ -12,4 +12,4 @@
 <?cs /if ?></ul>
 <p>If you did not change it, someone else knows your password: <a href="<?cs var:Mail.ForgotUrl ?>">reset it now</a>.</p>
 <p>— <?cs var:Tenant.Name ?></p>
-</body></html>
+<?cs call:mail_end() ?>
