@@ -40,6 +40,7 @@ MP_PACKAGES=(
 	postgresql openssl curl
 	python3-pytest python3-aiosmtpd python3-selenium python3-requests
 	python3-psycopg2 chromium chromium-driver wrk clang
+	zbar-tools librsvg2-bin
 )
 
 # Variables that describe a stack: written to $MP_VAR/stack.env and exported

@@ -14,6 +14,7 @@
 #include "features/accounts/accounts.h"
 #include "features/audit/audit.h"
 #include "features/kb/kb.h"
+#include "features/twofa/twofa.h"
 #include "features/queue/queue.h"
 
 static struct mp_config	*cfg;
@@ -31,6 +32,8 @@ usage(void)
 	    "  user create SLUG EMAIL ROLE [--name NAME] [--operator]\n"
 	    "                                (password on stdin or in MPANEL_NEW_PASSWORD)\n"
 	    "  sessions cleanup              delete sessions ended over 30 days ago\n"
+	    "  twofa-reset SLUG EMAIL        turn two-factor sign-in off for a user\n"
+	    "                                who lost phone and backup codes\n"
 	    "  seed-demo                     load the demo tenants (idempotent)\n"
 	    "  kb-render [--all]             render help articles changed since\n"
 	    "                                their last render (--all: every one)\n"
@@ -440,6 +443,37 @@ cmd_sessions(int argc, char *argv[])
 	return rc;
 }
 
+/*
+ * twofa-reset SLUG EMAIL: two-factor sign-in off for one user (secret,
+ * backup codes and remembered devices gone), recorded in the tenant's
+ * security_events as a 'twofa' event with action "reset".
+ */
+static int
+cmd_twofa_reset(int argc, char *argv[])
+{
+	struct mp_ctl_tx tx;
+	int		 found = 0, ok;
+
+	if (argc != 2)
+		usage();
+	if (mp_ctl_tenant_begin(&tx, cfg, argv[0], 0) == NULL) {
+		(void)mp_ctl_tenant_end(&tx, 0);
+		return 1;
+	}
+	ok = mp_twofa_reset(&tx.ctx, argv[1], &found) == MP_OK;
+	if (!ok)
+		fprintf(stderr, "mpanelctl: twofa-reset: %s\n",
+		    mp_db_errmsg(tx.ctx.db));
+	else if (!found)
+		fprintf(stderr, "mpanelctl: no user %s in %s\n", argv[1],
+		    argv[0]);
+	if (mp_ctl_tenant_end(&tx, ok && found) != 0 || !ok || !found)
+		return 1;
+	printf("twofa-reset: two-factor sign-in is off for %s in %s\n",
+	    argv[1], argv[0]);
+	return 0;
+}
+
 /* The demo users: documented in README.md, created only when missing. */
 static const struct {
 	const char	*slug;
@@ -633,6 +667,8 @@ main(int argc, char *argv[])
 		rc = cmd_user(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "sessions") == 0)
 		rc = cmd_sessions(argc - 1, argv + 1);
+	else if (strcmp(argv[0], "twofa-reset") == 0)
+		rc = cmd_twofa_reset(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "seed-demo") == 0)
 		rc = cmd_seed_demo();
 	else if (strcmp(argv[0], "kb-render") == 0)

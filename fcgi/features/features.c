@@ -15,6 +15,7 @@
 #define MP_FEATURE_LIST(X) \
 	X(home) \
 	X(accounts) \
+	X(twofa) \
 	X(queue) \
 	X(notify) \
 	X(status) \

@@ -16,6 +16,7 @@
     <dt>Member since</dt><dd><?cs var:Account.Since ?></dd>
   </dl>
   <p><a href="/account/sessions">See where you are signed in</a></p>
+  <p><a href="/account/security">Two-factor sign-in</a></p>
   <p><a href="/account/notifications">Choose what we send you, and how</a></p>
 </section>
 <section aria-labelledby="pw">

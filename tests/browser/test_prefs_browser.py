@@ -1,6 +1,6 @@
 """Chromium uses the preference centre as a person would: a new customer signs
-in, opens Notifications from the menu, switches product mail to a weekly
-digest and support mail off with the checkboxes and menus (no JavaScript involved),
+in, opens the preference centre from the account page, switches product mail
+to a weekly digest and support mail off with the checkboxes and menus (no JavaScript involved),
 saves, and sees the choices kept; then, signed out, opens the /u/ link of a
 mail to that address, sees what the address receives and unsubscribes with
 the button."""
@@ -38,7 +38,8 @@ def test_preference_centre_and_unsubscribe_page(browser, site, https, db_super, 
     browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
     WebDriverWait(browser, T).until(lambda d: d.current_url.rstrip("/").endswith("/account"))
 
-    browser.find_element(By.LINK_TEXT, "Notifications").click()
+    # The account page links the preference centre.
+    browser.find_element(By.CSS_SELECTOR, "main a[href='/account/notifications']").click()
     WebDriverWait(browser, T).until(lambda d: d.current_url.endswith("/account/notifications"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Notifications"
     security = browser.find_element(By.ID, "security_frequency")

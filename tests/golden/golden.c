@@ -29,6 +29,8 @@ static const struct partial {
 	{ "status/_macros.cs", "pills, uptime bars and timeline of status "
 	    "pages" },
 	{ "mail/_layout.cs", "mail_start and mail_end of the HTML mails" },
+	{ "twofa/_enrol.cs", "QR code, key and first-code form of the 2FA "
+	    "setup page and of enrolment at sign-in" },
 	{ "prefs/_matrix.cs", "the preference matrix of the account page and "
 	    "the unsubscribe page" },
 };

@@ -77,7 +77,9 @@ static const struct mp_stmt stmts[] = {
 	    "SELECT u.public_id AS \"Id\", u.email AS \"Email\","
 	    " u.name AS \"Name\", u.role AS \"Role\", u.status AS \"Status\","
 	    " (SELECT count(*) FROM user_sessions s WHERE s.user_id = u.id"
-	    " AND" LIVE ") AS \"Sessions\""
+	    " AND" LIVE ") AS \"Sessions\","
+	    " EXISTS (SELECT 1 FROM user_twofa f WHERE f.user_id = u.id"
+	    " AND f.enabled_at IS NOT NULL) AS \"TwoFactor\""
 	    " FROM users u ORDER BY u.role DESC, u.email LIMIT 500" },
 	[SE_ADMIN_END] = { "se_admin_end",
 	    "UPDATE user_sessions SET revoked_at = now(),"

@@ -9,6 +9,7 @@
 
 #include "features/accounts/extern.h"
 #include "features/audit/audit.h"
+#include "features/twofa/twofa.h"
 
 #define DEVICE_COOKIE	"__Host-mp_device"
 #define DEVICE_MAXAGE	(400L * 86400)	/* the most browsers keep */
@@ -498,9 +499,9 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 	const struct mp_value	*email = mp_req_val(r, "email");
 	const struct mp_value	*pw = mp_req_val(r, "password");
 	const struct mp_accounts_conf *conf = mp_accounts_conf(r->ctx.cfg);
-	const char		*p[3], *hash, *ehash, *key, *dev;
+	const char		*p[3], *hash, *ehash, *key, *dev, *next;
 	struct mp_res		*res, *u;
-	int			 ok, rehash = 0, held;
+	int			 ok, rehash = 0, held, second;
 	enum mp_err		 rc;
 
 	/* Counted and looked up under one form, whatever the case typed. */
@@ -564,11 +565,17 @@ mp_login(struct mp_req *r, struct mp_resp *w)
 		if ((rc = mp_q(&r->ctx, &stmts[AC_REHASH], 2, p, NULL)) != MP_OK)
 			return rc;
 	}
+	/* Two-factor sign-in may hold the session back for its second step. */
+	next = safe_next(mp_req_form(r, "next"));
+	if ((rc = mp_twofa_gate(r, w, mp_res_get(u, 0, 0),
+	    mp_role_parse(mp_res_get(u, 0, 2)), &next, &second)) != MP_OK ||
+	    second)
+		return rc;
 	if ((rc = start_session(r, w, mp_res_get(u, 0, 0), key,
 	    mp_res_get(u, 0, 3), mp_role_parse(mp_res_get(u, 0, 2)))) !=
 	    MP_OK)
 		return rc;
-	return mp_resp_redirect(w, 303, safe_next(mp_req_form(r, "next")));
+	return mp_resp_redirect(w, 303, next);
 }
 
 /* POST /logout */
@@ -1017,4 +1024,12 @@ mp_not_me(struct mp_req *r, struct mp_resp *w)
 	    "you did not recognise.%s We have emailed you a link to choose a "
 	    "new password.", tokens_sentence(r->ctx.a, tokens)));
 	return mp_render(r, w, 200, "account/notice.cs", hdf);
+}
+
+/* The session start that two-factor sign-in calls after its second step. */
+enum mp_err
+mp_accounts_session_start(struct mp_req *r, struct mp_resp *w,
+    const char *uid, const char *email, const char *name, enum mp_role role)
+{
+	return start_session(r, w, uid, email, name, role);
 }
