@@ -51,5 +51,6 @@
   </form>
 </section>
 <?cs /if ?>
+<?cs include:"audit/history.cs" ?>
 <p><a href="/account">Back to your account</a></p>
 <?cs call:page_end() ?>

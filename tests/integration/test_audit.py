@@ -809,3 +809,13 @@ def test_articles_and_incidents_record_before_and_after(https, db_super):
     assert r.status_code == 200, r.text
     rows = entries_of(db_super, r.headers["X-Request-Id"])
     assert rows[0][0] == "INCIDENT_RESOLVED"
+
+
+def test_account_security_page_shows_the_history(https, db_super):
+    email, pw = make_user(db_super, "acme")
+    c = https("acme")
+    signin(c, email, pw, user_agent=CHROME)
+    r = c.get("/account/security")
+    assert r.status_code == 200
+    assert "Security history" in r.text
+    assert "Signed in" in r.text and "Chrome 120 on Windows (desktop)" in r.text

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "features/twofa/extern.h"
+#include "features/audit/audit.h"
 
 /* The security page; err goes with the form named by field. */
 static enum mp_err
@@ -47,6 +48,10 @@ security_page(struct mp_req *r, struct mp_resp *w, int status,
 		mp_hdf_set(hdf, "Policy.Show", "1");
 		mp_hdf_set(hdf, "Policy.GraceUntil", st.required_by);
 	}
+	/* The user's own security history (the audit log's). */
+	if ((rc = mp_audit_history_hdf(&r->ctx, hdf, "Security.History",
+	    r->user->id_text, 20)) != MP_OK)
+		return rc;
 	return mp_render(r, w, status, "twofa/security.cs", hdf);
 }
 
