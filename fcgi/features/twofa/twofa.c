@@ -103,6 +103,21 @@ const struct mp_confsec mp_twofa_confsec = {
 	"twofa", conf_keys, MP_NELEM(conf_keys), sizeof(struct mp_twofa_conf)
 };
 
+/* What the audit log calls each unsafe route's action. */
+static const struct mp_action actions[] = {
+	{ MP_POST,	"/login/2fa",		"TWOFA_SIGN_IN" },
+	{ MP_POST,	"/account/security/2fa/setup", "TWOFA_SETUP_STARTED" },
+	{ MP_POST,	"/account/security/2fa/enable", "TWOFA_ENABLED" },
+	{ MP_POST,	"/account/security/2fa/disable", "TWOFA_DISABLED" },
+	{ MP_POST,	"/account/security/2fa/backup-codes",
+	    "TWOFA_CODES_RENEWED" },
+	{ MP_POST,	"/admin/security/2fa",	"TWOFA_POLICY_CHANGED" },
+	{ MP_POST,	"/api/2fa/setup",	"TWOFA_SETUP_STARTED" },
+	{ MP_POST,	"/api/2fa/verify",	"TWOFA_ENABLED" },
+	{ MP_POST,	"/api/2fa/disable",	"TWOFA_DISABLED" },
+	{ MP_POST,	"/api/2fa/backup-codes", "TWOFA_CODES_RENEWED" },
+};
+
 const struct mp_feature mp_feature_twofa = {
 	.name = "twofa",
 	.routes = routes,
@@ -111,4 +126,6 @@ const struct mp_feature mp_feature_twofa = {
 	.njobs = MP_NELEM(jobs),
 	.stmts = stmts,
 	.conf = &mp_twofa_confsec,
+	.actions = actions,
+	.nactions = MP_NELEM(actions),
 };
