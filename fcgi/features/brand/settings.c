@@ -801,6 +801,9 @@ mp_brand_staff_home(struct mp_req *r, struct mp_resp *w)
 		    "Every unsubscribe and preference change, with its "
 		    "evidence.", 0 },
 		{ "/admin/users", "Users", "Accounts and their roles.", 1 },
+		{ "/admin/audit", "Audit log",
+		    "Every change and sign-in, its chain's verification, and "
+		    "exports.", 1 },
 		{ "/admin/branding", "Branding",
 		    "Name, logos, colours, custom CSS, mail sender and "
 		    "custom domain.", 1 },
