@@ -32,6 +32,35 @@ enum {
 };
 
 /* Columns of SQ_INCIDENTS' status filter, by mode ($2). */
+/*
+ * A component's status as the page shows it: under maintenance while a
+ * maintenance naming it is in progress, operational again once an
+ * auto-transitioning one has ended.  Shared by the component list and
+ * the one-round-trip overview.
+ */
+#define COMP_STATUS \
+	    " CASE WHEN c.status = 'operational' AND NOT c.is_group" \
+	    "  AND EXISTS (SELECT 1 FROM status_incident_component ic" \
+	    "  JOIN status_incident i ON i.tenant_id = ic.tenant_id" \
+	    "  AND i.id = ic.incident_id WHERE ic.component_id = c.id" \
+	    "  AND i.kind = 'maintenance' AND status_eff(i.kind, i.status," \
+	    "  i.auto_transition, i.scheduled_for, i.scheduled_until)" \
+	    "  IN ('in_progress', 'verifying'))" \
+	    " THEN 'under_maintenance'" \
+	    " WHEN c.status = 'under_maintenance' AND EXISTS (SELECT 1" \
+	    "  FROM status_incident_component ic JOIN status_incident i" \
+	    "  ON i.tenant_id = ic.tenant_id AND i.id = ic.incident_id" \
+	    "  WHERE ic.component_id = c.id AND i.kind = 'maintenance'" \
+	    "  AND i.auto_transition AND i.status = 'in_progress'" \
+	    "  AND now() >= i.scheduled_until)" \
+	    " AND NOT EXISTS (SELECT 1 FROM status_incident_component ic" \
+	    "  JOIN status_incident i ON i.tenant_id = ic.tenant_id" \
+	    "  AND i.id = ic.incident_id WHERE ic.component_id = c.id" \
+	    "  AND i.kind = 'maintenance' AND status_eff(i.kind, i.status," \
+	    "  i.auto_transition, i.scheduled_for, i.scheduled_until)" \
+	    "  IN ('in_progress', 'verifying'))" \
+	    " THEN 'operational' ELSE c.status END"
+
 static const struct mp_stmt stmts[] = {
 	[SQ_PAGE] = { "status_page",
 	    "SELECT p.public_id, p.time_zone, status_iso(p.updated_at,"
@@ -51,27 +80,7 @@ static const struct mp_stmt stmts[] = {
 	    "  now(), 0 WHERE NOT EXISTS (SELECT 1 FROM status_page)) p" },
 	[SQ_COMPONENTS] = { "status_components",
 	    "SELECT c.id, c.public_id, c.name, c.description,"
-	    " CASE WHEN c.status = 'operational' AND NOT c.is_group"
-	    "  AND EXISTS (SELECT 1 FROM status_incident_component ic"
-	    "  JOIN status_incident i ON i.tenant_id = ic.tenant_id"
-	    "  AND i.id = ic.incident_id WHERE ic.component_id = c.id"
-	    "  AND i.kind = 'maintenance' AND status_eff(i.kind, i.status,"
-	    "  i.auto_transition, i.scheduled_for, i.scheduled_until)"
-	    "  IN ('in_progress', 'verifying'))"
-	    " THEN 'under_maintenance'"
-	    " WHEN c.status = 'under_maintenance' AND EXISTS (SELECT 1"
-	    "  FROM status_incident_component ic JOIN status_incident i"
-	    "  ON i.tenant_id = ic.tenant_id AND i.id = ic.incident_id"
-	    "  WHERE ic.component_id = c.id AND i.kind = 'maintenance'"
-	    "  AND i.auto_transition AND i.status = 'in_progress'"
-	    "  AND now() >= i.scheduled_until)"
-	    " AND NOT EXISTS (SELECT 1 FROM status_incident_component ic"
-	    "  JOIN status_incident i ON i.tenant_id = ic.tenant_id"
-	    "  AND i.id = ic.incident_id WHERE ic.component_id = c.id"
-	    "  AND i.kind = 'maintenance' AND status_eff(i.kind, i.status,"
-	    "  i.auto_transition, i.scheduled_for, i.scheduled_until)"
-	    "  IN ('in_progress', 'verifying'))"
-	    " THEN 'operational' ELSE c.status END,"
+	    COMP_STATUS ","
 	    " c.position, c.is_group, c.group_id, g.public_id, c.showcase,"
 	    " c.only_show_if_degraded, c.start_date::text,"
 	    " status_iso(c.created_at, $1), status_iso(c.updated_at, $1)"
@@ -213,27 +222,7 @@ static const struct mp_stmt stmts[] = {
 	    " SELECT 1, row_number() OVER (ORDER BY coalesce(g.position, c.position),"
 	    " coalesce(g.id, c.id), c.is_group DESC, c.position, c.id),"
 	    " c.id::text, c.public_id, c.name, c.description,"
-	    " CASE WHEN c.status = 'operational' AND NOT c.is_group"
-	    " AND EXISTS (SELECT 1 FROM status_incident_component ic"
-	    " JOIN status_incident i ON i.tenant_id = ic.tenant_id"
-	    " AND i.id = ic.incident_id WHERE ic.component_id = c.id"
-	    " AND i.kind = 'maintenance' AND status_eff(i.kind, i.status,"
-	    " i.auto_transition, i.scheduled_for, i.scheduled_until)"
-	    " IN ('in_progress', 'verifying'))"
-	    " THEN 'under_maintenance'"
-	    " WHEN c.status = 'under_maintenance' AND EXISTS (SELECT 1"
-	    " FROM status_incident_component ic JOIN status_incident i"
-	    " ON i.tenant_id = ic.tenant_id AND i.id = ic.incident_id"
-	    " WHERE ic.component_id = c.id AND i.kind = 'maintenance'"
-	    " AND i.auto_transition AND i.status = 'in_progress'"
-	    " AND now() >= i.scheduled_until)"
-	    " AND NOT EXISTS (SELECT 1 FROM status_incident_component ic"
-	    " JOIN status_incident i ON i.tenant_id = ic.tenant_id"
-	    " AND i.id = ic.incident_id WHERE ic.component_id = c.id"
-	    " AND i.kind = 'maintenance' AND status_eff(i.kind, i.status,"
-	    " i.auto_transition, i.scheduled_for, i.scheduled_until)"
-	    " IN ('in_progress', 'verifying'))"
-	    " THEN 'operational' ELSE c.status END,"
+	    COMP_STATUS ","
 	    " c.position::text, c.is_group::text, c.group_id::text, g.public_id,"
 	    " c.showcase::text, c.only_show_if_degraded::text, c.start_date::text,"
 	    " status_iso(c.created_at, p.tz), status_iso(c.updated_at, p.tz),"
