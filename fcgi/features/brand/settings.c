@@ -756,11 +756,11 @@ mp_brand_preview_css(struct mp_req *r, struct mp_resp *w)
 	s = val(r, "secondary_color");
 	a = val(r, "accent_color");
 	if (p == NULL || mp_brand_color(p, cp) != 0)
-		strcpy(cp, "#1f5fbf");
+		memcpy(cp, "#1f5fbf", sizeof(cp));
 	if (s == NULL || mp_brand_color(s, cs) != 0)
-		strcpy(cs, "#39424e");
+		memcpy(cs, "#39424e", sizeof(cs));
 	if (a == NULL || mp_brand_color(a, ca) != 0)
-		strcpy(ca, "#0b7a53");
+		memcpy(ca, "#0b7a53", sizeof(ca));
 	mp_buf_init(&b, 0);
 	mp_buf_printf(&b, ".brand-preview{--brand:%s;--brand-secondary:%s;"
 	    "--accent:%s;--brand-accent:%s}\n", cp, cs, ca, ca);
