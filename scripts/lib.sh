@@ -595,6 +595,8 @@ templates_dir = $MP_VAR/app/templates
 static_dir = $MP_VAR/app/static
 brand_dir = $MP_VAR/brand
 cache_dir = $MP_VAR/cache
+page_cache_links = $MP_VAR/cache/links
+page_cache_count_log = $MP_LOG_DIR/nginx-cache-hits.log
 sql_dir = $MP_VAR/app/sql
 passwords_file = $MP_VAR/app/data/common-passwords.txt
 base_domain = $MP_BASE_DOMAIN
@@ -750,6 +752,9 @@ mp_nginx_render() {
 		[POST_BURST]=$MP_POST_BURST
 		[BARE_SOCKET]=unix:${MP_BARE_SOCKET:-/nonexistent}
 		[ACCESS_LOG]=$NG_ACCESS_LOG
+		[PAGE_CACHE_DIR]=$MP_VAR/nginx/cache
+		[PAGE_CACHE_LINKS]=$MP_VAR/cache/links
+		[COUNT_LOG]=$MP_LOG_DIR/nginx-cache-hits.log
 	)
 	for v in "${!vars[@]}"; do
 		sedargs+=(-e "s|@$v@|$(mp_sed_escape "${vars[$v]}")|g")

@@ -55,6 +55,7 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	rp->app.fallback = fallback;
 	rp->app.record = mp_features_record;
 	rp->app.layout = mp_features_layout;
+	rp->app.send = mp_features_send;
 	limits_from(&rp->app.limits, cfg);
 	mp_password_list(cfg->passwords_file);
 	if (mp_tpl_load(&rp->app.tpl, cfg->templates_dir, err, sizeof(err))

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <libpq-fe.h>
 
+#include "features/cache/cache.h"
 #include "features/queue/queue.h"
 
 #define RESCUE_EVERY_MS		30000
@@ -247,6 +248,8 @@ listen_connect(int *fatal)
 		return NULL;
 	}
 	PQclear(PQexec(c, "LISTEN mp_jobs"));
+	/* A tenant's page-cache generation moved (migration 0024). */
+	PQclear(PQexec(c, "LISTEN mp_cache"));
 	return c;
 }
 
@@ -393,6 +396,9 @@ main(int argc, char *argv[])
 				    n == 1 ? "" : "s");
 			last_sched = now;
 		}
+		/* nginx's page cache: generation links, cached hits' counts. */
+		mp_cache_tick(cfg, db, a);
+		mp_arena_reset(a);
 		/* Poll for min(1 s, the next run_at), never spinning. */
 		ms = mp_queue_next_ms(db, a);
 		mp_arena_reset(a);

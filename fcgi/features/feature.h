@@ -130,6 +130,13 @@ struct mp_feature {
 	 */
 	enum mp_err			(*layout)(struct mp_req *,
 					    struct _hdf *);
+	/*
+	 * send: the response is final (status, headers, body) and is about
+	 * to go out; the request's transaction, if any, has ended.  May
+	 * add headers (the page cache marks what nginx may keep).
+	 */
+	void				(*send)(struct mp_req *,
+					    struct mp_resp *);
 };
 
 /* features.c: the list, and the merged tables the programs use. */
@@ -164,6 +171,9 @@ enum mp_err			 mp_features_record(struct mp_req *,
 int				 mp_features_start(struct mp_ctx *);
 int				 mp_features_after(struct mp_ctx *);
 void				 mp_features_exit(struct mp_ctx *);
+/* Every feature's send hook, in list order (mp_app.send). */
+void				 mp_features_send(struct mp_req *,
+				    struct mp_resp *);
 /* Every feature's layout hook, in list order (mp_app.layout). */
 enum mp_err			 mp_features_layout(struct mp_req *,
 				    struct _hdf *);

@@ -24,6 +24,7 @@
 	X(prefs) \
 	X(brand) \
 	X(surveys) \
+	X(cache) \
 	X(testing)
 
 #define DECLARE(name)	extern const struct mp_feature mp_feature_##name;
@@ -194,6 +195,16 @@ mp_features_exit(struct mp_ctx *c)
 	for (f = mp_features; *f != NULL; f++)
 		if ((*f)->exit != NULL)
 			(*f)->exit(c);
+}
+
+void
+mp_features_send(struct mp_req *r, struct mp_resp *w)
+{
+	const struct mp_feature	*const *f;
+
+	for (f = mp_features; *f != NULL; f++)
+		if ((*f)->send != NULL)
+			(*f)->send(r, w);
 }
 
 enum mp_err

@@ -215,8 +215,10 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	    (r.route->flags & MP_R_FALLBACK) && app->fallback != NULL) {
 		/* The database is down: the route may answer from a copy. */
 		mp_tx_rollback(&r.ctx);
-		if (app->fallback(&r, &w) == MP_OK)
+		if (app->fallback(&r, &w) == MP_OK) {
 			rc = MP_OK;
+			r.db_down = 1;	/* a copy: no shared cache keeps it */
+		}
 	}
 	if (rc == MP_EAUTH && !mp_req_wants_json(&r) &&
 	    (r.method == MP_GET || r.method == MP_HEAD)) {
@@ -256,6 +258,8 @@ mp_dispatch(struct mp_app *app, struct mp_arena *a, struct FCGX_Request *fcgx)
 	/* Every 503 says when to come back, /healthz's own included. */
 	if (w.status == 503 && mp_resp_get_header(&w, "Retry-After") == NULL)
 		mp_resp_header(&w, "Retry-After", "5");
+	if (app->send != NULL)
+		app->send(&r, &w);
 	mp_resp_send(&r, &w);
 	ms = mp_monotonic_ms() - r.started_ms;
 	mp_access("%s \"%s %s\" %d %zu %llums host=%s tenant=%s",

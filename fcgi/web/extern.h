@@ -30,7 +30,10 @@ enum mp_rflag {
 	MP_R_NOSESSION = 1 << 8,	/* hot public pages: look up a session
 					   only when a session cookie came */
 	MP_R_FALLBACK = 1 << 9,	/* database down: app->fallback may answer */
-	MP_R_NOUSER = 1 << 10	/* never look up a session (cacheable files) */
+	MP_R_NOUSER = 1 << 10,	/* never look up a session (cacheable files) */
+	MP_R_ANONFORM = 1 << 11	/* with MP_R_CSRF: an anonymous post is
+				   checked by origin alone (its form is on a
+				   page every visitor shares, no token) */
 };
 
 /* Roles of a tenant's users, weakest first. */
@@ -158,6 +161,11 @@ struct mp_app {
 	 * its error.  May be NULL.
 	 */
 	enum mp_err		(*layout)(struct mp_req *, struct _hdf *);
+	/*
+	 * Called once the response is final, just before it goes out (the
+	 * features' send hooks: the page cache's marks); may be NULL.
+	 */
+	void			(*send)(struct mp_req *, struct mp_resp *);
 };
 
 /*
@@ -197,6 +205,8 @@ struct mp_req {
 	char			*visitor_csrf;	/* anonymous form token (cookie) */
 	int			 visitor_csrf_new; /* set the cookie on the response */
 	int			 stale_cookie;	/* session cookie no longer valid */
+	/* what this response counted, for a cached copy to repeat (kb) */
+	const char		*count_tag;
 	int			 db_down;	/* the database failed: the error
 						   page renders without it */
 	/* for the error page or body (the field and message: r->ctx.err_*) */

@@ -241,6 +241,14 @@ mp_csrf_check(struct mp_req *r)
 			return mp_req_fail(r, MP_EFORBID, NULL,
 			    "The form did not come from this site.");
 	}
+	/*
+	 * A form on a page nginx shares between anonymous visitors carries
+	 * no token; with no session there is no credential to ride, and
+	 * the post must come from this very origin.
+	 */
+	if (r->sess == NULL && (r->route->flags & MP_R_ANONFORM) &&
+	    (site == NULL || strcmp(site, "same-origin") == 0))
+		return MP_OK;
 	if (r->sess != NULL && r->sess->csrf != NULL)
 		want = r->sess->csrf;
 	else

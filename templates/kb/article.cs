@@ -31,7 +31,7 @@
     <p class="kb-thanks" role="status">You already told us about this article today. Thank you!</p>
     <?cs else ?>
     <form method="post" action="/help/articles/<?cs var:url_escape(Kb.Article.Id) ?>-<?cs var:url_escape(Kb.Article.Slug) ?>/vote" class="kb-vote-form" data-api="/api/kb/articles/<?cs var:url_escape(Kb.Article.Id) ?>/vote">
-      <?cs call:csrf_field() ?>
+      <?cs if:Session.Csrf ?><?cs call:csrf_field() ?><?cs /if ?>
       <h2 id="vote-h">Was this helpful?</h2>
       <p><label for="vote-reason">What could be better? (optional)</label>
       <input id="vote-reason" name="reason" type="text" maxlength="500"></p>

@@ -114,9 +114,12 @@ def restore_brand(db_super, https):
                         " from_address = %s WHERE tenant_id = %s", (name, addr, tid))
         cur.execute("DELETE FROM brand_domain")
     # As an edit through the portal would: the new version's files written.
+    # Written behind the pool's back, the change reaches nginx's page cache
+    # when the worker has moved the generation (milliseconds, at most a tick).
     for slug in ("acme", "globex"):
-        url, _ = css_link(https(slug))
-        assert https(slug).get(url, timeout=TIMEOUT).status_code == 200
+        helpers.wait_until(lambda: https(slug).get(css_link(https(slug))[0],
+                                                   timeout=TIMEOUT).status_code == 200,
+                           timeout=5, what="the restored brand of %s" % slug)
 
 
 @pytest.fixture

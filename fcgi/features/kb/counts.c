@@ -1,4 +1,5 @@
 /* Help-center views, searches and clicks: counted in the responder, written in batches, kept for kb_stats_days. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,8 @@ enum kbc_stmt {
 	KBC_PRUNE_VIEWS,
 	KBC_PRUNE_SEARCHES,
 	KBC_PRUNE_WORDS,
+	KBC_VIEW_N,
+	KBC_SEARCH_N,
 	KBC__MAX
 };
 
@@ -101,6 +104,22 @@ static const struct mp_stmt stmts[] = {
 	[KBC_PRUNE_SEARCHES] = { "kbc_prune_searches",
 	    "DELETE FROM kb_searches WHERE day < current_date - $1::int", 0 },
 	/* "Did you mean" words no published article has any more. */
+	/* Counts of pages nginx answered from its cache (mp_kb_count_cached). */
+	[KBC_VIEW_N] = { "kbc_view_n",
+	    "INSERT INTO kb_views AS k (tenant_id, article_id, day, slot, views)"
+	    " SELECT a.tenant_id, a.id, current_date, 0, $2 FROM kb_articles a"
+	    " WHERE a.tenant_id = mp_tenant() AND a.id = $1"
+	    " ON CONFLICT (tenant_id, article_id, day, slot)"
+	    " DO UPDATE SET views = k.views + EXCLUDED.views", 0 },
+	[KBC_SEARCH_N] = { "kbc_search_n",
+	    "INSERT INTO kb_searches AS k (tenant_id, day, query, slot,"
+	    " searches, results, clicks) VALUES (mp_tenant(), current_date,"
+	    " $1, 0, $2, $3, $4)"
+	    " ON CONFLICT (tenant_id, day, query, slot) DO UPDATE"
+	    " SET searches = k.searches + EXCLUDED.searches,"
+	    " results = CASE WHEN EXCLUDED.searches > 0"
+	    " THEN EXCLUDED.results ELSE k.results END,"
+	    " clicks = k.clicks + EXCLUDED.clicks", 0 },
 	[KBC_PRUNE_WORDS] = { "kbc_prune_words",
 	    "WITH cur AS (SELECT DISTINCT w FROM kb_articles a,"
 	    " unnest(tsvector_to_array(to_tsvector('kb_simple',"
@@ -152,6 +171,19 @@ held(struct mp_req *r)
 		    (uint64_t)mp_kb_conf(r->ctx.cfg)->kb_count_flush * 1000;
 }
 
+/*
+ * What this response counted, as "v=ID", "s=QUERY&r=RESULTS" or
+ * "c=QUERY" joined by "&": the page cache keeps it with a copy of the
+ * page and hands it back (mp_kb_count_cached) each time nginx serves
+ * that copy instead of this code.
+ */
+static void
+count_tag(struct mp_req *r, const char *t)
+{
+	r->count_tag = r->count_tag == NULL ? t :
+	    mp_printf(r->ctx.a, "%s&%s", r->count_tag, t);
+}
+
 enum mp_err
 mp_kb_count_view(struct mp_req *r, const char *article_id)
 {
@@ -159,6 +191,8 @@ mp_kb_count_view(struct mp_req *r, const char *article_id)
 	int		 d = today(), i;
 	char		 dt[16];
 	const char	*p[3];
+
+	count_tag(r, mp_printf(r->ctx.a, "v=%" PRId64, id));
 
 	for (i = 0; i < nviews; i++)
 		if (views[i].article == id && views[i].tenant == r->ctx.tenant->id &&
@@ -192,6 +226,9 @@ count_search(struct mp_req *r, const char *q, int searched, long results)
 
 	if (*q == '\0' || strlen(q) > MP_KB_QUERY_MAX)
 		return MP_OK;
+	count_tag(r, searched ? mp_printf(r->ctx.a, "s=%s&r=%ld",
+	    mp_url_encode(r->ctx.a, q), results) : mp_printf(r->ctx.a, "c=%s",
+	    mp_url_encode(r->ctx.a, q)));
 	for (i = 0; i < nsearches && s == NULL; i++)
 		if (searches[i].tenant == r->ctx.tenant->id &&
 		    searches[i].day == d && strcmp(searches[i].q, q) == 0)
@@ -436,4 +473,51 @@ mp_kb_job_retention(struct mp_job *j)
 		    "words removed", mp_res_affected(v), mp_res_affected(s),
 		    mp_res_affected(w));
 	return MP_OK;
+}
+
+/*
+ * Count n more of what tag says (see count_tag) for c's tenant, in c's
+ * transaction: the views and searches nginx answered from a cached copy.
+ * A malformed tag counts nothing.
+ */
+enum mp_err
+mp_kb_count_cached(struct mp_ctx *c, const char *tag, long n)
+{
+	char		*t = mp_strdup(c->a, tag), *item, *q = NULL, *res = NULL;
+	char		*v = NULL, *click = NULL;
+	const char	*p[4];
+	size_t		 len;
+	enum mp_err	 rc = MP_OK;
+
+	while ((item = strsep(&t, "&")) != NULL) {
+		if (strncmp(item, "v=", 2) == 0)
+			v = item + 2;
+		else if (strncmp(item, "s=", 2) == 0)
+			q = item + 2;
+		else if (strncmp(item, "r=", 2) == 0)
+			res = item + 2;
+		else if (strncmp(item, "c=", 2) == 0)
+			click = item + 2;
+	}
+	if (v != NULL && *v != '\0' && strspn(v, "0123456789") == strlen(v)) {
+		p[0] = v;
+		p[1] = mp_printf(c->a, "%ld", n);
+		if ((rc = mp_q(c, &stmts[KBC_VIEW_N], 2, p, NULL)) != MP_OK)
+			return rc;
+	}
+	if (q != NULL || click != NULL) {
+		int searched = q != NULL;
+
+		p[0] = searched ? q : click;
+		len = strlen(p[0]);
+		if (mp_pct_decode((char *)p[0], &len, 0) != 0 || len == 0 ||
+		    len > MP_KB_QUERY_MAX)
+			return MP_OK;
+		p[1] = searched ? mp_printf(c->a, "%ld", n) : "0";
+		p[2] = searched && res != NULL ?
+		    mp_printf(c->a, "%ld", strtol(res, NULL, 10)) : "0";
+		p[3] = searched ? "0" : mp_printf(c->a, "%ld", n);
+		rc = mp_q(c, &stmts[KBC_SEARCH_N], 4, p, NULL);
+	}
+	return rc;
 }

@@ -18,4 +18,11 @@ enum mp_err	 mp_kb_render_pending(struct mp_ctx *, int all, int *count);
 enum mp_err	 mp_kb_markdown_html(struct mp_arena *, const char *md,
 		    size_t len, char **html);
 
+/*
+ * The page cache's hand-back: count n more of what a cached copy's tag
+ * (made when the page was rendered) says, for c's tenant, in its
+ * transaction.
+ */
+enum mp_err	 mp_kb_count_cached(struct mp_ctx *, const char *tag, long n);
+
 #endif

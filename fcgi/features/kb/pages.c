@@ -973,7 +973,15 @@ mp_kb_article_page(struct mp_req *r, struct mp_resp *w)
 	mp_hdf_set(hdf, "Page.Meta.5.Property", "article:modified_time");
 	mp_hdf_set(hdf, "Page.Meta.5.Content", mp_res_get(res, 0, C_UPDATED));
 	mp_hdf_set(hdf, "Page.Lang", mp_res_get(res, 0, A_LOCALE));
-	mp_hdf_csrf(r, hdf);
+	/*
+	 * The vote form carries the session's token when signed in; an
+	 * anonymous visitor's page is nginx's shared copy, so none (the
+	 * vote routes are MP_R_ANONFORM).
+	 */
+	if (r->sess != NULL)
+		mp_hdf_csrf(r, hdf);
+	else
+		mp_hdf_set(hdf, "Session.Csrf", "");
 	if ((rc = mp_render(r, w, 200, "kb/article.cs", hdf)) != MP_OK)
 		return rc;
 	if ((rc = mp_kb_count_view(r, mp_res_get(res, 0, A_ID))) != MP_OK)

@@ -1,0 +1,19 @@
+/* The public-page cache: what the programs use of it. */
+#ifndef MP_FEATURES_CACHE_H
+#define MP_FEATURES_CACHE_H
+
+#include "features/feature.h"
+
+extern const struct mp_feature	 mp_feature_cache;
+
+/*
+ * The worker's tick (main loop, at most a second apart): move the
+ * generation links of every tenant whose generation changed (and of
+ * those whose maintenance window started or ended) and count the help
+ * center views and searches nginx answered from its cache.  db is the
+ * worker's own connection, a its scratch arena.
+ */
+void	 mp_cache_tick(const struct mp_config *, struct mp_db *,
+	    struct mp_arena *);
+
+#endif
