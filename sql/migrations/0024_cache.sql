@@ -31,9 +31,15 @@ BEGIN
     IF t IS NULL OR position(',' || t || ',' IN done) > 0 THEN
         RETURN;
     END IF;
-    INSERT INTO cache_gen AS c (tenant_id, gen) VALUES (t, 2)
+    -- Microseconds of the clock, or one more than before: a generation
+    -- never repeats an earlier one, even after the database was restored
+    -- from a backup (nginx's links only move forward).
+    INSERT INTO cache_gen AS c (tenant_id, gen)
+    VALUES (t, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
     ON CONFLICT (tenant_id) DO UPDATE
-        SET gen = c.gen + 1, changed_at = clock_timestamp();
+        SET gen = greatest(c.gen + 1,
+                (extract(epoch FROM clock_timestamp()) * 1000000)::bigint),
+            changed_at = clock_timestamp();
     PERFORM set_config('mpanel.cache_bumped',
         CASE WHEN done = '' THEN ',' ELSE done END || t || ',', true);
     -- Wakes the worker at COMMIT: a change made outside the pool (psql,
