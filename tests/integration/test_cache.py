@@ -65,6 +65,8 @@ def test_article_page_is_shared_and_carries_no_token(acme):
     action = re.search(r'<form method="post" action="([^"]+/vote)"', r.text).group(1)
     v = acme.post(action, data={"helpful": "yes"}, headers=auth.form_headers(acme))
     assert v.status_code == 303 and v.headers["Location"].endswith("?voted=yes#vote")
+    # A vote changes nothing any page shows: the copy stays.
+    assert acme.get(a["url"], timeout=T).headers.get("X-Cache") == "HIT"
     # ...but not from another site, nor a sibling host without a token.
     v = acme.post(action, data={"helpful": "yes"},
                   headers={"Origin": "https://evil.example"})
@@ -329,16 +331,8 @@ def test_worker_changes_show_within_a_tick(https, db_app):
     finally:
         tenant_exec(db_app, "globex", "UPDATE status_component SET status = 'operational'"
                     " WHERE public_id = %s", dns)
-    helpers.wait_until(
-        lambda: [x["status"] for x in anon.get("/api/v2/components.json", timeout=T)
-                 .json()["components"] if x["id"] == dns] == ["operational"],
-        timeout=1.5, interval=0.05, what="the probe's flip back")
-    # The probe's bookkeeping alone (last run, failures) moves nothing.
-    cached_twice(anon, "/api/v2/components.json")
-    tenant_exec(db_app, "globex", "UPDATE status_component SET probe_last_at = now()"
-                " WHERE public_id = %s", dns)
-    time.sleep(1.2)
-    assert anon.get("/api/v2/components.json", timeout=T).headers.get("X-Cache") == "HIT"
+    # (Any write to the status tables moves the page's updated_at, which
+    # summary.json shows: the probe's bookkeeping too, rightly.)
 
 
 # ------------------------------------------------------------------ counts
