@@ -113,7 +113,7 @@ END $$;
 -- changes with the clock there, without any write.
 CREATE FUNCTION mp_cache_sync(p_gen_since timestamptz, p_maint_since timestamptz,
     p_base_domain text)
-RETURNS TABLE (tenant_id bigint, gen bigint, hosts text[])
+RETURNS TABLE (tenant_id bigint, gen bigint, hosts text[], slug text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     tn record;
@@ -132,7 +132,8 @@ BEGIN
     PERFORM set_config('app.tenant_id', '', true);
     RETURN QUERY
     SELECT t.id, coalesce(c.gen, 1),
-           array_remove(ARRAY[t.slug || '.' || p_base_domain, t.custom_domain], NULL)
+           array_remove(ARRAY[t.slug || '.' || p_base_domain, t.custom_domain], NULL),
+           t.slug
       FROM tenants t LEFT JOIN cache_gen c ON c.tenant_id = t.id
      WHERE p_gen_since IS NULL OR c.changed_at > p_gen_since
      ORDER BY t.id;

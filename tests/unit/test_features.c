@@ -9,6 +9,7 @@
 
 #include "features/feature.h"
 #include "features/audit/extern.h"
+#include "features/cache/cache.h"
 
 /* Every route of every feature is reachable and every statement name unique. */
 static void
@@ -16,6 +17,14 @@ test_features_sound(void **state)
 {
 	(void)state;
 	assert_int_equal(mp_features_check(stderr), 0);
+}
+
+/* Every route the page cache may keep exists (by its exact pattern). */
+static void
+test_cache_routes_exist(void **state)
+{
+	(void)state;
+	assert_int_equal(mp_cache_unknown_routes(stderr), 0);
 }
 
 /* Nothing in the list may be empty or nameless. */
@@ -151,6 +160,7 @@ main(void)
 		cmocka_unit_test(test_every_unsafe_route_has_an_action),
 		cmocka_unit_test(test_audit_secret_names),
 		cmocka_unit_test(test_features_named),
+		cmocka_unit_test(test_cache_routes_exist),
 		cmocka_unit_test(test_shadowed),
 		cmocka_unit_test(test_stmts_walked),
 	};

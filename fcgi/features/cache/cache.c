@@ -1,9 +1,11 @@
 /* The public-page cache: which responses nginx may keep, and the per-tenant generation its keys carry. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "features/cache/extern.h"
+#include "features/status/status.h"
 
 /*
  * nginx keeps anonymous GET and HEAD answers of the public pages in its
@@ -24,7 +26,7 @@ static const struct mp_stmt stmts[] = {
 	    "SELECT coalesce((SELECT gen FROM cache_gen"
 	    " WHERE tenant_id = mp_tenant()), 1)", MP_STMT_READ },
 	[CS_SYNC] = { "cache_sync",
-	    "SELECT tenant_id, gen, hosts FROM mp_cache_sync("
+	    "SELECT tenant_id, gen, hosts, slug FROM mp_cache_sync("
 	    "$1::timestamptz - interval '60 seconds',"
 	    " coalesce($2::timestamptz, now() - interval '1 hour'), $3)", 0 },
 	[CS_NOW] = { "cache_now", "SELECT now()", MP_STMT_READ },
@@ -40,7 +42,7 @@ static MP_STMT_TABLE(cache_st, stmts);
  * a tenant: the help center and its JSON, the status page with its
  * JSON, feeds and badge, the home page.  Patterns exactly as the owning
  * features declare them; a pattern that matches no route is reported by
- * the unit test of this list.
+ * mp_cache_unknown_routes (make check).
  */
 static const char *const public_routes[] = {
 	"/",
@@ -86,6 +88,29 @@ public_route(const struct mp_route *rt)
 		if (strcmp(rt->pattern, public_routes[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int
+mp_cache_unknown_routes(FILE *fp)
+{
+	const struct mp_feature	*const *f;
+	size_t			 i, j;
+	int			 found, bad = 0;
+
+	for (i = 0; i < MP_NELEM(public_routes); i++) {
+		found = 0;
+		for (f = mp_features; *f != NULL && !found; f++)
+			for (j = 0; j < (*f)->nroutes && !found; j++)
+				found = ((*f)->routes[j].methods & MP_GET) &&
+				    strcmp((*f)->routes[j].pattern,
+				    public_routes[i]) == 0;
+		if (!found) {
+			fprintf(fp, "page cache: no GET route %s\n",
+			    public_routes[i]);
+			bad++;
+		}
+	}
+	return bad;
 }
 
 /*
@@ -154,8 +179,13 @@ cache_send(struct mp_req *r, struct mp_resp *w)
 	if (r->ctx.tenant == NULL || r->db_down)
 		return;
 	if (mp_method_unsafe(r->method)) {
-		if (dir[0] != '\0' && (g = db_gen(r)) > 0 &&
-		    mp_cache_link_gen(dir, r->ctx.tenant->id, g) != 0)
+		if (dir[0] == '\0' || (g = db_gen(r)) <= 0 ||
+		    mp_cache_linked_gen(dir, r->ctx.tenant->id) >= g)
+			return;
+		/* The status page's kept copies predate the change too. */
+		if (mp_tenant_fill(&r->ctx) == MP_OK)
+			mp_st_touch(r->ctx.cfg, r->ctx.a, r->ctx.tenant->slug);
+		if (mp_cache_link_gen(dir, r->ctx.tenant->id, g) != 0)
 			mp_warn("page cache: cannot link tenant %" PRId64
 			    " to generation %" PRId64 " under %s",
 			    r->ctx.tenant->id, g, dir);
@@ -234,6 +264,8 @@ mp_cache_tick(const struct mp_config *cfg, struct mp_db *db,
 	for (i = 0; i < mp_res_rows(res); i++) {
 		int64_t	 t = mp_res_int(res, i, 0), g = mp_res_int(res, i, 1);
 
+		if (mp_cache_linked_gen(cc->page_cache_links, t) < g)
+			mp_st_touch(cfg, a, mp_res_get(res, i, 3));
 		if (mp_cache_link_gen(cc->page_cache_links, t, g) != 0)
 			mp_warn("page cache: cannot link tenant %" PRId64
 			    " under %s", t, cc->page_cache_links);

@@ -16,4 +16,11 @@ extern const struct mp_feature	 mp_feature_cache;
 void	 mp_cache_tick(const struct mp_config *, struct mp_db *,
 	    struct mp_arena *);
 
+/*
+ * The patterns of the page cache's list of shareable routes that no
+ * feature declares for GET (a renamed route would silently stop being
+ * cached), printed to fp; returns how many.  make check runs it.
+ */
+int	 mp_cache_unknown_routes(FILE *fp);
+
 #endif

@@ -133,8 +133,6 @@ void		 mp_st_cors(struct mp_resp *);
 /* The last good copies kept for the outage. */
 enum st_kind { ST_K_HTML, ST_K_STATUS, ST_K_SUMMARY, ST_K__MAX };
 int		 mp_st_cache_hit(struct mp_req *, enum st_kind, struct mp_resp *);
-void		 mp_st_touch(const struct mp_config *, struct mp_arena *,
-		    const char *slug);
 enum mp_err	 mp_st_tx(struct mp_req *);
 enum mp_err	 mp_st_tx_end(struct mp_req *, enum mp_err);
 void		 mp_st_cache_put(struct mp_req *, enum st_kind, int64_t version,
