@@ -253,9 +253,12 @@ listen_connect(int *fatal)
 	return c;
 }
 
+/* A NOTIFY mp_cache arrived: the page cache's tick runs at once. */
+static int	 cache_woken;
+
 /*
- * Wait for a NOTIFY on mp_jobs or ms milliseconds.  Returns 1 when
- * notified, 0 on timeout, -1 when the connection broke.
+ * Wait for a NOTIFY on mp_jobs or mp_cache, or ms milliseconds.  Returns
+ * 1 when notified, 0 on timeout, -1 when the connection broke.
  */
 static int
 listen_wait(PGconn *c, int ms)
@@ -272,6 +275,8 @@ listen_wait(PGconn *c, int ms)
 		return -1;
 	while ((n = PQnotifies(c)) != NULL) {
 		got = 1;
+		if (strcmp(n->relname, "mp_cache") == 0)
+			cache_woken = 1;
 		PQfreemem(n);
 	}
 	return got;
@@ -397,7 +402,8 @@ main(int argc, char *argv[])
 			last_sched = now;
 		}
 		/* nginx's page cache: generation links, cached hits' counts. */
-		mp_cache_tick(cfg, db, a);
+		mp_cache_tick(cfg, db, a, cache_woken);
+		cache_woken = 0;
 		mp_arena_reset(a);
 		/* Poll for min(1 s, the next run_at), never spinning. */
 		ms = mp_queue_next_ms(db, a);

@@ -351,6 +351,9 @@ def test_term_stops_fast(https, pool_extra, sh_stack):
 def test_postgresql_restart_under_load_gives_503_then_recovers(
         https, sh_stack, stack):
     c = https("acme")
+    # The pool's answers, not nginx's page cache (which would serve the
+    # home page's copy through the outage: test_cache.py).
+    c.session.headers["X-Mpanel-No-Cache"] = "1"
     master = read_pid(stack["MP_POOL_PIDFILE"])
     log = os.path.join(stack["MP_LOG_DIR"], "mpanel.log")
     log_from = os.path.getsize(log)

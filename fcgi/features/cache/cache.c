@@ -234,14 +234,20 @@ link_hosts(const char *dir, const char *arr, int64_t tenant)
 
 void
 mp_cache_tick(const struct mp_config *cfg, struct mp_db *db,
-    struct mp_arena *a)
+    struct mp_arena *a, int woken)
 {
 	const struct mp_cache_conf	*cc = mp_cache_conf(cfg);
+	static uint64_t			 last_ms;
 	struct mp_res			*res;
 	const char			*p[3];
 	char				 now[64];
+	uint64_t			 ms = mp_monotonic_ms();
 	int				 i;
 
+	/* Job NOTIFYs wake the loop too, far more often than needed here. */
+	if (!woken && ms - last_ms < 1000)
+		return;
+	last_ms = ms;
 	mp_cache_count_tick(cfg, db, a);
 	if (cc->page_cache_links[0] == '\0')
 		return;

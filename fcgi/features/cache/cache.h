@@ -7,14 +7,16 @@
 extern const struct mp_feature	 mp_feature_cache;
 
 /*
- * The worker's tick (main loop, at most a second apart): move the
- * generation links of every tenant whose generation changed (and of
- * those whose maintenance window started or ended) and count the help
- * center views and searches nginx answered from its cache.  db is the
- * worker's own connection, a its scratch arena.
+ * The worker's tick (each turn of its main loop, at most a second
+ * apart): move the generation links of every tenant whose generation
+ * changed (and of those whose maintenance window started or ended) and
+ * count the help center views and searches nginx answered from its
+ * cache.  Runs at most once a second unless now is set (a NOTIFY
+ * mp_cache came).  db is the worker's own connection, a its scratch
+ * arena.
  */
 void	 mp_cache_tick(const struct mp_config *, struct mp_db *,
-	    struct mp_arena *);
+	    struct mp_arena *, int now);
 
 /*
  * The patterns of the page cache's list of shareable routes that no
