@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "features/cache/extern.h"
 #include "features/status/status.h"
 
@@ -147,6 +149,49 @@ shareable(struct mp_req *r, struct mp_resp *w)
 	return 1;
 }
 
+/*
+ * gzip a shareable answer for a client that takes it (nginx keys gzip
+ * and plain apart): the copy nginx keeps, and sends at every hit, is a
+ * fifth of the bytes.  Safe from BREACH: a shareable page holds no
+ * secret (no session, no form token).  Left as it is on any failure.
+ */
+static void
+compress_body(struct mp_req *r, struct mp_resp *w)
+{
+	const char	*ae = mp_req_param(r, "HTTP_ACCEPT_ENCODING");
+	const char	*vary;
+	unsigned char	*out;
+	z_stream	 z;
+	uLong		 bound;
+
+	if (ae == NULL || strcasestr(ae, "gzip") == NULL ||
+	    w->body.len < 1024 || w->body.len > UINT32_MAX ||
+	    mp_resp_get_header(w, "Content-Encoding") != NULL)
+		return;
+	memset(&z, 0, sizeof(z));
+	/* windowBits 15 + 16: a gzip header, as Content-Encoding wants. */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	bound = deflateBound(&z, (uLong)w->body.len);
+	out = mp_alloc(r->ctx.a, bound);
+	z.next_in = (Bytef *)w->body.data;
+	z.avail_in = (uInt)w->body.len;
+	z.next_out = out;
+	z.avail_out = (uInt)bound;
+	if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+		mp_buf_reset(&w->body);
+		mp_buf_add(&w->body, out, z.total_out);
+		mp_resp_header(w, "Content-Encoding", "gzip");
+		if ((vary = mp_resp_get_header(w, "Vary")) == NULL)
+			mp_resp_header(w, "Vary", "Accept-Encoding");
+		else if (strcasestr(vary, "Accept-Encoding") == NULL)
+			mp_resp_header(w, "Vary", mp_printf(r->ctx.a,
+			    "%s, Accept-Encoding", vary));
+	}
+	deflateEnd(&z);
+}
+
 /* The tenant's generation as the database has it now; 0 on failure. */
 static int64_t
 db_gen(struct mp_req *r)
@@ -200,6 +245,7 @@ cache_send(struct mp_req *r, struct mp_resp *w)
 		if (mp_cache_link_host(dir, r->host, r->ctx.tenant->id) != 0)
 			return;
 	}
+	compress_body(r, w);
 	mp_resp_header(w, "X-Mpanel-Cache", "public");
 	mp_resp_header(w, "X-Accel-Expires",
 	    mp_printf(r->ctx.a, "%d", cc->page_cache_ttl));
