@@ -103,23 +103,28 @@ static const struct mp_stmt stmts[] = {
 	    "DELETE FROM kb_views WHERE day < current_date - $1::int", 0 },
 	[KBC_PRUNE_SEARCHES] = { "kbc_prune_searches",
 	    "DELETE FROM kb_searches WHERE day < current_date - $1::int", 0 },
-	/* "Did you mean" words no published article has any more. */
-	/* Counts of pages nginx answered from its cache (mp_kb_count_cached). */
+	/*
+	 * Counts of pages nginx answered from its cache (mp_kb_count_cached),
+	 * on the UTC day like the responders' (today()).
+	 */
 	[KBC_VIEW_N] = { "kbc_view_n",
 	    "INSERT INTO kb_views AS k (tenant_id, article_id, day, slot, views)"
-	    " SELECT a.tenant_id, a.id, current_date, 0, $2 FROM kb_articles a"
+	    " SELECT a.tenant_id, a.id, (now() AT TIME ZONE 'UTC')::date, 0, $2"
+	    " FROM kb_articles a"
 	    " WHERE a.tenant_id = mp_tenant() AND a.id = $1"
 	    " ON CONFLICT (tenant_id, article_id, day, slot)"
 	    " DO UPDATE SET views = k.views + EXCLUDED.views", 0 },
 	[KBC_SEARCH_N] = { "kbc_search_n",
 	    "INSERT INTO kb_searches AS k (tenant_id, day, query, slot,"
-	    " searches, results, clicks) VALUES (mp_tenant(), current_date,"
+	    " searches, results, clicks) VALUES (mp_tenant(),"
+	    " (now() AT TIME ZONE 'UTC')::date,"
 	    " $1, 0, $2, $3, $4)"
 	    " ON CONFLICT (tenant_id, day, query, slot) DO UPDATE"
 	    " SET searches = k.searches + EXCLUDED.searches,"
 	    " results = CASE WHEN EXCLUDED.searches > 0"
 	    " THEN EXCLUDED.results ELSE k.results END,"
 	    " clicks = k.clicks + EXCLUDED.clicks", 0 },
+	/* "Did you mean" words no published article has any more. */
 	[KBC_PRUNE_WORDS] = { "kbc_prune_words",
 	    "WITH cur AS (SELECT DISTINCT w FROM kb_articles a,"
 	    " unnest(tsvector_to_array(to_tsvector('kb_simple',"
