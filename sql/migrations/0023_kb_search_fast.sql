@@ -179,9 +179,11 @@ BEGIN
                 + CASE WHEN m.h7 THEN 1::float8 WHEN m.full THEN 0.5::float8 ELSE 0::float8 END * wt.w7
                 + CASE WHEN m.h8 THEN 1::float8 WHEN m.full THEN 0.5::float8 ELSE 0::float8 END * wt.w8)
                / (wt.w1 + wt.w2 + wt.w3 + wt.w4 + wt.w5 + wt.w6 + wt.w7 + wt.w8) AS pre) p),
-    -- Only the best k read the whole vector, each unpacked once.
+    -- Only the best k read the whole vector: a full match once (for the
+    -- rank), a partial one several times, so that one is unpacked here.
     x AS MATERIALIZED (
-        SELECT top.*, a.tsv || ''::tsvector AS v
+        SELECT top.*, CASE WHEN top.full THEN a.tsv
+                           ELSE a.tsv || ''::tsvector END AS v
           FROM top JOIN public.kb_articles a
             ON a.tenant_id = t AND a.id = top.id
          WHERE top.n <= top.k),
@@ -248,6 +250,189 @@ REVOKE ALL ON FUNCTION mp_kb_search(text, text, text, text, integer, integer)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mp_kb_search(text, text, text, text, integer, integer)
     TO mpanel_app;
+
+-- mp_kb_expand() of 0016 with one fix: a synonym term with a stop word in
+-- it ("back up", "log in", "out of office") kept only its other words as
+-- its key, so "get my money back" fired {backup, back up, snapshot} and
+-- "log files" the sign-in group.  Such a term now fires only when the query
+-- has its words in a row, stop words included.  Otherwise as before.
+CREATE OR REPLACE FUNCTION mp_kb_expand(q text, loc text)
+    RETURNS TABLE (concepts tsquery[], fired bigint[], as_typed boolean)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    t     bigint := public.mp_tenant();
+    cfg   regconfig := public.mp_kb_config(loc);
+    raw   text[];          -- every word, stop words too
+    toks  text[] := '{}';  -- the words that count
+    keys  text[] := '{}';  -- their lexemes, as one text each
+    at    int[] := '{}';   -- each raw word's concept (0: none)
+    cand  text[] := '{}';  -- spellings to look up in the articles' words
+    known text[];
+    cs    tsquery[];
+    ids   bigint[] := '{}';
+    x     tsquery;
+    v     tsvector;
+    w     text;
+    l     text;
+    s     record;
+    tk    text[];
+    tw    text[];
+    n     int := 0;
+    i     int;
+    j     int;
+    k     int;
+    p     int;
+BEGIN
+    IF t IS NULL OR q IS NULL OR loc IS NULL THEN
+        RETURN;
+    END IF;
+    IF strpos(q, '"') > 0 OR q ~* '(^|[[:space:]])(or[[:space:]]|-[^[:space:]])' THEN
+        x := websearch_to_tsquery(cfg, q);
+        IF numnode(x) = 0 THEN
+            RETURN;
+        END IF;
+        concepts := ARRAY[x];
+        fired := '{}';
+        as_typed := true;
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    raw := ARRAY(SELECT m[1] FROM regexp_matches(lower(public.unaccent(q)),
+                 '[[:alnum:]]+(?:[-._''][[:alnum:]]+)*', 'g') m LIMIT 24);
+    FOR i IN 1 .. coalesce(cardinality(raw), 0) LOOP
+        v := to_tsvector(cfg, raw[i]);
+        IF v = ''::tsvector OR n >= 8 THEN
+            at := at || 0;
+            CONTINUE;
+        END IF;
+        n := n + 1;
+        at := at || n;
+        toks := toks || raw[i];
+        keys := keys || array_to_string(tsvector_to_array(v), ' ');
+        cs[n] := plainto_tsquery(cfg, raw[i]);
+        -- The spellings its variants need: written as one, and the
+        -- halves of each split (with a hyphen, and apart).
+        IF raw[i] ~ '[-._'']' THEN
+            cand := cand || regexp_replace(raw[i], '[-._'']', '', 'g');
+        ELSIF raw[i] ~ '^[[:alpha:]]{4,30}$' THEN
+            cand := cand || raw[i] || ARRAY(
+                SELECT e FROM generate_series(1, length(raw[i]) - 1) g,
+                       LATERAL (VALUES (left(raw[i], g) || '-' ||
+                                        substr(raw[i], g + 1)),
+                                       (left(raw[i], g)),
+                                       (substr(raw[i], g + 1))) y(e)
+                 WHERE length(e) >= 3);
+        END IF;
+        IF i < cardinality(raw) AND raw[i] ~ '^[[:alpha:]]+$'
+           AND raw[i + 1] ~ '^[[:alpha:]]+$' THEN
+            cand := cand || (raw[i] || raw[i + 1]);
+        END IF;
+    END LOOP;
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    -- One look-up for every spelling: only variants the articles use.
+    known := ARRAY(SELECT kw.word FROM public.kb_words kw
+                    WHERE kw.tenant_id = t AND kw.word = ANY (cand));
+    FOR i IN 1 .. cardinality(raw) LOOP
+        j := at[i];
+        IF j > 0 THEN
+            IF raw[i] ~ '[-._'']' THEN
+                -- Written as one (as the articles have it) and apart.
+                w := regexp_replace(raw[i], '[-._'']', '', 'g');
+                IF w = ANY (known) THEN
+                    cs[j] := cs[j] || plainto_tsquery(cfg, w);
+                END IF;
+                w := regexp_replace(raw[i], '[-._'']', ' ', 'g');
+                IF to_tsvector(cfg, w) <> ''::tsvector THEN
+                    cs[j] := cs[j] || plainto_tsquery(cfg, w);
+                END IF;
+            ELSIF raw[i] ~ '^[[:alpha:]]{4,30}$' THEN
+                -- Split in two where the articles write the halves as one
+                -- hyphenated word ("wi-fi", "e-mail"), or as two words
+                -- ("name servers"; the second may be a stop word: "set up",
+                -- "log in").
+                FOR p IN 1 .. length(raw[i]) - 1 LOOP
+                    w := left(raw[i], p) || '-' || substr(raw[i], p + 1);
+                    IF w = ANY (known) THEN
+                        -- The hyphenated lexeme, not parsed into its parts.
+                        SELECT string_agg(quote_literal(e), ' | ') INTO l
+                          FROM unnest(tsvector_to_array(to_tsvector(cfg, w))) e
+                         WHERE strpos(e, '-') > 0;
+                        IF l IS NOT NULL THEN
+                            cs[j] := cs[j] || l::tsquery;
+                        END IF;
+                    END IF;
+                    IF p >= 3 AND left(raw[i], p) = ANY (known)
+                       AND (substr(raw[i], p + 1) = ANY (known) OR
+                            to_tsvector(cfg, substr(raw[i], p + 1)) =
+                            ''::tsvector) THEN
+                        cs[j] := cs[j] || plainto_tsquery(cfg,
+                            left(raw[i], p) || ' ' || substr(raw[i], p + 1));
+                    END IF;
+                END LOOP;
+            END IF;
+        END IF;
+        -- Two neighbouring words written as one ("set up" -> setup): a
+        -- match covers both.
+        IF i < cardinality(raw) AND (raw[i] || raw[i + 1]) = ANY (known) THEN
+            x := plainto_tsquery(cfg, raw[i] || raw[i + 1]);
+            IF at[i] > 0 THEN
+                cs[at[i]] := cs[at[i]] || x;
+            END IF;
+            IF at[i + 1] > 0 THEN
+                cs[at[i + 1]] := cs[at[i + 1]] || x;
+            END IF;
+        END IF;
+    END LOOP;
+    -- Synonyms: a group fires when one of its terms is a run of the query's
+    -- words (compared by lexeme, stop words aside); every word of the run
+    -- then also matches the group's other terms.
+    x := cs[1];
+    FOR i IN 2 .. n LOOP
+        x := x || cs[i];
+    END LOOP;
+    FOR s IN SELECT g.id, g.terms, g.keys, g.queries FROM public.kb_synonyms g
+              WHERE g.tenant_id = t AND g.locale = loc
+                AND g.tsv @@ x
+              ORDER BY g.id LIMIT 50 LOOP
+        FOR k IN 1 .. cardinality(s.keys) LOOP
+            tk := string_to_array(s.keys[k], '|');
+            IF s.keys[k] = '' OR cardinality(tk) > n THEN
+                CONTINUE;
+            END IF;
+            -- A term with a stop word in it ("back up", "log in") is a
+            -- phrase: its other word alone ("get my money back") does
+            -- not fire it.
+            tw := ARRAY(SELECT m[1] FROM regexp_matches(lower(
+                        public.unaccent(s.terms[k])),
+                        '[[:alnum:]]+(?:[-._''][[:alnum:]]+)*', 'g') m);
+            IF cardinality(tw) > cardinality(tk) AND strpos(
+                   ' ' || array_to_string(raw, ' ') || ' ',
+                   ' ' || array_to_string(tw, ' ') || ' ') = 0 THEN
+                CONTINUE;
+            END IF;
+            FOR i IN 1 .. n - cardinality(tk) + 1 LOOP
+                IF keys[i:i + cardinality(tk) - 1] = tk THEN
+                    ids := ids || s.id;
+                    FOR j IN i .. i + cardinality(tk) - 1 LOOP
+                        FOR p IN 1 .. cardinality(s.queries) LOOP
+                            IF p <> k AND s.queries[p] IS NOT NULL THEN
+                                cs[j] := cs[j] || s.queries[p];
+                            END IF;
+                        END LOOP;
+                    END LOOP;
+                END IF;
+            END LOOP;
+        END LOOP;
+    END LOOP;
+    concepts := cs;
+    fired := ARRAY(SELECT DISTINCT e FROM unnest(ids) e ORDER BY e);
+    as_typed := false;
+    RETURN NEXT;
+END $$;
 
 -- "Did you mean" through its index.  Under row-level security the trigram
 -- operators (%, <->; not LEAKPROOF) cannot be index conditions, so each
