@@ -19,7 +19,9 @@
 -- the snippet, so synonyms and variants are highlighted too.
 --
 -- Candidates: F, the articles that match every concept (at most 1,001, all
--- counted).  Only when F has fewer than 30 (recall first: a query with an
+-- counted; past 1,000, up to 300 more of them that have a concept in the
+-- title, tags, headings or summary, so that those are never left out of the
+-- ranking by the cap).  Only when F has fewer than 30 (recall first: a query with an
 -- extra word) do H, the articles that match some concept in the title, tags,
 -- headings or summary (at most 300), join; and only when F and H together
 -- have fewer than 50, B, those that match some concept in the body only (at
@@ -101,6 +103,18 @@ BEGIN
            AND (catids IS NULL OR a.category_id = ANY (catids))
          LIMIT 1001),
     nf AS MATERIALIZED (SELECT count(*) AS n FROM f),
+    -- More than 1,000 full matches: which 1,001 F holds is arbitrary, so
+    -- those with a concept in the head (the likeliest best) join, up to
+    -- 300 more.
+    fx AS MATERIALIZED (
+        SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
+         WHERE (SELECT nf.n FROM nf) > 1000
+           AND a.tenant_id = t AND a.status = 'published' AND a.locale = loc
+           AND a.head_tsv @@ anyq AND a.tsv @@ allq
+           AND a.id NOT IN (SELECT f.id FROM f)
+           AND (tag IS NULL OR a.tags @> ARRAY[tag])
+           AND (catids IS NULL OR a.category_id = ANY (catids))
+         LIMIT 300),
     -- Partial matches in the head, when the full ones are few.  (NOT IN
     -- a hashed F, not a join: a generic plan guesses one row per CTE.)
     h AS MATERIALIZED (
@@ -135,6 +149,8 @@ BEGIN
                coalesce(c.head_tsv @@ cs[8], false) AS h8,
                ts_rank('{0.1, 0.3, 0.5, 1.0}', c.head_tsv, anyq) AS hr
           FROM (SELECT f.id, f.boost, f.head_tsv, true AS full FROM f
+                UNION ALL
+                SELECT fx.id, fx.boost, fx.head_tsv, true FROM fx
                 UNION ALL
                 SELECT h.id, h.boost, h.head_tsv, false FROM h
                 UNION ALL
