@@ -96,7 +96,17 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH f AS MATERIALIZED (
-        SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
+        SELECT a.id, a.boost, true AS full,
+               coalesce(a.head_tsv @@ cs[1], false) AS h1,
+               coalesce(a.head_tsv @@ cs[2], false) AS h2,
+               coalesce(a.head_tsv @@ cs[3], false) AS h3,
+               coalesce(a.head_tsv @@ cs[4], false) AS h4,
+               coalesce(a.head_tsv @@ cs[5], false) AS h5,
+               coalesce(a.head_tsv @@ cs[6], false) AS h6,
+               coalesce(a.head_tsv @@ cs[7], false) AS h7,
+               coalesce(a.head_tsv @@ cs[8], false) AS h8,
+               ts_rank('{0.1, 0.3, 0.5, 1.0}', a.head_tsv, anyq) AS hr
+          FROM public.kb_articles a
          WHERE a.tenant_id = t AND a.status = 'published' AND a.locale = loc
            AND a.tsv @@ allq
            AND (tag IS NULL OR a.tags @> ARRAY[tag])
@@ -107,7 +117,17 @@ BEGIN
     -- those with a concept in the head (the likeliest best) join, up to
     -- 300 more.
     fx AS MATERIALIZED (
-        SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
+        SELECT a.id, a.boost, true AS full,
+               coalesce(a.head_tsv @@ cs[1], false) AS h1,
+               coalesce(a.head_tsv @@ cs[2], false) AS h2,
+               coalesce(a.head_tsv @@ cs[3], false) AS h3,
+               coalesce(a.head_tsv @@ cs[4], false) AS h4,
+               coalesce(a.head_tsv @@ cs[5], false) AS h5,
+               coalesce(a.head_tsv @@ cs[6], false) AS h6,
+               coalesce(a.head_tsv @@ cs[7], false) AS h7,
+               coalesce(a.head_tsv @@ cs[8], false) AS h8,
+               ts_rank('{0.1, 0.3, 0.5, 1.0}', a.head_tsv, anyq) AS hr
+          FROM public.kb_articles a
          WHERE (SELECT nf.n FROM nf) > 1000
            AND a.tenant_id = t AND a.status = 'published' AND a.locale = loc
            AND a.head_tsv @@ anyq AND a.tsv @@ allq
@@ -118,7 +138,17 @@ BEGIN
     -- Partial matches in the head, when the full ones are few.  (NOT IN
     -- a hashed F, not a join: a generic plan guesses one row per CTE.)
     h AS MATERIALIZED (
-        SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
+        SELECT a.id, a.boost, false AS full,
+               coalesce(a.head_tsv @@ cs[1], false) AS h1,
+               coalesce(a.head_tsv @@ cs[2], false) AS h2,
+               coalesce(a.head_tsv @@ cs[3], false) AS h3,
+               coalesce(a.head_tsv @@ cs[4], false) AS h4,
+               coalesce(a.head_tsv @@ cs[5], false) AS h5,
+               coalesce(a.head_tsv @@ cs[6], false) AS h6,
+               coalesce(a.head_tsv @@ cs[7], false) AS h7,
+               coalesce(a.head_tsv @@ cs[8], false) AS h8,
+               ts_rank('{0.1, 0.3, 0.5, 1.0}', a.head_tsv, anyq) AS hr
+          FROM public.kb_articles a
          WHERE NOT typed AND (SELECT nf.n FROM nf) < 30
            AND a.tenant_id = t AND a.status = 'published' AND a.locale = loc
            AND a.head_tsv @@ anyq AND a.id NOT IN (SELECT f.id FROM f)
@@ -127,7 +157,17 @@ BEGIN
          LIMIT 300),
     -- Partial matches in the body only, when the others are fewer still.
     b AS (
-        SELECT a.id, a.boost, a.head_tsv FROM public.kb_articles a
+        SELECT a.id, a.boost, false AS full,
+               coalesce(a.head_tsv @@ cs[1], false) AS h1,
+               coalesce(a.head_tsv @@ cs[2], false) AS h2,
+               coalesce(a.head_tsv @@ cs[3], false) AS h3,
+               coalesce(a.head_tsv @@ cs[4], false) AS h4,
+               coalesce(a.head_tsv @@ cs[5], false) AS h5,
+               coalesce(a.head_tsv @@ cs[6], false) AS h6,
+               coalesce(a.head_tsv @@ cs[7], false) AS h7,
+               coalesce(a.head_tsv @@ cs[8], false) AS h8,
+               ts_rank('{0.1, 0.3, 0.5, 1.0}', a.head_tsv, anyq) AS hr
+          FROM public.kb_articles a
          WHERE NOT typed
            AND (SELECT nf.n FROM nf) + (SELECT count(*) FROM h) < 50
            AND a.tenant_id = t AND a.status = 'published' AND a.locale = loc
@@ -136,25 +176,11 @@ BEGIN
            AND (tag IS NULL OR a.tags @> ARRAY[tag])
            AND (catids IS NULL OR a.category_id = ANY (catids))
          LIMIT 200),
-    -- hK: concept K is in the head.
+    -- hK: concept K is in the head (worked out in the scans, so the head
+    -- vector is never copied); hr: the weighted rank of the head.
     m AS MATERIALIZED (
-        SELECT c.id, c.boost, c.full,
-               coalesce(c.head_tsv @@ cs[1], false) AS h1,
-               coalesce(c.head_tsv @@ cs[2], false) AS h2,
-               coalesce(c.head_tsv @@ cs[3], false) AS h3,
-               coalesce(c.head_tsv @@ cs[4], false) AS h4,
-               coalesce(c.head_tsv @@ cs[5], false) AS h5,
-               coalesce(c.head_tsv @@ cs[6], false) AS h6,
-               coalesce(c.head_tsv @@ cs[7], false) AS h7,
-               coalesce(c.head_tsv @@ cs[8], false) AS h8,
-               ts_rank('{0.1, 0.3, 0.5, 1.0}', c.head_tsv, anyq) AS hr
-          FROM (SELECT f.id, f.boost, f.head_tsv, true AS full FROM f
-                UNION ALL
-                SELECT fx.id, fx.boost, fx.head_tsv, true FROM fx
-                UNION ALL
-                SELECT h.id, h.boost, h.head_tsv, false FROM h
-                UNION ALL
-                SELECT b.id, b.boost, b.head_tsv, false FROM b) c),
+        SELECT * FROM f UNION ALL SELECT * FROM fx
+        UNION ALL SELECT * FROM h UNION ALL SELECT * FROM b),
     -- wK: concept K's weight (0 past the last concept); k: how many of
     -- the best read the whole vector.
     wt AS (
