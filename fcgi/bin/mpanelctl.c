@@ -512,6 +512,8 @@ cmd_kb_render(int all)
 	memset(&c, 0, sizeof(c));
 	c.db = mp_db_new(cfg->admin_database_url[0] != '\0' ?
 	    cfg->admin_database_url : cfg->database_url, 5, 0);
+	mp_db_set_pooled(c.db, cfg->admin_database_url[0] == '\0' &&
+	    mp_config_pooled(cfg));
 	c.a = mp_arena_new(0);
 	c.cfg = cfg;
 	rc = mp_kb_render_pending(&c, all, &n);
