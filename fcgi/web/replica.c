@@ -11,13 +11,16 @@
  * not yet replayed means caught up (an idle primary sends nothing, so
  * the age of the last replayed commit would say nothing); otherwise the
  * age of the last replayed commit bounds how old what it serves is.  A
- * standby whose WAL receiver is not streaming (primary unreachable,
- * replication broken) has no bound: its lag is reported as NULL.
+ * standby without a WAL receiver process (its primary unreachable,
+ * replication broken) has no bound: its lag is NULL.  The receiver's pid
+ * is the one column of pg_stat_wal_receiver the pool's role may read; a
+ * receiver that runs but hears nothing (a silent network) is not seen
+ * here (docs/scaling.md).
  */
 static const struct mp_stmt lag_st = { "replica_lag",
     "SELECT pg_is_in_recovery(),"
     " CASE WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver"
-    "   WHERE status = 'streaming') THEN NULL"
+    "   WHERE pid IS NOT NULL) THEN NULL"
     " WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM"
     "   pg_last_wal_replay_lsn() THEN 0"
     " ELSE floor(extract(epoch FROM clock_timestamp() -"
