@@ -565,6 +565,7 @@ logfile = $log
 pidfile = $MP_VAR/run/pgbouncer-$name.pid
 log_connections = 0
 log_disconnections = 0
+stats_users = $MP_APP_ROLE
 EOF
 	mp_own "$dir/userlist.txt" "$dir/pgbouncer.ini"
 	mp_touch_owned "$log"
