@@ -534,22 +534,34 @@ EOF
 # is its connect_query here.  Files: pgbouncer/NAME/,
 # run/pgbouncer-NAME.pid, log/pgbouncer-NAME.log.
 mp_pgbouncer_start() {
-	local name=$1 port=$2 pool=${3:-8} dir log bin
-	dir=$MP_VAR/pgbouncer/$name
-	log=$MP_LOG_DIR/pgbouncer-$name.log
+	local name=$1 port=$2 pool=${3:-8} bin
 	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 	[ -x "$bin" ] || mp_die "pgbouncer not found (Debian package pgbouncer)"
 	mp_pgbouncer_stop "$name"
+	mp_pgbouncer_conf "$name" 127.0.0.1 "$port" "$pool" "$MP_PG_HOST" "$MP_PG_PORT"
+	mp_touch_owned "$MP_LOG_DIR/pgbouncer-$name.log"
+	mp_spawn "$MP_LOG_DIR/pgbouncer-$name.out" "$bin" \
+	    "$MP_VAR/pgbouncer/$name/pgbouncer.ini"
+	mp_wait_started "$MP_VAR/run/pgbouncer-$name.pid" pgbouncer "$MP_SPAWNED" \
+	    "$MP_LOG_DIR/pgbouncer-$name.out" 10 || return 1
+	mp_wait_tcp "$port" 10
+}
+
+# Write pgbouncer/NAME/pgbouncer.ini: listen on ADDR:PORT, POOL server
+# connections to PostgreSQL at DBHOST (a host or socket directory):DBPORT.
+mp_pgbouncer_conf() {
+	local name=$1 addr=$2 port=$3 pool=$4 dbhost=$5 dbport=$6 dir
+	dir=$MP_VAR/pgbouncer/$name
 	mkdir -p "$dir"
 	mp_own "$MP_VAR/pgbouncer" "$dir"
 	printf '"%s" ""\n' "$MP_APP_ROLE" >"$dir/userlist.txt"
 	cat >"$dir/pgbouncer.ini" <<EOF
 ; Written by scripts/lib.sh: PgBouncer $name of the stack in $MP_VAR.
 [databases]
-$MP_DB = host=$MP_PG_HOST port=$MP_PG_PORT dbname=$MP_DB connect_query='SET statement_timeout = 5000; SET client_min_messages = warning; SET TimeZone = UTC'
+$MP_DB = host=$dbhost port=$dbport dbname=$MP_DB connect_query='SET statement_timeout = 5000; SET client_min_messages = warning; SET TimeZone = UTC'
 
 [pgbouncer]
-listen_addr = 127.0.0.1
+listen_addr = $addr
 listen_port = $port
 unix_socket_dir =
 auth_type = trust
@@ -561,18 +573,13 @@ reserve_pool_size = 0
 max_client_conn = 1000
 server_reset_query =
 ignore_startup_parameters = extra_float_digits
-logfile = $log
+logfile = $MP_LOG_DIR/pgbouncer-$name.log
 pidfile = $MP_VAR/run/pgbouncer-$name.pid
 log_connections = 0
 log_disconnections = 0
 stats_users = $MP_APP_ROLE
 EOF
 	mp_own "$dir/userlist.txt" "$dir/pgbouncer.ini"
-	mp_touch_owned "$log"
-	mp_spawn "$MP_LOG_DIR/pgbouncer-$name.out" "$bin" "$dir/pgbouncer.ini"
-	mp_wait_started "$MP_VAR/run/pgbouncer-$name.pid" pgbouncer "$MP_SPAWNED" \
-	    "$MP_LOG_DIR/pgbouncer-$name.out" 10 || return 1
-	mp_wait_tcp "$port" 10
 }
 
 mp_pgbouncer_stop() {
