@@ -122,7 +122,7 @@ struct mp_config {
 	char	*database_url;		/* libpq conninfo for the pool/worker */
 	char	*admin_database_url;	/* owner role, for mpanelctl migrate */
 	char	*db_pooler;		/* none, or transaction (PgBouncer) */
-	char	*listen_database_url;	/* worker's LISTEN session; "": database_url */
+	char	*listen_database_url;	/* worker's LISTEN; "": database_url */
 	char	*replica_database_url;	/* public reads; "": none */
 	int	 replica_max_lag;	/* milliseconds; beyond: the primary */
 	char	*templates_dir;

@@ -1,4 +1,4 @@
-/* The read replica: which requests may read from it, and whether it is close enough behind. */
+/* The read replica: which requests may read from it, and whether it is near enough. */
 #include <string.h>
 
 #include "web/extern.h"

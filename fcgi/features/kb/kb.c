@@ -2,14 +2,16 @@
 #include "features/kb/extern.h"
 
 static const struct mp_route routes[] = {
-	{ MP_GET,	"/help",		mp_kb_index,	MP_R_REPLICA, NULL },
+	{ MP_GET,	"/help",		mp_kb_index,	MP_R_REPLICA,
+	    NULL },
 	{ MP_GET,	"/help/search",		mp_kb_search_page, MP_R_REPLICA,
 	    mp_kb_search_fields },
 	{ MP_GET,	"/help/articles/{ref}",	mp_kb_article_page, MP_R_REPLICA,
 	    mp_kb_article_fields },
 	{ MP_POST,	"/help/articles/{ref}/vote", mp_kb_vote_form,
 	    MP_R_CSRF, mp_kb_vote_fields },
-	{ MP_GET,	"/help/categories/{slug:slug}", mp_kb_category_page, MP_R_REPLICA,
+	{ MP_GET,	"/help/categories/{slug:slug}", mp_kb_category_page,
+	    MP_R_REPLICA,
 	    mp_kb_page_fields },
 	{ MP_GET,	"/help/tags/{tag:slug}", mp_kb_tag_page, MP_R_REPLICA,
 	    mp_kb_page_fields },
