@@ -908,7 +908,7 @@ mp_nginx_render() {
 # MP_POOL_SERVERS), with max_fails and fail_timeout from MP_POOL_MAX_FAILS
 # (default 1) and MP_POOL_FAIL_TIMEOUT (default 10s), all on one line.
 mp_pool_servers() {
-	local socket=$1 list=$2 out= e addr ents
+	local socket=$1 list=$2 out='' e addr ents
 	if [ -z "$list" ]; then
 		printf 'server %s;' "$socket"
 		return 0
