@@ -1008,12 +1008,13 @@ mp_nginx_reload() {
 }
 
 # An extra nginx server on its own free HTTPS port, in front of the FastCGI
-# socket SOCKET (unix:/path or host:port) served by WORKERS processes.
-# Prints the port.
+# socket SOCKET (unix:/path or host:port) served by WORKERS processes, or of
+# the upstream SERVERS (as MP_POOL_SERVERS) when given.  Prints the port.
 mp_nginx_extra() {
-	local name=$1 socket=$2 workers=$3 port out
+	local name=$1 socket=$2 workers=$3 servers=${4:-} port out
 	port=$(mp_free_port)
 	out=$MP_VAR/nginx/extra/$name.conf
+	NG_SERVERS=$servers \
 	NG_UPSTREAM=mpanel_x_${name//[^A-Za-z0-9_]/_} NG_SOCKET=$socket NG_HTTPS_PORT=$port \
 	NG_ACCESS_LOG=$MP_LOG_DIR/nginx-access-$name.log NG_WORKERS=$workers \
 	    mp_nginx_render "$out" "" || return 1
@@ -1061,7 +1062,7 @@ mp_wait_https() {
 # HTTPS port.  Files: extra/NAME/mpanel.conf, run/extra-NAME.{sock,pid},
 # log/extra-NAME.log.
 mp_pool_extra() {
-	local name=$1 dir conf kv key port workers
+	local name=$1 dir conf kv key port workers listen sock
 	shift
 	[[ $name =~ ^[A-Za-z0-9_-]+$ ]] || mp_die "pool-extra: bad name '$name'"
 	dir=$MP_VAR/extra/$name
@@ -1085,11 +1086,15 @@ mp_pool_extra() {
 	done
 	mp_own "$conf.tmp"
 	mv "$conf.tmp" "$conf"
+	# listen=HOST:PORT among the overrides: a pool on TCP, as on another host.
+	listen=$(sed -n 's/^listen[[:space:]]*=[[:space:]]*//p' "$conf" | tail -n 1)
+	sock=
+	[[ $listen == unix:* ]] && sock=${listen#unix:}
 	mp_pool_start "$conf" "$MP_VAR/run/extra-$name.pid" \
-	    "$MP_VAR/run/extra-$name.sock" "$MP_LOG_DIR/extra-$name.out" >&2 || return 1
+	    "$sock" "$MP_LOG_DIR/extra-$name.out" >&2 || return 1
+	[ -n "$sock" ] || mp_wait_tcp "${listen##*:}" 10 || return 1
 	workers=$(sed -n 's/^workers[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$conf" | tail -n 1)
-	port=$(mp_nginx_extra "$name" "unix:$MP_VAR/run/extra-$name.sock" \
-	    "${workers:-$MP_WORKERS}") || return 1
+	port=$(mp_nginx_extra "$name" "$listen" "${workers:-$MP_WORKERS}") || return 1
 	echo "$port" >"$dir/https_port"
 	printf '%s\n' "$port"
 }

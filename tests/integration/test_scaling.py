@@ -369,3 +369,57 @@ def test_a_replica_that_goes_away_costs_no_request(stack, https, pool_extra,
     assert h.status_code == 200
     assert h.json()["replica"]["status"] == "unreachable"
     assert h.json()["replica"]["lag_ms"] is None
+
+
+# ------------------------------------------------------ pool hosts (TCP)
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthz_lines(stack, name):
+    path = "%s/extra-%s-access.log" % (stack["MP_LOG_DIR"], name)
+    try:
+        with open(path) as f:
+            return sum(1 for line in f if "/healthz/live" in line)
+    except FileNotFoundError:
+        return 0
+
+
+def test_upstream_skips_a_dead_host_and_keeps_the_backup_for_last(
+        stack, https, pool_extra, sh_stack):
+    """nginx in front of pool hosts on TCP, as the template renders
+    MP_POOL_SERVERS: a host that refuses connections costs no request, the
+    live host takes everything while it is up, and the backup only once it
+    is gone."""
+    p1, p2, dead = free_port(), free_port(), free_port()
+    pool_extra("tcp1", listen="127.0.0.1:%d" % p1, workers=1)
+    pool_extra("tcp2", listen="127.0.0.1:%d" % p2, workers=1)
+    out = sh_stack("nginx-upstream", "ha",
+                   "127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d backup" % (
+                       dead, p1, p2)).stdout
+    port = int(out.split()[-1])
+    try:
+        conf = open("%s/nginx/extra/up-ha.conf" % stack["MP_VAR"]).read()
+        assert ("server 127.0.0.1:%d max_fails=1 fail_timeout=10s;" % dead
+                in conf)
+        assert "127.0.0.1:%d max_fails=1 fail_timeout=10s backup;" % p2 \
+            in conf
+        c = https(port=port)
+        a0, b0 = healthz_lines(stack, "tcp1"), healthz_lines(stack, "tcp2")
+        codes = [c.get("/healthz/live").status_code for _ in range(20)]
+        assert codes == [200] * 20
+        wait_until(lambda: healthz_lines(stack, "tcp1") - a0 == 20,
+                   timeout=5, what="the live host answered all 20")
+        assert healthz_lines(stack, "tcp2") == b0, "the backup was used"
+
+        sh_stack("pool-extra-stop", "tcp1", "TERM")
+        codes = [c.get("/healthz/live").status_code for _ in range(20)]
+        assert codes == [200] * 20
+        wait_until(lambda: healthz_lines(stack, "tcp2") - b0 == 20,
+                   timeout=5, what="the backup answered all 20")
+    finally:
+        sh_stack("nginx-upstream-stop", "ha", check=False)
