@@ -530,8 +530,9 @@ EOF
 # A PgBouncer NAME in transaction mode on 127.0.0.1:PORT in front of the
 # stack's PostgreSQL, with POOL server connections per user and database
 # (default_pool_size).  PgBouncer refuses startup options, so what the pool
-# would send as options (statement_timeout, client_min_messages, TimeZone)
-# is its connect_query here.  Files: pgbouncer/NAME/,
+# would send as options is its connect_query here (client_min_messages,
+# TimeZone), except statement_timeout: the worker shares the server
+# connections and must not get the pool's limit.  Files: pgbouncer/NAME/,
 # run/pgbouncer-NAME.pid, log/pgbouncer-NAME.log.
 mp_pgbouncer_start() {
 	local name=$1 port=$2 pool=${3:-8} bin
@@ -558,7 +559,7 @@ mp_pgbouncer_conf() {
 	cat >"$dir/pgbouncer.ini" <<EOF
 ; Written by scripts/lib.sh: PgBouncer $name of the stack in $MP_VAR.
 [databases]
-$MP_DB = host=$dbhost port=$dbport dbname=$MP_DB connect_query='SET statement_timeout = 5000; SET client_min_messages = warning; SET TimeZone = UTC'
+$MP_DB = host=$dbhost port=$dbport dbname=$MP_DB connect_query='SET client_min_messages = warning; SET TimeZone = UTC'
 
 [pgbouncer]
 listen_addr = $addr
