@@ -573,6 +573,10 @@ min_pool_size = 0
 reserve_pool_size = 0
 max_client_conn = 1000
 server_reset_query =
+; After PostgreSQL restarts, log in again within a second (default 15 s),
+; and never keep a client waiting for a server longer than a request may.
+server_login_retry = 1
+query_wait_timeout = 10
 ignore_startup_parameters = extra_float_digits
 logfile = $MP_LOG_DIR/pgbouncer-$name.log
 pidfile = $MP_VAR/run/pgbouncer-$name.pid
