@@ -1,9 +1,0 @@
-/* confdefs.h */
-#define PACKAGE_NAME "mpanel-portal"
-#define PACKAGE_TARNAME "mpanel-portal"
-#define PACKAGE_VERSION "0.1.0"
-#define PACKAGE_STRING "mpanel-portal 0.1.0"
-#define PACKAGE_BUGREPORT ""
-#define PACKAGE_URL ""
-#define PACKAGE "mpanel-portal"
-#define VERSION "0.1.0"
