@@ -37,7 +37,7 @@ MP_PACKAGES=(
 	libfcgi-dev libpq-dev libjson-c-dev clearsilver-dev zlib1g-dev
 	libcurl4-openssl-dev libssl-dev libcmark-gfm-dev
 	libcmark-gfm-extensions-dev libcmocka-dev
-	postgresql openssl curl
+	postgresql pgbouncer openssl curl
 	python3-pytest python3-aiosmtpd python3-selenium python3-requests
 	python3-psycopg2 chromium chromium-driver wrk clang
 	zbar-tools librsvg2-bin
@@ -56,6 +56,7 @@ MP_ENV_VARS=(
 	MP_POST_RATE MP_POST_BURST MP_BARE_SOCKET
 	MP_WORKERS MP_MAX_REQUESTS MP_REQUEST_TIMEOUT MP_SHUTDOWN_TIMEOUT
 	MP_TEST_ROUTES MP_TENANT_CACHE_TTL MP_LOG_LEVEL
+	MP_PGBOUNCER MP_PGBOUNCER_PORT MP_PGBOUNCER_POOL MP_POOL_SERVERS
 )
 
 mp_log()  { printf '==> %s\n' "$*" >&2; }
@@ -257,6 +258,16 @@ mp_stack_defaults() {
 	MP_LOG_LEVEL=${MP_LOG_LEVEL:-info}
 	MP_SMTP_PORT=${MP_SMTP_PORT:-}
 	MP_SMS_PORT=${MP_SMS_PORT:-}
+	# MP_PGBOUNCER=1: the pool and the worker reach PostgreSQL through a
+	# PgBouncer in transaction mode (db_pooler = transaction); the worker's
+	# LISTEN and mpanelctl still connect directly.
+	MP_PGBOUNCER=${MP_PGBOUNCER:-0}
+	MP_PGBOUNCER_POOL=${MP_PGBOUNCER_POOL:-8}
+	MP_PGBOUNCER_PORT=${MP_PGBOUNCER_PORT:-}
+	if [ "$MP_PGBOUNCER" = 1 ] && [ -z "$MP_PGBOUNCER_PORT" ]; then
+		MP_PGBOUNCER_PORT=$(mp_free_port)
+	fi
+	MP_POOL_SERVERS=${MP_POOL_SERVERS:-}
 }
 
 # Write stack.env (export lines, shell-quoted) and export everything.
@@ -514,6 +525,125 @@ SELECT format('CREATE DATABASE %I OWNER %I ENCODING ''UTF8''', '$MP_DB', '$MP_OW
 EOF
 }
 
+# ------------------------------------------------- PgBouncer and replica
+
+# A PgBouncer NAME in transaction mode on 127.0.0.1:PORT in front of the
+# stack's PostgreSQL, with POOL server connections per user and database
+# (default_pool_size).  PgBouncer refuses startup options, so what the pool
+# would send as options is its connect_query here (client_min_messages,
+# TimeZone), except statement_timeout: the worker shares the server
+# connections and must not get the pool's limit.  Files: pgbouncer/NAME/,
+# run/pgbouncer-NAME.pid, log/pgbouncer-NAME.log.
+mp_pgbouncer_start() {
+	local name=$1 port=$2 pool=${3:-8} bin
+	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	[ -x "$bin" ] || mp_die "pgbouncer not found (Debian package pgbouncer)"
+	mp_pgbouncer_stop "$name"
+	mp_pgbouncer_conf "$name" 127.0.0.1 "$port" "$pool" "$MP_PG_HOST" "$MP_PG_PORT"
+	mp_touch_owned "$MP_LOG_DIR/pgbouncer-$name.log"
+	mp_spawn "$MP_LOG_DIR/pgbouncer-$name.out" "$bin" \
+	    "$MP_VAR/pgbouncer/$name/pgbouncer.ini"
+	mp_wait_started "$MP_VAR/run/pgbouncer-$name.pid" pgbouncer "$MP_SPAWNED" \
+	    "$MP_LOG_DIR/pgbouncer-$name.out" 10 || return 1
+	mp_wait_tcp "$port" 10
+}
+
+# Write pgbouncer/NAME/pgbouncer.ini: listen on ADDR:PORT, POOL server
+# connections to PostgreSQL at DBHOST (a host or socket directory):DBPORT.
+mp_pgbouncer_conf() {
+	local name=$1 addr=$2 port=$3 pool=$4 dbhost=$5 dbport=$6 dir
+	dir=$MP_VAR/pgbouncer/$name
+	mkdir -p "$dir"
+	mp_own "$MP_VAR/pgbouncer" "$dir"
+	printf '"%s" ""\n' "$MP_APP_ROLE" >"$dir/userlist.txt"
+	cat >"$dir/pgbouncer.ini" <<EOF
+; Written by scripts/lib.sh: PgBouncer $name of the stack in $MP_VAR.
+[databases]
+$MP_DB = host=$dbhost port=$dbport dbname=$MP_DB connect_query='SET client_min_messages = warning; SET TimeZone = UTC'
+
+[pgbouncer]
+listen_addr = $addr
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = $pool
+min_pool_size = 0
+reserve_pool_size = 0
+max_client_conn = 1000
+server_reset_query =
+; After PostgreSQL restarts, log in again within a second (default 15 s),
+; and never keep a client waiting for a server longer than a request may.
+server_login_retry = 1
+query_wait_timeout = 10
+ignore_startup_parameters = extra_float_digits
+logfile = $MP_LOG_DIR/pgbouncer-$name.log
+pidfile = $MP_VAR/run/pgbouncer-$name.pid
+log_connections = 0
+log_disconnections = 0
+stats_users = $MP_APP_ROLE
+EOF
+	mp_own "$dir/userlist.txt" "$dir/pgbouncer.ini"
+}
+
+mp_pgbouncer_stop() {
+	mp_stop_pidfile "$MP_VAR/run/pgbouncer-$1.pid" pgbouncer "${2:-TERM}" 5
+}
+
+mp_pgbouncer_stop_all() {
+	local f n
+	for f in "$MP_VAR"/run/pgbouncer-*.pid; do
+		[ -e "$f" ] || continue
+		n=${f##*/pgbouncer-}
+		mp_pgbouncer_stop "${n%.pid}"
+	done
+}
+
+# A streaming replica of the stack's cluster (pg_basebackup -R) in
+# pg/replica, on its own socket directory pg/replica-run and a free port,
+# hot standby.  Prints the port (also written to pg/replica.port).
+mp_replica_start() {
+	local dir=$MP_VAR/pg/replica run=$MP_VAR/pg/replica-run port
+	mp_replica_stop
+	port=$(mp_free_port)
+	rm -rf "$dir"
+	mkdir -p "$dir" "$run"
+	mp_own "$dir" "$run"
+	chmod 0700 "$dir" "$run"
+	mp_as_user "$MP_PG_BINDIR/pg_basebackup" -h "$MP_PG_HOST" -p "$MP_PG_PORT" \
+	    -U "$MP_SUPER_ROLE" -D "$dir" -R -X stream -c fast \
+	    >"$MP_LOG_DIR/replica-basebackup.log" 2>&1 ||
+	    { cat "$MP_LOG_DIR/replica-basebackup.log" >&2; return 1; }
+	{
+		echo "# Written by scripts/lib.sh: the stack's read replica."
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$run'"
+		echo "unix_socket_permissions = 0700"
+		echo "port = $port"
+		echo "max_connections = 200"
+		echo "hot_standby = on"
+		echo "hot_standby_feedback = on"
+		echo "wal_receiver_status_interval = 1s"
+		echo "log_line_prefix = '%m [%p] replica %q%u@%d '"
+		echo "timezone = 'UTC'"
+	} >"$dir/mpanel-stack.conf"
+	mp_own "$dir/mpanel-stack.conf"
+	mp_touch_owned "$MP_LOG_DIR/postgresql-replica.log"
+	mp_as_user "$MP_PG_BINDIR/pg_ctl" -D "$dir" -l "$MP_LOG_DIR/postgresql-replica.log" \
+	    -w -t 60 start >/dev/null ||
+	    { tail -n 20 "$MP_LOG_DIR/postgresql-replica.log" >&2; return 1; }
+	echo "$port" >"$MP_VAR/pg/replica.port"
+	printf '%s\n' "$port"
+}
+
+mp_replica_stop() {
+	local dir=$MP_VAR/pg/replica
+	[ -f "$dir/PG_VERSION" ] || return 0
+	mp_as_user "$MP_PG_BINDIR/pg_ctl" -D "$dir" status >/dev/null 2>&1 || return 0
+	mp_as_user "$MP_PG_BINDIR/pg_ctl" -D "$dir" -m "${1:-fast}" -w -t 60 stop >/dev/null
+}
+
 # ------------------------------------------------------------------- TLS
 
 # Self-signed EC P-256 certificate for localhost, *.localhost, 127.0.0.1, ::1
@@ -589,7 +719,7 @@ workers = $MP_WORKERS
 max_requests = $MP_MAX_REQUESTS
 request_timeout = $MP_REQUEST_TIMEOUT
 shutdown_timeout = $MP_SHUTDOWN_TIMEOUT
-database_url = host=$q$MP_PG_HOST$q port=$MP_PG_PORT dbname=$MP_DB user=$MP_APP_ROLE application_name=mpanel
+$(mp_conf_db)
 admin_database_url = host=$q$MP_PG_HOST$q port=$MP_PG_PORT dbname=$MP_DB user=$MP_OWNER_ROLE application_name=mpanelctl
 templates_dir = $MP_VAR/app/templates
 static_dir = $MP_VAR/app/static
@@ -629,6 +759,20 @@ EOF
 	mp_own "$out.tmp"
 	chmod 0640 "$out.tmp"
 	mv "$out.tmp" "$out"
+}
+
+# The pool's and worker's database keys: direct, or through PgBouncer with
+# the worker's LISTEN session direct.
+mp_conf_db() {
+	local q="'" direct
+	direct="host=$q$MP_PG_HOST$q port=$MP_PG_PORT dbname=$MP_DB user=$MP_APP_ROLE application_name=mpanel"
+	if [ "${MP_PGBOUNCER:-0}" = 1 ]; then
+		echo "database_url = host=127.0.0.1 port=$MP_PGBOUNCER_PORT dbname=$MP_DB user=$MP_APP_ROLE application_name=mpanel"
+		echo "db_pooler = transaction"
+		echo "listen_database_url = $direct"
+	else
+		echo "database_url = $direct"
+	fi
 }
 
 # ":PORT", or nothing for 443.
@@ -743,7 +887,7 @@ mp_nginx_render() {
 		[STATIC_DIR]=${MP_STATIC_DIR:-$MP_VAR/app/static}
 		[BRAND_DIR]=$MP_VAR/brand
 		[UPSTREAM]=$NG_UPSTREAM
-		[POOL_SOCKET]=$NG_SOCKET
+		[POOL_SERVERS]=$(mp_pool_servers "$NG_SOCKET" "${NG_SERVERS:-}")
 		[UPSTREAM_KEEPALIVE]=$(( ka > 0 ? ka : 1 ))
 		[FCGI_KEEP_CONN]=$( [ "$ka" -gt 0 ] && echo on || echo off )
 		[MAX_BODY]=1m
@@ -769,6 +913,26 @@ mp_nginx_render() {
 	mv "$out.tmp" "$out"
 }
 
+# The upstream's server lines: "server SOCKET;" for one local pool, else one
+# line per entry of LIST (comma-separated "host:port" or "host:port backup",
+# MP_POOL_SERVERS), with max_fails and fail_timeout from MP_POOL_MAX_FAILS
+# (default 1) and MP_POOL_FAIL_TIMEOUT (default 10s), all on one line.
+mp_pool_servers() {
+	local socket=$1 list=$2 out='' e addr ents
+	if [ -z "$list" ]; then
+		printf 'server %s;' "$socket"
+		return 0
+	fi
+	IFS=, read -ra ents <<<"$list"
+	for e in "${ents[@]}"; do
+		read -r addr e <<<"$e"
+		[ -n "$addr" ] || continue
+		out="$out server $addr max_fails=${MP_POOL_MAX_FAILS:-1}"
+		out="$out fail_timeout=${MP_POOL_FAIL_TIMEOUT:-10s}${e:+ $e};"
+	done
+	printf '%s' "${out# }"
+}
+
 # The private nginx: nginx.conf (process-level settings for a non-root nginx
 # with everything under var/), the snippets, and mpanel.conf rendered from
 # nginx/mpanel.conf.in.
@@ -782,6 +946,7 @@ mp_nginx_config() {
 	cp /etc/nginx/mime.types "$n/mime.types"
 	mkdir -p "$n/tmp" "$n/extra"
 	NG_UPSTREAM=mpanel NG_SOCKET=unix:$MP_POOL_SOCKET NG_HTTPS_PORT=$MP_HTTPS_PORT \
+	NG_SERVERS=${MP_POOL_SERVERS:-} \
 	NG_ACCESS_LOG=$MP_LOG_DIR/nginx-access.log NG_WORKERS=$MP_WORKERS \
 	    mp_nginx_render "$n/mpanel.conf" "$keep" || return 1
 	cat >"$n/nginx.conf" <<EOF
@@ -853,12 +1018,13 @@ mp_nginx_reload() {
 }
 
 # An extra nginx server on its own free HTTPS port, in front of the FastCGI
-# socket SOCKET (unix:/path or host:port) served by WORKERS processes.
-# Prints the port.
+# socket SOCKET (unix:/path or host:port) served by WORKERS processes, or of
+# the upstream SERVERS (as MP_POOL_SERVERS) when given.  Prints the port.
 mp_nginx_extra() {
-	local name=$1 socket=$2 workers=$3 port out
+	local name=$1 socket=$2 workers=$3 servers=${4:-} port out
 	port=$(mp_free_port)
 	out=$MP_VAR/nginx/extra/$name.conf
+	NG_SERVERS=$servers \
 	NG_UPSTREAM=mpanel_x_${name//[^A-Za-z0-9_]/_} NG_SOCKET=$socket NG_HTTPS_PORT=$port \
 	NG_ACCESS_LOG=$MP_LOG_DIR/nginx-access-$name.log NG_WORKERS=$workers \
 	    mp_nginx_render "$out" "" || return 1
@@ -906,7 +1072,7 @@ mp_wait_https() {
 # HTTPS port.  Files: extra/NAME/mpanel.conf, run/extra-NAME.{sock,pid},
 # log/extra-NAME.log.
 mp_pool_extra() {
-	local name=$1 dir conf kv key port workers
+	local name=$1 dir conf kv key port workers listen sock
 	shift
 	[[ $name =~ ^[A-Za-z0-9_-]+$ ]] || mp_die "pool-extra: bad name '$name'"
 	dir=$MP_VAR/extra/$name
@@ -930,11 +1096,15 @@ mp_pool_extra() {
 	done
 	mp_own "$conf.tmp"
 	mv "$conf.tmp" "$conf"
+	# listen=HOST:PORT among the overrides: a pool on TCP, as on another host.
+	listen=$(sed -n 's/^listen[[:space:]]*=[[:space:]]*//p' "$conf" | tail -n 1)
+	sock=
+	[[ $listen == unix:* ]] && sock=${listen#unix:}
 	mp_pool_start "$conf" "$MP_VAR/run/extra-$name.pid" \
-	    "$MP_VAR/run/extra-$name.sock" "$MP_LOG_DIR/extra-$name.out" >&2 || return 1
+	    "$sock" "$MP_LOG_DIR/extra-$name.out" >&2 || return 1
+	[ -n "$sock" ] || mp_wait_tcp "${listen##*:}" 10 || return 1
 	workers=$(sed -n 's/^workers[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$conf" | tail -n 1)
-	port=$(mp_nginx_extra "$name" "unix:$MP_VAR/run/extra-$name.sock" \
-	    "${workers:-$MP_WORKERS}") || return 1
+	port=$(mp_nginx_extra "$name" "$listen" "${workers:-$MP_WORKERS}") || return 1
 	echo "$port" >"$dir/https_port"
 	printf '%s\n' "$port"
 }
@@ -971,6 +1141,11 @@ mp_stack_up() {
 	mp_pg_init
 	mp_pg_start
 	mp_pg_roles || mp_die "could not create the database roles"
+	if [ "${MP_PGBOUNCER:-0}" = 1 ]; then
+		mp_log "starting PgBouncer (transaction mode, pool ${MP_PGBOUNCER_POOL})"
+		mp_pgbouncer_start main "$MP_PGBOUNCER_PORT" "$MP_PGBOUNCER_POOL" ||
+		    mp_die "PgBouncer did not start (logs in $MP_LOG_DIR)"
+	fi
 	mp_tls_cert
 	mp_copy_app
 	mp_write_conf "$MP_CONF"
@@ -1010,6 +1185,8 @@ mp_stack_down_() {
 	mp_worker_stop QUIT
 	mp_catcher_stop
 	mp_stop_pidfile "$MP_VAR/run/bare.pid" bare TERM 5
+	mp_pgbouncer_stop_all
+	mp_replica_stop fast || mp_replica_stop immediate
 	if [ -d "$MP_VAR/pg/data" ]; then
 		mp_pg_stop fast || mp_pg_stop immediate
 	fi

@@ -65,7 +65,14 @@ child_init(struct mp_config *cfg, int generation, void **ctx)
 	}
 	rp->app.db = mp_db_new(cfg->database_url, cfg->db_connect_timeout,
 	    cfg->statement_timeout);
+	mp_db_set_pooled(rp->app.db, mp_config_pooled(cfg));
 	(void)mp_db_ensure(rp->app.db);
+	/* The replica is connected on first use: see web/replica.c. */
+	if (cfg->replica_database_url[0] != '\0') {
+		rp->app.replica = mp_db_new(cfg->replica_database_url,
+		    cfg->db_connect_timeout, cfg->statement_timeout);
+		rp->app.rstate.state = MP_REPLICA_UNKNOWN;
+	}
 	rp->arena = mp_arena_new(0);
 	rp->ctx.a = rp->arena;
 	rp->ctx.db = rp->app.db;
@@ -102,6 +109,7 @@ child_fini(void *ctx)
 
 	mp_features_exit(&rp->ctx);
 	mp_db_free(rp->app.db);
+	mp_db_free(rp->app.replica);
 	mp_tpl_free(rp->app.tpl);
 	mp_arena_free(rp->arena);
 	free(rp);

@@ -231,7 +231,13 @@ listen_connect(int *fatal)
 	char		 err[512];
 	PGconn		*c;
 
-	vals[0] = cfg->database_url;
+	/*
+	 * LISTEN needs a session of its own: behind a transaction pooler
+	 * it would listen on whichever server connection it got, so
+	 * listen_database_url names a direct one.
+	 */
+	vals[0] = cfg->listen_database_url[0] != '\0' ?
+	    cfg->listen_database_url : cfg->database_url;
 	vals[1] = "3";
 	vals[2] = "mpanel-worker";
 	vals[3] = NULL;
@@ -333,6 +339,11 @@ main(int argc, char *argv[])
 	}
 	mp_random(nonce, sizeof(nonce));
 	db = mp_db_new(cfg->database_url, cfg->db_connect_timeout, 0);
+	mp_db_set_pooled(db, mp_config_pooled(cfg));
+	if (mp_config_pooled(cfg) && cfg->listen_database_url[0] == '\0')
+		mp_warn("db_pooler = transaction without listen_database_url:"
+		    " LISTEN goes through the pooler and misses wake-ups;"
+		    " jobs then wait for the next poll (up to 1 s)");
 	a = mp_arena_new(64 * 1024);
 	mp_info("worker %d started: %d runners, batch %d, lease %d s",
 	    (int)getpid(), cfg->worker_concurrency, cfg->job_batch,
@@ -366,6 +377,8 @@ main(int argc, char *argv[])
 				rs[i].idx = i;
 				rs[i].db = mp_db_new(cfg->database_url,
 				    cfg->db_connect_timeout, 0);
+				mp_db_set_pooled(rs[i].db,
+				    mp_config_pooled(cfg));
 				rs[i].a = mp_arena_new(256 * 1024);
 				rs[i].last_hb = mp_monotonic_ms();
 				/* Each runner its own: a parsed template is not shared between threads. */

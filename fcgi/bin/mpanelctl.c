@@ -39,6 +39,8 @@ usage(void)
 	    "                                their last render (--all: every one)\n"
 	    "  check-sql                     PREPARE every statement of every\n"
 	    "                                feature as the pool's role\n"
+	    "  sql-list                      print every statement, one a line:\n"
+	    "                                owner, name, SQL (tab-separated)\n"
 	    "  queue stats | retry JOB_ID | purge\n"
 	    "                                the job queue (owner role)\n"
 	    "  audit verify [--tenant SLUG] [--json]\n"
@@ -112,6 +114,33 @@ cmd_check_sql(void)
 	PQfinish(pp.c);
 	printf("check-sql: %d statements, %d failed\n", pp.n, pp.bad);
 	return pp.bad == 0 ? 0 : 1;
+}
+
+/* One statement as a line: tabs and newlines in its SQL become spaces. */
+static void
+list_one(const struct mp_stmt *st, const char *owner, void *arg)
+{
+	const char	*p;
+
+	(void)arg;
+	printf("%s\t%s\t", owner, st->name);
+	for (p = st->sql; *p != '\0'; p++)
+		putchar(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+	putchar('\n');
+}
+
+/*
+ * sql-list: the text of every statement the programs can run, for checks
+ * made outside the program (tests/integration/test_scaling.py reads the
+ * joins).  Needs no database.
+ */
+static int
+cmd_sql_list(void)
+{
+	mp_stmts_walk(list_one, NULL);
+	for (size_t i = 0; i < mp_ctl_st.n; i++)
+		list_one(&mp_ctl_st.st[i], "mpanelctl", NULL);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int
@@ -512,6 +541,8 @@ cmd_kb_render(int all)
 	memset(&c, 0, sizeof(c));
 	c.db = mp_db_new(cfg->admin_database_url[0] != '\0' ?
 	    cfg->admin_database_url : cfg->database_url, 5, 0);
+	mp_db_set_pooled(c.db, cfg->admin_database_url[0] == '\0' &&
+	    mp_config_pooled(cfg));
 	c.a = mp_arena_new(0);
 	c.cfg = cfg;
 	rc = mp_kb_render_pending(&c, all, &n);
@@ -661,6 +692,8 @@ main(int argc, char *argv[])
 		rc = cmd_check();
 	else if (strcmp(argv[0], "check-sql") == 0)
 		rc = cmd_check_sql();
+	else if (strcmp(argv[0], "sql-list") == 0)
+		rc = cmd_sql_list();
 	else if (strcmp(argv[0], "tenant") == 0)
 		rc = cmd_tenant(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "user") == 0)

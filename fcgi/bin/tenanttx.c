@@ -34,6 +34,8 @@ mp_ctl_tenant_begin(struct mp_ctl_tx *tx, const struct mp_config *cfg,
 	memset(tx, 0, sizeof(*tx));
 	tx->ctx.db = mp_db_new(cfg->admin_database_url[0] != '\0' ?
 	    cfg->admin_database_url : cfg->database_url, 5, 0);
+	mp_db_set_pooled(tx->ctx.db, cfg->admin_database_url[0] == '\0' &&
+	    mp_config_pooled(cfg));
 	tx->ctx.a = mp_arena_new(0);
 	tx->ctx.cfg = cfg;
 	if (mp_db_exec(tx->ctx.db, tx->ctx.a, &stmts[by_id ? 1 : 0], 1, p,

@@ -51,6 +51,14 @@ check_scheme(const char *v)
 	return NULL;
 }
 
+static const char *
+check_pooler(const char *v)
+{
+	if (strcmp(v, "none") != 0 && strcmp(v, "transaction") != 0)
+		return "must be none or transaction";
+	return NULL;
+}
+
 /* The core's keys: each name is the struct mp_config field's name. */
 #define S(f, d)		MP_CONF_S(mp_config, f, d, NULL)
 #define SC(f, d, chk)	MP_CONF_S(mp_config, f, d, chk)
@@ -68,6 +76,10 @@ static const struct mp_confkey keys[] = {
 	I(shutdown_timeout, 0, 3600, "10"),
 	S(database_url, "dbname=mpanel"),
 	S(admin_database_url, ""),
+	SC(db_pooler, "none", check_pooler),
+	S(listen_database_url, ""),
+	S(replica_database_url, ""),
+	I(replica_max_lag, 0, 3600000, "5000"),
 	S(templates_dir, MP_DATADIR "/templates"),
 	S(static_dir, MP_DATADIR "/static"),
 	S(brand_dir, "var/brand"),
@@ -166,6 +178,13 @@ each_key(struct mp_config *cfg, const char *(*fn)(const struct mp_confkey *,
 			if ((why = fn(&t[j], base, arg)) != NULL)
 				return why;
 	return NULL;
+}
+
+int
+mp_config_pooled(const struct mp_config *cfg)
+{
+	return cfg->db_pooler != NULL &&
+	    strcmp(cfg->db_pooler, "transaction") == 0;
 }
 
 const void *

@@ -26,6 +26,7 @@ struct mp_db {
 	size_t			 nprepared;
 	int			 connect_timeout;
 	int			 statement_timeout;
+	int			 pooled;	/* behind a transaction pooler */
 	int			 in_tx;
 	int			 begin_pending;	/* BEGIN noted, not sent */
 	struct queued		 queue[QUEUE_MAX];
@@ -64,6 +65,20 @@ mp_db_new(const char *conninfo, int connect_timeout, int statement_timeout)
 	db->connect_timeout = connect_timeout > 0 ? connect_timeout : 3;
 	db->statement_timeout = statement_timeout;
 	return db;
+}
+
+/*
+ * Behind a pooler in transaction mode (PgBouncer 1.18) a connection is a
+ * different server session from one transaction to the next: a statement
+ * prepared on one is unknown on the next, and startup options are refused.
+ * So statements go unnamed (parsed with every execution, in the same
+ * round trip) and the server settings (statement_timeout,
+ * client_min_messages, TimeZone) are the pooler's or the role's to set.
+ */
+void
+mp_db_set_pooled(struct mp_db *db, int pooled)
+{
+	db->pooled = pooled;
 }
 
 void
@@ -136,10 +151,10 @@ mp_db_ensure(struct mp_db *db)
 	vals[0] = db->conninfo;
 	keys[1] = "connect_timeout";
 	vals[1] = ct;
-	keys[2] = "options";
-	vals[2] = opts;
-	keys[3] = "application_name";
-	vals[3] = "mpanel";
+	keys[2] = "application_name";
+	vals[2] = "mpanel";
+	keys[3] = db->pooled ? NULL : "options";
+	vals[3] = db->pooled ? NULL : opts;
 	keys[4] = NULL;
 	vals[4] = NULL;
 	db->conn = PQconnectdbParams(keys, vals, 1);
@@ -210,7 +225,7 @@ db_prepare(struct mp_db *db, const struct mp_stmt *st)
 	enum mp_err	 rc = MP_OK;
 	size_t		 slot = prepared_slot(db, st);
 
-	if (db->prepared[slot] == st)
+	if (db->pooled || db->prepared[slot] == st)
 		return MP_OK;
 	if (db->nprepared >= PREPARED_SLOTS / 2) {
 		mp_error("too many prepared statements");
@@ -227,6 +242,17 @@ db_prepare(struct mp_db *db, const struct mp_stmt *st)
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* Send st in pipeline mode: by name, or unnamed behind a pooler. */
+static int
+send_stmt(struct mp_db *db, const struct mp_stmt *st, int n,
+    const char *const *p)
+{
+	if (db->pooled)
+		return PQsendQueryParams(db->conn, st->sql, n, NULL, p, NULL,
+		    NULL, 0);
+	return PQsendQueryPrepared(db->conn, st->name, n, p, NULL, NULL, 0);
 }
 
 /*
@@ -293,14 +319,13 @@ pipeline(struct mp_db *db, const struct mp_stmt *st, int n,
 	}
 	for (i = 0; i < db->nqueue; i++) {
 		names[sent++] = db->queue[i].st->name;
-		ok &= PQsendQueryPrepared(c, db->queue[i].st->name,
-		    db->queue[i].n, db->queue[i].p, NULL, NULL, 0);
+		ok &= send_stmt(db, db->queue[i].st, db->queue[i].n,
+		    db->queue[i].p);
 	}
 	if (st != NULL || sql != NULL) {
 		names[sent++] = st ? st->name : sql;
 		if (st != NULL)
-			ok &= PQsendQueryPrepared(c, st->name, n, p, NULL,
-			    NULL, 0);
+			ok &= send_stmt(db, st, n, p);
 		else
 			ok &= PQsendQueryParams(c, sql, 0, NULL, NULL, NULL,
 			    NULL, 0);
@@ -423,7 +448,12 @@ again:
 	}
 	if ((rc = db_prepare(db, st)) != MP_OK)
 		goto lost;
-	res = PQexecPrepared(db->conn, st->name, n, params, NULL, NULL, 0);
+	if (db->pooled)
+		res = PQexecParams(db->conn, st->sql, n, NULL, params, NULL,
+		    NULL, 0);
+	else
+		res = PQexecPrepared(db->conn, st->name, n, params, NULL,
+		    NULL, 0);
 	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 		rc = db_classify(db, res);

@@ -122,6 +122,10 @@ struct mp_config {
 	int	 shutdown_timeout;	/* seconds before KILL on TERM/QUIT */
 	char	*database_url;		/* libpq conninfo for the pool/worker */
 	char	*admin_database_url;	/* owner role, for mpanelctl migrate */
+	char	*db_pooler;		/* none, or transaction (PgBouncer) */
+	char	*listen_database_url;	/* worker's LISTEN; "": database_url */
+	char	*replica_database_url;	/* public reads; "": none */
+	int	 replica_max_lag;	/* milliseconds; beyond: the primary */
 	char	*templates_dir;
 	char	*static_dir;
 	char	*brand_dir;
@@ -165,6 +169,8 @@ void		 mp_config_free(struct mp_config *);
 enum mp_err	 mp_config_parse(struct mp_config *, const char *text,
 		    const char *name, char *errbuf, size_t errsz);
 void		 mp_config_defaults(struct mp_config *);
+/* 1 when database_url goes through a transaction pooler (db_pooler). */
+int		 mp_config_pooled(const struct mp_config *);
 /*
  * The features' sections, NULL-terminated, registered once by a program
  * before it loads its configuration.  The list must outlive the configs.
@@ -325,6 +331,8 @@ struct mp_res;
 struct mp_db	*mp_db_new(const char *conninfo, int connect_timeout,
 		    int statement_timeout);
 void		 mp_db_free(struct mp_db *);
+/* 1: behind a transaction pooler: unnamed statements, no startup options. */
+void		 mp_db_set_pooled(struct mp_db *, int);
 enum mp_err	 mp_db_ensure(struct mp_db *);	/* connect if not connected */
 int		 mp_db_ok(const struct mp_db *);
 void		 mp_db_disconnect(struct mp_db *);

@@ -271,7 +271,7 @@ mp_features_print(FILE *fp)
 		for (i = 0; i < (*f)->nroutes; i++) {
 			r = &(*f)->routes[i];
 			methods_text(r->methods, m, sizeof(m));
-			fprintf(fp, "%-7s %-58s %-6s %-4s %-8s%s%s%s%s%s%s%s\n",
+			fprintf(fp, "%-7s %-58s %-6s %-4s %-8s%s%s%s%s%s%s%s%s\n",
 			    m,
 			    r->pattern, auth_name(r->flags),
 			    (r->flags & MP_R_CSRF) ? "csrf" : "-",
@@ -280,6 +280,7 @@ mp_features_print(FILE *fp)
 			    (r->flags & MP_R_CORS) ? " cors" : "",
 			    (r->flags & MP_R_NODB) ? " nodb" : "",
 			    (r->flags & MP_R_FALLBACK) ? " fallback" : "",
+			    (r->flags & MP_R_REPLICA) ? " replica" : "",
 			    (*f)->test_only ? " test_routes" : "",
 			    mp_method_unsafe(r->methods) ? " action=" : "",
 			    !mp_method_unsafe(r->methods) ? "" :
@@ -464,7 +465,8 @@ actions_check(FILE *fp)
  * The checks that keep the surface sound: every route is reached by a
  * path of its own (no earlier route with a common method shadows it, so
  * no two routes overlap that way and none is listed twice), and every
- * statement name is unique.  Problems are printed; returns their count.
+ * statement name is unique, and every route that may read the replica
+ * is a public GET.  Problems are printed; returns their count.
  */
 int
 mp_features_check(FILE *fp)
@@ -480,6 +482,16 @@ mp_features_check(FILE *fp)
 	routes = mp_routes_all(&cfg, &n);
 	bad += mp_routes_shadowed(routes, n, fp);
 	bad += actions_check(fp);
+	/* What may read the replica is public and only reads. */
+	for (i = 0; i < n; i++)
+		if ((routes[i].flags & MP_R_REPLICA) &&
+		    ((routes[i].methods & ~(unsigned)(MP_GET | MP_HEAD)) ||
+		    (routes[i].flags & (MP_R_AUTH | MP_R_STAFF | MP_R_ADMIN |
+		    MP_R_CSRF)))) {
+			fprintf(fp, "route %s reads the replica but is not a "
+			    "public read\n", routes[i].pattern);
+			bad++;
+		}
 	mp_stmts_walk(collect, &names);
 	qsort(names.v, names.n, sizeof(*names.v), stmt_cmp);
 	for (i = 1; i < names.n; i++)

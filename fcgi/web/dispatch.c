@@ -79,6 +79,40 @@ run_handler(struct mp_req *r, struct mp_resp *w)
 }
 
 /*
+ * Run the handler on the read replica when mp_replica_for allows it.  A
+ * failure there (the replica went away, or a read route that writes
+ * after all: a full counts table) is not the visitor's problem: the
+ * response so far is dropped and the request served again from the
+ * primary, which then answers for it.
+ */
+static enum mp_err
+run_routed(struct mp_req *r, struct mp_resp *w)
+{
+	struct mp_db	*rdb = mp_replica_for(r);
+	int		 nh = w->nh;
+	enum mp_err	 rc;
+
+	if (rdb == NULL)
+		return run_handler(r, w);
+	r->ctx.db = rdb;
+	rc = run_handler(r, w);
+	if (rc == MP_EDB)
+		mp_tx_rollback(&r->ctx);
+	r->ctx.db = r->app->db;
+	if (rc != MP_EDB || w->streamed)
+		return rc;
+	mp_warn("read replica failed %s: served from the primary", r->path);
+	r->app->rstate.next_ms = 0;	/* look again before the next one */
+	mp_buf_reset(&w->body);
+	w->status = 200;
+	w->ctype = NULL;
+	w->nh = nh;
+	r->ctx.err_field = NULL;
+	r->ctx.err_msg = NULL;
+	return run_handler(r, w);
+}
+
+/*
  * Best effort, for a 404 or 405 page: the tenant named by Host, so the
  * page still shows the portal's name, its brand and the navigation of
  * the visitor's role.  An unknown host or a database error only means an
@@ -177,7 +211,7 @@ handle(struct mp_req *r, struct mp_resp *w)
 		if (rc != MP_OK)
 			return rc;
 	}
-	return run_handler(r, w);
+	return run_routed(r, w);
 }
 
 /*

@@ -31,7 +31,9 @@ enum mp_rflag {
 					   only when a session cookie came */
 	MP_R_FALLBACK = 1 << 9,	/* database down: app->fallback may answer */
 	MP_R_NOUSER = 1 << 10,	/* never look up a session (cacheable files) */
-	MP_R_ANONFORM = 1 << 11	/* with MP_R_CSRF: an anonymous post is
+	MP_R_REPLICA = 1 << 11,	/* read only: anonymous visitors may be
+				   served from the read replica */
+	MP_R_ANONFORM = 1 << 12	/* with MP_R_CSRF: an anonymous post is
 				   checked by origin alone (its form is on a
 				   page every visitor shares, no token) */
 };
@@ -166,7 +168,39 @@ struct mp_app {
 	 * features' send hooks: the page cache's marks); may be NULL.
 	 */
 	void			(*send)(struct mp_req *, struct mp_resp *);
+	/*
+	 * The read replica (replica_database_url; NULL: none) and what its
+	 * last lag check found (replica.c).
+	 */
+	struct mp_db		*replica;
+	struct mp_replica_state {
+		int		 state;		/* enum mp_replica_st */
+		int64_t		 lag_ms;	/* -1: unknown */
+		uint64_t	 next_ms;	/* monotonic: check again then */
+	}			 rstate;
 };
+
+/* What the last check of the read replica found. */
+enum mp_replica_st {
+	MP_REPLICA_OFF,		/* none configured */
+	MP_REPLICA_UNKNOWN,	/* not checked yet */
+	MP_REPLICA_OK,		/* lag within replica_max_lag */
+	MP_REPLICA_LAGGING,	/* beyond it: reads go to the primary */
+	MP_REPLICA_DOWN,	/* unreachable, or not a standby */
+	MP_REPLICA__MAX
+};
+
+/*
+ * replica.c: the handle public reads of this request go to: the replica
+ * when r->route is MP_R_REPLICA, the method GET or HEAD, the visitor
+ * anonymous (no session cookie: signed-in people, staff after a change
+ * among them, read the primary) and the replica's lag, checked at most
+ * once a second, within replica_max_lag.  Else NULL.
+ */
+struct mp_db	*mp_replica_for(struct mp_req *);
+/* Check the replica now (for /healthz); returns its state. */
+enum mp_replica_st mp_replica_check(struct mp_app *, struct mp_arena *);
+const char	*mp_replica_st_name(enum mp_replica_st);
 
 /*
  * One request.  Its context (arena, database, config, tenant, templates,

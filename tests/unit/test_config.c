@@ -190,6 +190,44 @@ test_errors(void **state)
 }
 
 /* Every bound: exactly at the limit passes. */
+/* Scaling out: the pooler mode, the replica's lag bound, the URLs. */
+static void
+test_scaling_keys(void)
+{
+	struct mp_config	 c;
+	char			 err[256];
+
+	assert_int_equal(parse("", &c, err, sizeof(err)), MP_OK);
+	assert_string_equal(c.db_pooler, "none");
+	assert_int_equal(mp_config_pooled(&c), 0);
+	assert_int_equal(c.replica_max_lag, 5000);
+	assert_string_equal(c.replica_database_url, "");
+	assert_string_equal(c.listen_database_url, "");
+	release(&c);
+	assert_int_equal(parse("db_pooler = transaction\n"
+	    "replica_max_lag = 0\nreplica_database_url = host=r dbname=m\n"
+	    "listen_database_url = host=/run dbname=m", &c, err,
+	    sizeof(err)), MP_OK);
+	assert_int_equal(mp_config_pooled(&c), 1);
+	assert_int_equal(c.replica_max_lag, 0);
+	assert_string_equal(c.replica_database_url, "host=r dbname=m");
+	assert_string_equal(c.listen_database_url, "host=/run dbname=m");
+	release(&c);
+	assert_int_equal(parse("replica_max_lag = 3600000", &c, err,
+	    sizeof(err)), MP_OK);
+	release(&c);
+	assert_int_equal(parse("replica_max_lag = 3600001", &c, err,
+	    sizeof(err)), MP_EINPUT);
+	release(&c);
+	assert_int_equal(parse("replica_max_lag = -1", &c, err, sizeof(err)),
+	    MP_EINPUT);
+	release(&c);
+	assert_int_equal(parse("db_pooler = session", &c, err, sizeof(err)),
+	    MP_EINPUT);
+	assert_non_null(strstr(err, "db_pooler must be none or transaction"));
+	release(&c);
+}
+
 /* The queue's keys: URL schemes, E.164 sender, attempts and batch sizes. */
 static void
 test_queue_bounds(void)
@@ -265,6 +303,7 @@ test_bounds(void **state)
 	assert_string_equal(c.passwords_file, "/usr/share/x.txt");
 	release(&c);
 	test_queue_bounds();
+	test_scaling_keys();
 }
 
 static void
@@ -388,7 +427,7 @@ static void
 test_every_field_has_a_key(void **state)
 {
 
-	assert_int_equal(sizeof(struct mp_config), 240);
+	assert_int_equal(sizeof(struct mp_config), 272);
 }
 
 /*

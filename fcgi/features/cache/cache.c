@@ -138,6 +138,13 @@ shareable(struct mp_req *r, struct mp_resp *w)
 		return 0;
 	if (mp_resp_get_header(w, "Set-Cookie") != NULL)
 		return 0;
+	/*
+	 * Read from the replica, it may predate a change whose generation
+	 * nginx already keys on: never kept (the cache replaces the replica
+	 * for these pages; see docs/operations.md).
+	 */
+	if (mp_replica_for(r) != NULL)
+		return 0;
 	if ((cc = mp_resp_get_header(w, "Cache-Control")) != NULL &&
 	    (strstr(cc, "private") != NULL || strstr(cc, "no-store") != NULL))
 		return 0;

@@ -43,9 +43,37 @@ mp_home(struct mp_req *r, struct mp_resp *w)
 }
 
 /*
+ * The read replica's part of /healthz, checked now: its state, its lag
+ * in milliseconds (null when unknown) and the configured maximum.  A
+ * replica that lags or is down does not make the host unhealthy: the
+ * primary serves its reads meanwhile.
+ */
+static void
+healthz_replica(struct mp_req *r, struct json_object *o)
+{
+	struct json_object	*ro;
+	enum mp_replica_st	 st;
+
+	if (r->app->replica == NULL) {
+		json_object_object_add(o, "replica",
+		    json_object_new_string("off"));
+		return;
+	}
+	st = mp_replica_check(r->app, r->ctx.a);
+	ro = json_object_new_object();
+	json_object_object_add(ro, "status",
+	    json_object_new_string(mp_replica_st_name(st)));
+	json_object_object_add(ro, "lag_ms", r->app->rstate.lag_ms < 0 ?
+	    NULL : json_object_new_int64(r->app->rstate.lag_ms));
+	json_object_object_add(ro, "max_lag_ms",
+	    json_object_new_int(r->ctx.cfg->replica_max_lag));
+	json_object_object_add(o, "replica", ro);
+}
+
+/*
  * GET /healthz: JSON saying whether the database answers, with the
- * version and the pool generation.  503 when the database is down, so a
- * load balancer can take the host out.
+ * version, the pool generation and the read replica's state.  503 when
+ * the database is down, so a load balancer can take the host out.
  */
 static enum mp_err
 mp_healthz(struct mp_req *r, struct mp_resp *w)
@@ -58,6 +86,7 @@ mp_healthz(struct mp_req *r, struct mp_resp *w)
 	    json_object_new_string(rc == MP_OK ? "ok" : "unavailable"));
 	json_object_object_add(o, "database",
 	    json_object_new_string(rc == MP_OK ? "ok" : "unreachable"));
+	healthz_replica(r, o);
 	json_object_object_add(o, "version",
 	    json_object_new_string(r->app->version));
 	json_object_object_add(o, "generation",

@@ -48,7 +48,9 @@ static const struct mp_stmt stmts[] = {
 	    " b.version, b.support_email"
 	    " FROM (SELECT 1) one"
 	    " LEFT JOIN survey s ON s.token_hash = $1"
-	    " LEFT JOIN tenant_branding b ON true", MP_STMT_READ },
+	    " LEFT JOIN tenant_branding b"
+	    "   ON b.tenant_id = current_setting('app.tenant_id', true)::bigint",
+	    MP_STMT_READ },
 	/* Single use in SQL: the second of two answers updates nothing. */
 	[SF_ANSWER_TOKEN] = { "survey_answer_token",
 	    ANSWER_SET " WHERE token_hash = $1" ANSWER_RET },

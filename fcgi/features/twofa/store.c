@@ -43,7 +43,9 @@ static const struct mp_stmt stmts[] = {
 	    " coalesce(f.remember_epoch, 0) AS epoch"
 	    " FROM (SELECT 1) one"
 	    " LEFT JOIN user_twofa f ON f.user_id = $1"
-	    " LEFT JOIN tenant_twofa_policy p ON true", MP_STMT_READ },
+	    " LEFT JOIN tenant_twofa_policy p"
+	    "   ON p.tenant_id = current_setting('app.tenant_id', true)::bigint",
+	    MP_STMT_READ },
 	[TS_BEGIN] = { "tf_begin",
 	    "INSERT INTO user_twofa (tenant_id, user_id, pending_sealed,"
 	    " pending_at) VALUES (mp_tenant(), $1, $2, now())"
