@@ -260,9 +260,12 @@ def test_times_in_the_page_time_zone(https, db_app, tz):
                 d = tenant_exec(db_app, "globex", "SELECT status_iso(display_at, %s)"
                                 " FROM status_update WHERE public_id = %s", tz, u["id"])
                 assert u["display_at"] == d[0][0]
-        # The page: its clock, and a maintenance window in words.
-        t = c.get("/status").text
-        assert re.search(r'datetime="[^"]+%s' % re.escape(offset), t)
+        # The page (its kept copy lives up to 5 s): its clock, and a
+        # maintenance window in words.
+        t = helpers.wait_until(
+            lambda: (lambda x: x if "(%s)" % tz in x else None)(c.get("/status").text),
+            timeout=10, what="the page in %s" % tz)
+        assert re.search(r'id="status-updated" datetime="[^"]+%s"' % re.escape(offset), t)
         for m in s["scheduled_maintenances"]:
             words = tenant_exec(db_app, "globex", "SELECT to_char(scheduled_for"
                                 " AT TIME ZONE %s, 'Mon FMDD, HH24:MI') FROM"

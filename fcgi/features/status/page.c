@@ -695,8 +695,10 @@ parse_days(struct st_comp *c, const char *s, long shift)
 
 /*
  * A time as the overview reads it: the timestamptz as the connection
- * prints it (its TimeZone is UTC: "2026-03-01 13:05:09.12+00") and the
- * same instant on the page's clock, a timestamp ("2026-03-01 14:05:09.12").
+ * prints it (its TimeZone is UTC, see mp_db_ensure, and its DateStyle
+ * ISO, the server's default that dates read elsewhere rely on too:
+ * "2026-03-01 13:05:09.12+00") and the same instant on the page's clock,
+ * a timestamp ("2026-03-01 14:05:09.12").
  * Formatting here what status_iso() and to_char() wrote in SQL spares
  * the statement some 25 function calls per time, whose setting up at
  * every execution was a third of the statement's cost.  The helpers
