@@ -21,6 +21,8 @@ static const struct errinfo errs[] = {
 	    "That has already been done or conflicts with existing data." },
 	[MP_ELIMIT] = { 413, "too_large",
 	    "The request was too large." },
+	[MP_ERATE] = { 429, "rate_limited",
+	    "Too many requests. Please wait and try again." },
 	[MP_EDB] = { 503, "unavailable",
 	    "The service is temporarily unavailable. Please try again soon." },
 	[MP_EUPSTREAM] = { 502, "upstream_error",

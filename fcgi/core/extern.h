@@ -19,7 +19,8 @@ enum mp_err {
 	MP_EAUTH,	/* not signed in, or bad credentials */
 	MP_EFORBID,	/* signed in but not allowed; CSRF failure */
 	MP_ECONFLICT,	/* unique violation, already done */
-	MP_ELIMIT,	/* a size or rate limit was exceeded */
+	MP_ELIMIT,	/* a size limit was exceeded */
+	MP_ERATE,	/* a rate limit was reached: try again later */
 	MP_EDB,		/* the database failed or is unreachable */
 	MP_EUPSTREAM,	/* an outbound call failed */
 	MP_ESYS,	/* the operating system failed us */

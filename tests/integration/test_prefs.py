@@ -448,6 +448,7 @@ def test_phone_daily_caps_per_number_ip_and_country(https, db_super, db_app, fre
     age_codes(db_app, email, 61)
     r = verify(c, h, phone)
     assert r.status_code == 429 and r.json()["error"]["field"] == "phone"
+    assert r.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(r.headers["Retry-After"]) <= 86400
     # Per IP: 10 a day (this client's address already asked once above).
     with db_super.cursor() as cur:
@@ -628,6 +629,7 @@ def test_newsletter_per_ip_limit_is_3_an_hour(https, fresh_limits):
         assert subscribe(https, addr("rate%d" % i)).status_code == 202
     r = subscribe(https, addr("rate3"))
     assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 3600
+    assert r.json()["error"]["code"] == "rate_limited"
     # Another address of the network is counted on its own.
     other = auth.bind_source(https(TENANT), "127.0.0.2")
     r = other.post("/api/marketing/newsletter", json={"email": addr("rate4")})

@@ -193,8 +193,7 @@ mp_prefs_rate(struct mp_req *r, struct mp_resp *w, const char *bucket,
 		wait = (int)mp_res_int(res, 0, 1);
 		mp_resp_header(w, "Retry-After", mp_printf(r->ctx.a, "%d",
 		    wait > 0 ? wait : 1));
-		r->err_status = 429;
-		return mp_req_fail(r, MP_ELIMIT, NULL, "Too many requests "
+		return mp_req_fail(r, MP_ERATE, NULL, "Too many requests "
 		    "from your address. Try again later.");
 	}
 	return mp_q(&r->ctx, &stmts[NW_RATE_ADD], 2, p, NULL);

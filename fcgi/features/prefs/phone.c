@@ -135,8 +135,7 @@ too_many(struct mp_req *r, struct mp_resp *w, int secs, const char *field,
 {
 	mp_resp_header(w, "Retry-After", mp_printf(r->ctx.a, "%d",
 	    secs > 0 ? secs : 1));
-	r->err_status = 429;
-	return mp_req_fail(r, MP_ELIMIT, field, msg);
+	return mp_req_fail(r, MP_ERATE, field, msg);
 }
 
 /*

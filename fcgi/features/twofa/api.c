@@ -44,7 +44,7 @@ code_error(struct mp_req *r, struct mp_resp *w, enum mp_err rc)
 
 	if (rc == MP_EINPUT)
 		r->err_status = 422;
-	if (rc != MP_ELIMIT)
+	if (rc != MP_ERATE)
 		return rc;
 	e = json_object_new_object();
 	json_object_object_add(e, "code", json_object_new_string("rate_limited"));

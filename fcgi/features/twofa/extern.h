@@ -153,7 +153,7 @@ enum mp_err	 mp_twofa_failed(struct mp_ctx *, const char *uid,
 		    const char *dev);
 /*
  * mp_twofa_check behind the throttle, for the signed-in forms and the
- * API: MP_ELIMIT (field "code") when over it; a wrong code is recorded
+ * API: MP_ERATE (field "code") when over it; a wrong code is recorded
  * and committed before MP_EINPUT returns, so the error's rollback keeps
  * it.
  */

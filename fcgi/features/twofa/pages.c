@@ -58,7 +58,7 @@ security_page(struct mp_req *r, struct mp_resp *w, int status,
 static int
 form_status(enum mp_err rc)
 {
-	return rc == MP_EINPUT ? 422 : rc == MP_ELIMIT ? 429 : 409;
+	return rc == MP_EINPUT ? 422 : rc == MP_ERATE ? 429 : 409;
 }
 
 /* GET /account/security */
@@ -181,7 +181,7 @@ mp_twofa_disable_form(struct mp_req *r, struct mp_resp *w)
 	}
 	rc = mp_twofa_check_guarded(&r->ctx, r->user->id_text,
 	    mp_twofa_device(r, r->user->id_text), code->s, 1, &kind);
-	if (rc == MP_EINPUT || rc == MP_ECONFLICT || rc == MP_ELIMIT)
+	if (rc == MP_EINPUT || rc == MP_ECONFLICT || rc == MP_ERATE)
 		return security_page(r, w, form_status(rc), NULL,
 		    "Disable", r->ctx.err_msg);
 	if (rc != MP_OK ||
@@ -203,7 +203,7 @@ mp_twofa_codes_form(struct mp_req *r, struct mp_resp *w)
 
 	rc = mp_twofa_check_guarded(&r->ctx, r->user->id_text,
 	    mp_twofa_device(r, r->user->id_text), code->s, 0, &kind);
-	if (rc == MP_EINPUT || rc == MP_ECONFLICT || rc == MP_ELIMIT)
+	if (rc == MP_EINPUT || rc == MP_ECONFLICT || rc == MP_ERATE)
 		return security_page(r, w, form_status(rc), NULL,
 		    "Codes", r->ctx.err_msg);
 	if (rc != MP_OK ||

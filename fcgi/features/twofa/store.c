@@ -467,7 +467,7 @@ mp_twofa_check_guarded(struct mp_ctx *ctx, const char *uid, const char *dev,
 	if ((rc = mp_twofa_throttled(ctx, uid, dev, &over)) != MP_OK)
 		return rc;
 	if (over)
-		return mp_fail(ctx, MP_ELIMIT, "code", mp_printf(ctx->a,
+		return mp_fail(ctx, MP_ERATE, "code", mp_printf(ctx->a,
 		    "Too many wrong codes. Wait %d minutes and try again.",
 		    (mp_twofa_conf(ctx->cfg)->twofa_window + 59) / 60));
 	if ((rc = mp_twofa_check(ctx, uid, code, backup, kind)) != MP_EINPUT)
