@@ -95,7 +95,7 @@ def test_function_returns_ids_and_ranks_only(db_app, db_super):
                   (str(tenant_id(db_super, "acme")),))
         c.execute("SELECT * FROM mp_kb_search('email', 'en', NULL, NULL, 5, 0)")
         assert [d.name for d in c.description] == \
-            ["article_id", "score", "matches", "capped", "pos", "coverage", "fired"]
+            ["article_id", "score", "matches", "capped", "pos", "coverage", "fired", "hq"]
         rows = c.fetchall()
         c.execute("ROLLBACK")
     assert [r[4] for r in rows] == list(range(1, len(rows) + 1))
@@ -172,7 +172,15 @@ def test_search_role_and_function_are_locked_down(db_super):
         c.execute("SELECT (SELECT count(*) FROM pg_class WHERE relowner = r.oid),"
                   " (SELECT count(*) FROM pg_proc WHERE proowner = r.oid)"
                   " FROM pg_roles r WHERE rolname = 'mpanel_search'")
-        assert c.fetchone() == (0, 1)
+        assert c.fetchone() == (0, 2)
+        # The other is "did you mean" (migration 0023), locked down alike.
+        c.execute("SELECT prosecdef, pg_get_userbyid(proowner), proconfig,"
+                  " proacl::text[] FROM pg_proc"
+                  " WHERE oid = 'mp_kb_didyoumean(text, text)'::regprocedure")
+        secdef, owner, config, acl = c.fetchone()
+        assert secdef and owner == "mpanel_search"
+        assert "search_path=pg_catalog, public, pg_temp" in config
+        assert sorted(a.split("=")[0] for a in acl) == ["mpanel_app", "mpanel_search"]
         for table in ("kb_articles", "kb_categories", "kb_sections", "tenants"):
             c.execute("SELECT has_table_privilege('mpanel_search', %s,"
                       " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", (table,))

@@ -299,3 +299,101 @@ def test_judged_queries_success_at_3(acme):
     m = q.measure(judged, lambda s: slugs(acme, s))
     misses = [(s, rank, top) for s, rank, top in m["rows"] if not rank or rank > 3]
     assert m["success@3"] >= 0.9, misses
+
+
+# ------------------------------------------- cheap by design (0023)
+
+def test_snippet_marks_synonym_matches(staff, acme):
+    a, b = unique_word(), unique_word()
+    art = create_article(staff, title="Guide %s" % unique_word(),
+                         content="## Steps\n\nFirst open the %s panel and wait." % a)
+    add_synonyms(staff, [a, b])
+    j = acme.get("/api/kb/articles", params={"q": b}).json()
+    assert [x["slug"] for x in j["articles"]] == [art["slug"]]
+    # The word the synonym found is marked, escaped text around it.
+    assert "<mark>%s</mark>" % a in j["articles"][0]["snippet_html"]
+    page = acme.get("/help/search", params={"q": b}).text
+    assert "<mark>%s</mark>" % a in page
+
+
+def test_phrase_synonym_with_a_stop_word_needs_the_phrase(staff, acme):
+    a, b = unique_word(), unique_word()
+    art = create_article(staff, title="All about %s" % a)
+    add_synonyms(staff, [a, "%s up" % b])
+    # "b up" fires the group; "b" alone is not the phrase and does not.
+    j = acme.get("/api/kb/articles", params={"q": "%s up" % b}).json()
+    assert [x["slug"] for x in j["articles"]] == [art["slug"]]
+    j = acme.get("/api/kb/articles", params={"q": "%s %s" % (b, unique_word())}).json()
+    assert j["total"] == 0 and j["synonyms"] == []
+
+
+def test_partial_matches_only_while_full_matches_are_fewer_than_30(staff, acme):
+    w1, w2 = unique_word(), unique_word()
+    partial = create_article(staff, title="Notes on %s" % w1)
+    full = [create_article(staff, title="Guide %d %s %s" % (i, w1, w2))
+            for i in range(29)]
+    # 29 full matches: the article with one of the two words joins, last.
+    j = acme.get("/api/kb/articles", params={"q": "%s %s" % (w1, w2), "limit": 50}).json()
+    got = [x["slug"] for x in j["articles"]]
+    assert j["total"] == 30 and got[-1] == partial["slug"]
+    assert set(got[:29]) == {a["slug"] for a in full}
+    # The 30th full match: partial matches are no longer looked for.
+    full.append(create_article(staff, title="Guide 29 %s %s" % (w1, w2)))
+    j = acme.get("/api/kb/articles", params={"q": "%s %s" % (w1, w2), "limit": 50}).json()
+    assert j["total"] == 30
+    assert {x["slug"] for x in j["articles"]} == {a["slug"] for a in full}
+    # Pages neither repeat nor skip a result.
+    p1 = slugs(acme, "%s %s" % (w1, w2), 10)
+    p2 = [x["slug"] for x in acme.get("/api/kb/articles", params={
+        "q": "%s %s" % (w1, w2), "limit": 10, "offset": 10}).json()["articles"]]
+    assert len(p1) == len(p2) == 10 and not set(p1) & set(p2)
+
+
+def test_did_you_mean_keeps_to_the_tenant(staff, acme, https, db_app, db_super):
+    w = unique_word()
+    create_article(staff, title="Manual %s" % w)
+    typo = w[:-1] + ("x" if w[-1] != "x" else "y")
+    j = acme.get("/api/kb/articles", params={"q": typo}).json()
+    assert j["total"] == 0 and j["did_you_mean"] == w
+    # Another tenant never gets acme's words; without a tenant, nothing.
+    assert "did_you_mean" not in https("globex").get(
+        "/api/kb/articles", params={"q": typo}).json()
+    with db_super.cursor() as c:
+        c.execute("SELECT id FROM tenants WHERE slug = 'globex'")
+        globex = c.fetchone()[0]
+    with db_app.cursor() as c:
+        c.execute("BEGIN")
+        c.execute("SELECT mp_kb_didyoumean(%s, 'en')", (typo,))
+        assert c.fetchone() == (None,)
+        c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(globex),))
+        c.execute("SELECT mp_kb_didyoumean(%s, 'en')", (typo,))
+        assert c.fetchone() == (None,)
+        c.execute("ROLLBACK")
+
+
+def test_contact_requests_kept_kb_contact_days(acme, db_super):
+    """kb.retention removes contact requests older than kb_contact_days
+    (365); the 365th day stays."""
+    names = ["Old %s" % unique_word(), "Kept %s" % unique_word()]
+    with db_super.cursor() as c:
+        c.execute("SELECT id FROM tenants WHERE slug = 'acme'")
+        tid = c.fetchone()[0]
+        c.execute("INSERT INTO kb_contact_requests (tenant_id, name, email, message,"
+                  " created_at) VALUES (%s, %s, 'a@example.org', 'm',"
+                  " now() - interval '365 days 1 hour'),"
+                  " (%s, %s, 'b@example.org', 'm', now() - interval '364 days 23 hours')",
+                  (tid, names[0], tid, names[1]))
+
+    def bring_forward():
+        with db_super.cursor() as c:
+            c.execute("UPDATE job SET run_at = now() WHERE kind = 'kb.retention'"
+                      " AND tenant_id = %s AND state = 'queued' RETURNING id", (tid,))
+            return c.fetchone() is not None
+    wait_until(bring_forward, 15, what="a scheduled kb.retention job for acme")
+
+    def left():
+        with db_super.cursor() as c:
+            c.execute("SELECT name FROM kb_contact_requests WHERE tenant_id = %s"
+                      " AND name = ANY(%s)", (tid, names))
+            return sorted(r[0] for r in c.fetchall())
+    wait_until(lambda: left() == [names[1]], 15, what="the kb.retention job")

@@ -54,6 +54,7 @@ enum kbc_stmt {
 	KBC_SEARCH,
 	KBC_PRUNE_VIEWS,
 	KBC_PRUNE_SEARCHES,
+	KBC_PRUNE_CONTACTS,
 	KBC_PRUNE_WORDS,
 	KBC__MAX
 };
@@ -100,6 +101,10 @@ static const struct mp_stmt stmts[] = {
 	    "DELETE FROM kb_views WHERE day < current_date - $1::int", 0 },
 	[KBC_PRUNE_SEARCHES] = { "kbc_prune_searches",
 	    "DELETE FROM kb_searches WHERE day < current_date - $1::int", 0 },
+	/* Contact requests from failed searches older than $1 days. */
+	[KBC_PRUNE_CONTACTS] = { "kbc_prune_contacts",
+	    "DELETE FROM kb_contact_requests"
+	    " WHERE created_at < now() - make_interval(days => $1::int)", 0 },
 	/* "Did you mean" words no published article has any more. */
 	[KBC_PRUNE_WORDS] = { "kbc_prune_words",
 	    "WITH cur AS (SELECT DISTINCT w FROM kb_articles a,"
@@ -416,24 +421,30 @@ mp_kb_counts_flush(struct mp_ctx *c, int force)
 
 /*
  * kb.retention (daily, per tenant): views and searches older than
- * kb_stats_days go, and so do "did you mean" words that no published
- * article has any more (an archived article's words stop being offered).
+ * kb_stats_days go, contact requests older than kb_contact_days, and so
+ * do "did you mean" words that no published article has any more (an
+ * archived article's words stop being offered).
  */
 enum mp_err
 mp_kb_job_retention(struct mp_job *j)
 {
-	struct mp_res	*v, *s, *w;
-	const char	*p[1];
+	struct mp_res	*v, *s, *w, *k;
+	const char	*p[1], *pc[1];
 	enum mp_err	 rc;
 
 	p[0] = mp_printf(j->ctx.a, "%d", mp_kb_conf(j->ctx.cfg)->kb_stats_days);
+	pc[0] = mp_printf(j->ctx.a, "%d",
+	    mp_kb_conf(j->ctx.cfg)->kb_contact_days);
 	if ((rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_VIEWS], 1, p, &v)) != MP_OK ||
 	    (rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_SEARCHES], 1, p, &s)) != MP_OK ||
+	    (rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_CONTACTS], 1, pc, &k)) !=
+	    MP_OK ||
 	    (rc = mp_q(&j->ctx, &stmts[KBC_PRUNE_WORDS], 0, NULL, &w)) != MP_OK)
 		return rc;
-	if (mp_res_affected(v) + mp_res_affected(s) + mp_res_affected(w) > 0)
-		mp_info("kb.retention: %ld view rows, %ld search rows and %ld "
-		    "words removed", mp_res_affected(v), mp_res_affected(s),
-		    mp_res_affected(w));
+	if (mp_res_affected(v) + mp_res_affected(s) + mp_res_affected(k) +
+	    mp_res_affected(w) > 0)
+		mp_info("kb.retention: %ld view rows, %ld search rows, %ld "
+		    "contact requests and %ld words removed", mp_res_affected(v),
+		    mp_res_affected(s), mp_res_affected(k), mp_res_affected(w));
 	return MP_OK;
 }

@@ -176,6 +176,7 @@ enum mp_err	 mp_kb_job_retention(struct mp_job *);
 struct mp_kb_conf {
 	int	 kb_count_flush;	/* seconds counts are held in a responder */
 	int	 kb_stats_days;		/* days views and searches are kept */
+	int	 kb_contact_days;	/* days contact requests are kept */
 };
 
 extern const struct mp_confsec	 mp_kb_confsec;

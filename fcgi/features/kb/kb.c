@@ -127,6 +127,7 @@ static const struct mp_stmt_table *const stmts[] = {
 static const struct mp_confkey conf_keys[] = {
 	MP_CONF_I(mp_kb_conf, kb_count_flush, 0, 3600, "1"),
 	MP_CONF_I(mp_kb_conf, kb_stats_days, 31, 36500, "400"),
+	MP_CONF_I(mp_kb_conf, kb_contact_days, 1, 36500, "365"),
 };
 
 const struct mp_confsec mp_kb_confsec = {

@@ -120,30 +120,29 @@ static const struct mp_stmt stmts[] = {
 	    " OR a.id = (SELECT h.article_id FROM kb_slug_history h"
 	    " WHERE h.slug = $1))", MP_STMT_READ },
 	/*
-	 * The page of hits comes from mp_kb_search() (migration 0006): the
-	 * tenant's published articles of a locale matching the query, ranked,
-	 * at most 1,000 counted, found through the GIN index that row-level
-	 * security would keep out of reach here.  It returns ids only; the
-	 * articles are read below under row-level security.  Then headline
-	 * the best section of each hit with the OR of the query's terms
-	 * (sentinels \002 and \003 around matches, escaped later).  '<' goes
-	 * in as \004, or the parser would take "<script>" in the text for a
-	 * tag and drop it from the snippet.
+	 * The page of hits comes from mp_kb_search() (migrations 0006, 0016,
+	 * 0023): the tenant's published articles of a locale matching the
+	 * query, ranked, at most 1,000 counted, found through the GIN index
+	 * that row-level security would keep out of reach here.  It returns
+	 * ids only, and hq, the OR of every lexeme of the expanded query
+	 * (synonyms and variants too); the articles are read below under
+	 * row-level security.  Then headline the best section of each hit
+	 * with hq (sentinels \002 and \003 around matches, escaped later),
+	 * never more than its first 4,000 characters: ts_headline parses
+	 * every word it is given.  '<' goes in as \004, or the parser would
+	 * take "<script>" in the text for a tag and drop it from the snippet.
 	 */
 	[KB_SEARCH] = { "kb_search",
 	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
 	    "  s.score AS rank, s.matches AS total, s.capped, s.pos,"
-	    "  s.coverage, s.fired"
+	    "  s.coverage, s.fired, s.hq"
 	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
 	    " syn AS (SELECT json_agg(g.terms ORDER BY g.id) AS j"
 	    "  FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
-	    "  FROM hits x LIMIT 1)::bigint[])),"
-	    " q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT"
-	    "  quote_literal(l) FROM unnest(tsvector_to_array(to_tsvector("
-	    "  mp_kb_config($2), $1))) l), ' | ')) AS qo)"
+	    "  FROM hits x LIMIT 1)::bigint[]))"
 	    " SELECT " CARD ", h.rank, h.total,"
 	    " b.anchor, b.heading, ts_headline(mp_kb_config($2),"
-	    " replace(b.body, '<', '\004'), q.qo,"
+	    " replace(left(b.body, 4000), '<', '\004'), h.hq,"
 	    " 'StartSel=\002, StopSel=\003, MaxWords=32, MinWords=12,"
 	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"'),"
 	    " h.capped, h.coverage, syn.j"
@@ -151,9 +150,9 @@ static const struct mp_stmt stmts[] = {
 	    " AND a.id = h.id"
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
 	    " AND c.id = a.category_id"
-	    " CROSS JOIN q CROSS JOIN syn LEFT JOIN LATERAL (SELECT s.anchor,"
+	    " CROSS JOIN syn LEFT JOIN LATERAL (SELECT s.anchor,"
 	    " s.heading, s.body FROM kb_sections s WHERE s.article_id = h.id"
-	    " ORDER BY ts_rank(s.tsv, q.qo) DESC, s.pos LIMIT 1) b ON true"
+	    " ORDER BY ts_rank(s.tsv, h.hq) DESC, s.pos LIMIT 1) b ON true"
 	    " ORDER BY h.pos", MP_STMT_READ },
 	[KB_LIST] = { "kb_list",
 	    "SELECT " CARD ", 0, count(*) OVER ()" CARD_FROM
@@ -173,22 +172,11 @@ static const struct mp_stmt stmts[] = {
 	 * "Did you mean": each word of the query that no published article
 	 * has (nor a synonym group, nor the stop words) becomes the nearest
 	 * word that one has; known words stay as typed.  NULL when no word
-	 * changed.
+	 * changed.  A function (migration 0023) so that the trigram index
+	 * serves it, which row-level security would not allow here.
 	 */
 	[KB_DIDYOUMEAN] = { "kb_didyoumean",
-	    "SELECT CASE WHEN bool_or(t.fix IS NOT NULL) THEN"
-	    " string_agg(coalesce(t.fix, t.term), ' ' ORDER BY t.n) END"
-	    " FROM (SELECT t.term, t.n, CASE"
-	    "  WHEN to_tsvector(mp_kb_config($2), t.term) = ''::tsvector"
-	    "  OR EXISTS (SELECT 1 FROM kb_words w WHERE w.word = t.term)"
-	    "  OR EXISTS (SELECT 1 FROM kb_synonyms g WHERE g.locale = $2"
-	    "  AND g.tsv @@ plainto_tsquery(mp_kb_config($2), t.term))"
-	    "  THEN NULL ELSE (SELECT w.word FROM kb_words w"
-	    "  WHERE w.word % t.term ORDER BY w.word <-> t.term, w.word"
-	    "  LIMIT 1) END AS fix"
-	    " FROM unnest(regexp_split_to_array(lower(unaccent($1)),"
-	    " '[^[:alnum:]]+')) WITH ORDINALITY t(term, n)"
-	    " WHERE t.term <> '') t", MP_STMT_READ },
+	    "SELECT mp_kb_didyoumean($1, $2)", MP_STMT_READ },
 	/* The synonym groups a query fires, as a JSON array of arrays. */
 	[KB_FIRED] = { "kb_fired", FIRED, MP_STMT_READ },
 	/*
