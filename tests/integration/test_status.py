@@ -162,6 +162,120 @@ def test_uptime_figure_matches_formula(https, db_app):
     assert got == "%.2f" % (int(want * 100) / 100)
 
 
+def day_title(d):
+    """A bar's day as its <title> names it: strftime's "%b %e, %Y"."""
+    return "%s %2d, %d" % (d.strftime("%b"), d.day, d.year)
+
+
+def test_bars_follow_the_rollups(https, db_app):
+    # The bars come from status_bars, rebuilt by every statement that
+    # changes status_daily: a rollup written, changed and deleted shows on
+    # the page each time.
+    cid, name = tenant_exec(db_app, "globex",
+                            "SELECT id, name FROM status_component WHERE NOT is_group"
+                            " ORDER BY id LIMIT 1")[0]
+    day = (datetime.now(timezone.utc) - timedelta(days=5)).date()
+    old = tenant_exec(db_app, "globex",
+                      "SELECT major_s, partial_s, degraded_s, maint_s, observed_s"
+                      " FROM status_daily WHERE component_id = %s AND day = %s",
+                      cid, day)
+    c = https("globex")
+
+    def title():
+        t = c.get("/status").text
+        block = t.split('<span class="component-name">%s</span>' % html.escape(name),
+                        1)[1].split("</li>", 1)[0]
+        m = re.search(r"<title>%s: ([^<]*)</title>" % re.escape(day_title(day)), block)
+        return m.group(1) if m else None
+
+    upsert = ("INSERT INTO status_daily (tenant_id, component_id, day, major_s,"
+              " partial_s, degraded_s, maint_s, observed_s)"
+              " VALUES (mp_tenant(), %s, %s, %s, 0, 0, 0, 86400)"
+              " ON CONFLICT (tenant_id, component_id, day) DO UPDATE"
+              " SET major_s = EXCLUDED.major_s, partial_s = 0, degraded_s = 0,"
+              " maint_s = 0, observed_s = 86400")
+    try:
+        tenant_exec(db_app, "globex", upsert, cid, day, 600)
+        helpers.wait_until(lambda: title() == "10 minutes down", timeout=10,
+                           what="the written rollup on the page")
+        tenant_exec(db_app, "globex", upsert, cid, day, 60)
+        helpers.wait_until(lambda: title() == "1 minute down", timeout=10,
+                           what="the changed rollup on the page")
+        tenant_exec(db_app, "globex", "DELETE FROM status_daily"
+                    " WHERE component_id = %s AND day = %s", cid, day)
+        helpers.wait_until(lambda: title() == "no data", timeout=10,
+                           what="the deleted rollup gone from the page")
+        bars = tenant_exec(db_app, "globex", "SELECT days, day - since"
+                           " FROM status_bars, (SELECT %s::date AS day) d"
+                           " WHERE component_id = %s", day, cid)
+        assert bars and str(bars[0][1]) not in re.split(r"[;,]", bars[0][0])
+    finally:
+        if old:
+            tenant_exec(db_app, "globex", "INSERT INTO status_daily (tenant_id,"
+                        " component_id, day, major_s, partial_s, degraded_s,"
+                        " maint_s, observed_s) VALUES (mp_tenant(), %s, %s, %s, %s,"
+                        " %s, %s, %s) ON CONFLICT (tenant_id, component_id, day)"
+                        " DO UPDATE SET major_s = EXCLUDED.major_s,"
+                        " partial_s = EXCLUDED.partial_s,"
+                        " degraded_s = EXCLUDED.degraded_s,"
+                        " maint_s = EXCLUDED.maint_s,"
+                        " observed_s = EXCLUDED.observed_s", cid, day, *old[0])
+
+
+@pytest.mark.parametrize("tz", ["Asia/Kolkata", "America/St_Johns"])
+def test_times_in_the_page_time_zone(https, db_app, tz):
+    # The overview formats its times in C from the instant and the page's
+    # clock: the same text status_iso() gives, whatever the zone.
+    tenant_exec(db_app, "globex", "INSERT INTO status_page (tenant_id, time_zone)"
+                " VALUES (mp_tenant(), %s) ON CONFLICT (tenant_id) DO UPDATE"
+                " SET time_zone = EXCLUDED.time_zone", tz)
+    try:
+        c = https("globex")
+        s = helpers.wait_until(
+            lambda: (lambda j: j if j["page"]["time_zone"] == tz else None)(
+                c.get("/api/v2/summary.json").json()),
+            timeout=10, what="the summary in %s" % tz)
+        offset = tenant_exec(db_app, "globex",
+                             "SELECT right(status_iso(now(), %s), 6)", tz)[0][0]
+        assert offset in ("+05:30", "-03:30", "-02:30")
+        assert s["page"]["updated_at"].endswith(offset)
+        want = dict((r[0], r[1:]) for r in tenant_exec(
+            db_app, "globex", "SELECT public_id, status_iso(created_at, %s),"
+            " status_iso(updated_at, %s) FROM status_component", tz, tz))
+        for comp in s["components"]:
+            assert (comp["created_at"], comp["updated_at"]) == want[comp["id"]]
+        incs = s["incidents"] + s["scheduled_maintenances"]
+        assert incs, "globex has neither incidents nor maintenance to check"
+        want = dict((r[0], r[1:]) for r in tenant_exec(
+            db_app, "globex", "SELECT public_id, status_iso(started_at, %s),"
+            " status_iso(created_at, %s), status_iso(scheduled_for, %s),"
+            " status_iso(scheduled_until, %s) FROM status_incident", tz, tz, tz, tz))
+        for i in incs:
+            got = (i["started_at"], i["created_at"], i.get("scheduled_for"),
+                   i.get("scheduled_until"))
+            w = want[i["id"]]
+            assert got == (w[0], w[1], w[2] if "scheduled_for" in i else None,
+                           w[3] if "scheduled_until" in i else None)
+            for u in i["incident_updates"]:
+                d = tenant_exec(db_app, "globex", "SELECT status_iso(display_at, %s)"
+                                " FROM status_update WHERE public_id = %s", tz, u["id"])
+                assert u["display_at"] == d[0][0]
+        # The page (its kept copy lives up to 5 s): its clock, and a
+        # maintenance window in words.
+        t = helpers.wait_until(
+            lambda: (lambda x: x if "(%s)" % tz in x else None)(c.get("/status").text),
+            timeout=10, what="the page in %s" % tz)
+        assert re.search(r'id="status-updated" datetime="[^"]+%s"' % re.escape(offset), t)
+        for m in s["scheduled_maintenances"]:
+            words = tenant_exec(db_app, "globex", "SELECT to_char(scheduled_for"
+                                " AT TIME ZONE %s, 'Mon FMDD, HH24:MI') FROM"
+                                " status_incident WHERE public_id = %s", tz, m["id"])
+            assert '<time datetime="%s">%s</time>' % (m["scheduled_for"],
+                                                       words[0][0]) in t
+    finally:
+        tenant_exec(db_app, "globex", "UPDATE status_page SET time_zone = 'Etc/UTC'")
+
+
 def test_incident_page_and_history(https):
     c = https("acme")
     inc = c.get("/api/v2/incidents.json").json()["incidents"]

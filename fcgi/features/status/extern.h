@@ -100,6 +100,7 @@ struct st_page {
 	const char	*tz;
 	const char	*updated;
 	const char	*first_day;	/* YYYY-MM-DD of the first bar */
+	const char	**day_names;	/* of the 90 bars, "Mar  3, 2026" */
 	const char	*now_iso;
 	const char	*now_human;
 	const char	*name;		/* the tenant's */

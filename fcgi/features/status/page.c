@@ -14,6 +14,7 @@
 #include "features/status/extern.h"
 
 #define CACHE_TTL_S	5	/* a kept rendering is served this long at most */
+#define DISK_EVERY_S	30	/* rewrite an unchanged version's file this often */
 #define CACHE_SLOTS	64	/* tenants per responder */
 #define STAMP_SLACK_NS	2000000000LL	/* see mp_st_cache_hit */
 #define PAGE_HISTORY	20	/* incidents per history page */
@@ -28,38 +29,177 @@ enum {
 	SQ_UPDATES,
 	SQ_INC_COMPS,
 	SQ_OVERVIEW,
+	SQ_OVERVIEW_DAYS,
 	SQ__MAX
 };
 
-/* Columns of SQ_INCIDENTS' status filter, by mode ($2). */
 /*
  * A component's status as the page shows it: under maintenance while a
  * maintenance naming it is in progress, operational again once an
- * auto-transitioning one has ended.  Shared by the component list and
- * the one-round-trip overview.
+ * auto-transitioning one has ended.  COMP_MAINT is joined as m beside
+ * the component c: per component, whether a maintenance is in effect
+ * (active) and whether one has ended by itself (ended), from the few
+ * maintenance rows not completed, read once rather than three times per
+ * component.  Shared by the component list and the overview.
  */
+#define COMP_MAINT \
+	    " LEFT JOIN (SELECT ic.component_id, bool_or(status_eff(i.kind," \
+	    "  i.status, i.auto_transition, i.scheduled_for, i.scheduled_until)" \
+	    "  IN ('in_progress', 'verifying')) AS active," \
+	    "  bool_or(i.auto_transition AND i.status = 'in_progress'" \
+	    "  AND now() >= i.scheduled_until) AS ended" \
+	    "  FROM status_incident i JOIN status_incident_component ic" \
+	    "  ON ic.tenant_id = i.tenant_id AND ic.incident_id = i.id" \
+	    "  WHERE i.kind = 'maintenance'" \
+	    "  AND i.status IN ('scheduled', 'in_progress', 'verifying')" \
+	    "  GROUP BY ic.component_id) m ON m.component_id = c.id"
 #define COMP_STATUS \
 	    " CASE WHEN c.status = 'operational' AND NOT c.is_group" \
-	    "  AND EXISTS (SELECT 1 FROM status_incident_component ic" \
-	    "  JOIN status_incident i ON i.tenant_id = ic.tenant_id" \
-	    "  AND i.id = ic.incident_id WHERE ic.component_id = c.id" \
-	    "  AND i.kind = 'maintenance' AND status_eff(i.kind, i.status," \
-	    "  i.auto_transition, i.scheduled_for, i.scheduled_until)" \
-	    "  IN ('in_progress', 'verifying'))" \
-	    " THEN 'under_maintenance'" \
-	    " WHEN c.status = 'under_maintenance' AND EXISTS (SELECT 1" \
-	    "  FROM status_incident_component ic JOIN status_incident i" \
-	    "  ON i.tenant_id = ic.tenant_id AND i.id = ic.incident_id" \
-	    "  WHERE ic.component_id = c.id AND i.kind = 'maintenance'" \
-	    "  AND i.auto_transition AND i.status = 'in_progress'" \
-	    "  AND now() >= i.scheduled_until)" \
-	    " AND NOT EXISTS (SELECT 1 FROM status_incident_component ic" \
-	    "  JOIN status_incident i ON i.tenant_id = ic.tenant_id" \
-	    "  AND i.id = ic.incident_id WHERE ic.component_id = c.id" \
-	    "  AND i.kind = 'maintenance' AND status_eff(i.kind, i.status," \
-	    "  i.auto_transition, i.scheduled_for, i.scheduled_until)" \
-	    "  IN ('in_progress', 'verifying'))" \
+	    "  AND m.active THEN 'under_maintenance'" \
+	    " WHEN c.status = 'under_maintenance' AND m.ended AND NOT m.active" \
 	    " THEN 'operational' ELSE c.status END"
+
+#define OV_PAGE \
+	    "WITH p AS (SELECT p.public_id, p.time_zone AS tz, p.updated_at, p.version," \
+	    " (now() AT TIME ZONE p.time_zone)::date - 89 AS first," \
+	    " (now() AT TIME ZONE p.time_zone)::date AS last" \
+	    " FROM (SELECT public_id, time_zone, updated_at, version FROM status_page" \
+	    " UNION ALL SELECT substr(md5('status:' || mp_tenant()), 1, 12), 'Etc/UTC'," \
+	    " now(), 0 WHERE NOT EXISTS (SELECT 1 FROM status_page)) p),"
+#define OV_DAYS \
+	    " bars AS (SELECT b.component_id, b.days, b.since - p.first AS shift," \
+	    " b.last FROM status_bars b, p)," \
+	    " ld AS (SELECT g::date AS day, g::timestamp AT TIME ZONE p.tz AS d0," \
+	    " least((g + interval '1 day')::timestamp AT TIME ZONE p.tz, now()) AS d1" \
+	    " FROM p, generate_series(greatest(p.first, (SELECT max(last) + 1" \
+	    " FROM bars))::timestamp, p.last::timestamp, interval '1 day') g)," \
+	    " lo AS (SELECT i.component_id, ld.day, i.status," \
+	    " extract(epoch FROM least(coalesce(i.ended_at, now()), ld.d1)" \
+	    " - greatest(i.started_at, ld.d0)) AS s" \
+	    " FROM ld JOIN status_interval i ON i.started_at < ld.d1" \
+	    " AND coalesce(i.ended_at, now()) > ld.d0 WHERE ld.d1 > ld.d0)," \
+	    " live AS (SELECT component_id, day," \
+	    " coalesce(sum(s) FILTER (WHERE status = 'major_outage'), 0)::integer" \
+	    " AS major_s," \
+	    " coalesce(sum(s) FILTER (WHERE status = 'partial_outage'), 0)::integer" \
+	    " AS partial_s," \
+	    " coalesce(sum(s) FILTER (WHERE status = 'degraded_performance'), 0)::integer" \
+	    " AS degraded_s," \
+	    " coalesce(sum(s) FILTER (WHERE status = 'under_maintenance'), 0)::integer" \
+	    " AS maint_s," \
+	    " sum(s)::integer AS observed_s FROM lo WHERE s > 0 GROUP BY component_id, day),"
+#define OV_INCIDENTS \
+	    " inc AS (SELECT i.*, e.st, count(*) OVER () AS total," \
+	    " CASE WHEN e.st IN ('resolved', 'postmortem', 'completed')" \
+	    " THEN coalesce(i.resolved_at, i.scheduled_until) END AS res" \
+	    " FROM status_incident i CROSS JOIN LATERAL (SELECT status_eff(i.kind," \
+	    " i.status, i.auto_transition, i.scheduled_for, i.scheduled_until) AS st) e" \
+	    " WHERE CASE $1" \
+	    " WHEN 'page' THEN (i.kind = 'incident' AND (e.st NOT IN" \
+	    " ('resolved', 'postmortem') OR i.started_at > now() -" \
+	    " interval '7 days')) OR (i.kind = 'maintenance' AND e.st IN" \
+	    " ('scheduled', 'in_progress', 'verifying'))" \
+	    " WHEN 'summary' THEN (i.kind = 'incident' AND e.st NOT IN" \
+	    " ('resolved', 'postmortem')) OR (i.kind = 'maintenance' AND" \
+	    " e.st IN ('scheduled', 'in_progress', 'verifying'))" \
+	    " WHEN 'unresolved' THEN i.kind = 'incident'" \
+	    " AND e.st NOT IN ('resolved', 'postmortem')" \
+	    " ELSE false END" \
+	    " ORDER BY coalesce(i.scheduled_for, i.started_at) DESC, i.id DESC" \
+	    " LIMIT $2)"
+#define OV_PAGE_COMPONENTS \
+	    " SELECT 0 AS k, 0::bigint AS o, p.public_id, p.tz," \
+	    " p.updated_at::text, timezone(p.tz, p.updated_at)::text," \
+	    " p.version::text, p.first::text, now()::text," \
+	    " timezone(p.tz, now())::text," \
+	    " (SELECT ceil(extract(epoch FROM min(t) - now()))::int" \
+	    " FROM status_incident i," \
+	    " unnest(ARRAY[i.scheduled_for, i.scheduled_until]) t" \
+	    " WHERE i.kind = 'maintenance' AND i.auto_transition" \
+	    " AND i.status IN ('scheduled', 'in_progress') AND t > now())::text," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL" \
+	    " FROM p" \
+	    " UNION ALL" \
+	    " SELECT 1," \
+	    " row_number() OVER (ORDER BY coalesce(g.position, c.position)," \
+	    " coalesce(g.id, c.id), c.is_group DESC, c.position, c.id)," \
+	    " c.id::text, c.public_id, c.name, c.description," \
+	    COMP_STATUS "," \
+	    " c.position::text, c.is_group::text, c.group_id::text," \
+	    " g.public_id, c.showcase::text, c.only_show_if_degraded::text," \
+	    " c.start_date::text, c.created_at::text," \
+	    " timezone(p.tz, c.created_at)::text, c.updated_at::text," \
+	    " timezone(p.tz, c.updated_at)::text, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL" \
+	    " FROM p, status_component c LEFT JOIN status_component g" \
+	    " ON g.tenant_id = c.tenant_id AND g.id = c.group_id" \
+	    COMP_MAINT
+#define OV_DAY_ROWS \
+	    " UNION ALL" \
+	    " SELECT 2, component_id, days, shift::text, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL" \
+	    " FROM bars" \
+	    " UNION ALL" \
+	    " SELECT 2, d.component_id," \
+	    " string_agg(concat_ws(',', d.day - p.first, d.major_s," \
+	    " d.partial_s, d.degraded_s, d.maint_s, d.observed_s), ';')," \
+	    " '0', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL" \
+	    " FROM live d, p GROUP BY d.component_id" \
+	    " UNION ALL" \
+	    " SELECT 3, row_number() OVER (ORDER BY i.started_at)," \
+	    " ic.component_id::text," \
+	    " ((i.started_at AT TIME ZONE p.tz)::date - p.first)::text," \
+	    " i.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL" \
+	    " FROM p, status_incident i JOIN status_incident_component ic" \
+	    " ON ic.tenant_id = i.tenant_id AND ic.incident_id = i.id" \
+	    " WHERE i.kind = 'incident'" \
+	    " AND i.started_at >= (p.first::timestamp AT TIME ZONE p.tz)" \
+	    " UNION ALL" \
+	    " SELECT 4, component_id, (count(*) FILTER (WHERE ok))::text," \
+	    " count(*)::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL" \
+	    " FROM status_probe_result WHERE at > now() - interval '90 days'" \
+	    " GROUP BY component_id"
+#define OV_INCIDENT_ROWS \
+	    " UNION ALL" \
+	    " SELECT 5," \
+	    " row_number() OVER (ORDER BY coalesce(i.scheduled_for," \
+	    " i.started_at) DESC, i.id DESC)," \
+	    " i.id::text, i.public_id, i.name, i.st, i.impact," \
+	    " i.postmortem_body, i.kind, i.total::text, i.created_at::text," \
+	    " timezone(p.tz, i.created_at)::text, i.updated_at::text," \
+	    " timezone(p.tz, i.updated_at)::text, i.monitoring_at::text," \
+	    " timezone(p.tz, i.monitoring_at)::text, i.res::text," \
+	    " timezone(p.tz, i.res)::text, i.started_at::text," \
+	    " timezone(p.tz, i.started_at)::text, i.postmortem_at::text," \
+	    " timezone(p.tz, i.postmortem_at)::text, i.scheduled_for::text," \
+	    " timezone(p.tz, i.scheduled_for)::text, i.scheduled_until::text," \
+	    " timezone(p.tz, i.scheduled_until)::text" \
+	    " FROM inc i, p" \
+	    " UNION ALL" \
+	    " SELECT 6," \
+	    " row_number() OVER (ORDER BY u.display_at DESC, u.id DESC)," \
+	    " u.incident_id::text, u.public_id, u.status, u.body," \
+	    " u.affected::text, u.created_at::text," \
+	    " timezone(p.tz, u.created_at)::text, u.updated_at::text," \
+	    " timezone(p.tz, u.updated_at)::text, u.display_at::text," \
+	    " timezone(p.tz, u.display_at)::text, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL" \
+	    " FROM p, status_update u WHERE u.incident_id IN (SELECT id FROM inc)" \
+	    " UNION ALL" \
+	    " SELECT 7," \
+	    " row_number() OVER (ORDER BY incident_id, component_id)," \
+	    " incident_id::text, component_id::text, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL" \
+	    " FROM status_incident_component WHERE incident_id IN (SELECT id FROM inc)"
 
 static const struct mp_stmt stmts[] = {
 	[SQ_PAGE] = { "status_page",
@@ -86,6 +226,7 @@ static const struct mp_stmt stmts[] = {
 	    " status_iso(c.created_at, $1), status_iso(c.updated_at, $1)"
 	    " FROM status_component c LEFT JOIN status_component g"
 	    " ON g.tenant_id = c.tenant_id AND g.id = c.group_id"
+	    COMP_MAINT
 	    " ORDER BY coalesce(g.position, c.position), coalesce(g.id, c.id),"
 	    " c.is_group DESC, c.position, c.id" },
 	[SQ_DAYS] = { "status_days",
@@ -156,136 +297,26 @@ static const struct mp_stmt stmts[] = {
 	/*
 	 * The overview (/status, status.json, summary.json) in one round
 	 * trip: $1 the incident mode (page, summary or unresolved, as in
-	 * SQ_INCIDENTS), $2 whether the 90 days are wanted, $3 the incident
-	 * limit.  Rows of eight kinds in column 1, in order within a kind by
-	 * column 2; the kinds and their columns are read by
-	 * mp_st_load_overview.  The days come from the rollups in
-	 * status_daily; only days not rolled up yet (today) are worked out
-	 * from the intervals that overlap them.  Each component's days come
-	 * as one "day,major,partial,degraded,maint,observed;..." string, a
-	 * whole day without downtime, degradation or maintenance (most days)
-	 * as its number alone: turning ~5,000 integers into text per page
-	 * was most of the statement's time.
+	 * SQ_INCIDENTS), $2 the incident limit.  Rows of eight kinds in
+	 * column 1, in order within a kind by column 2; the kinds and their
+	 * columns are read by mp_st_load_overview.  SQ_OVERVIEW_DAYS adds
+	 * the 90 days (kinds 2 to 4) for /status; the JSON does without
+	 * them and without their part of the plan (setting up the executor
+	 * for every node of it was as much as running it).  The days come
+	 * from status_bars (migration
+	 * 0022): per component its rolled-up days as one ready
+	 * "day,major,partial,degraded,maint,observed;..." string, a whole
+	 * day without downtime, degradation or maintenance (most days) as
+	 * its number alone, the days counted from the row's since (column 3
+	 * says how far that is from the first bar).  Only days not rolled up
+	 * yet (today) are worked out from the intervals that overlap them.
 	 */
 	[SQ_OVERVIEW] = { "status_overview",
-	    "WITH p AS (SELECT p.public_id, p.time_zone AS tz, p.updated_at, p.version,"
-	    " (now() AT TIME ZONE p.time_zone)::date - 89 AS first,"
-	    " (now() AT TIME ZONE p.time_zone)::date AS last"
-	    " FROM (SELECT public_id, time_zone, updated_at, version FROM status_page"
-	    " UNION ALL SELECT substr(md5('status:' || mp_tenant()), 1, 12), 'Etc/UTC',"
-	    " now(), 0 WHERE NOT EXISTS (SELECT 1 FROM status_page)) p),"
-	    " rolled AS (SELECT d.component_id, d.day, d.major_s, d.partial_s,"
-	    " d.degraded_s, d.maint_s, d.observed_s FROM status_daily d, p"
-	    " WHERE $2 AND d.day BETWEEN p.first AND p.last),"
-	    " ld AS (SELECT g::date AS day, g::timestamp AT TIME ZONE p.tz AS d0,"
-	    " least((g + interval '1 day')::timestamp AT TIME ZONE p.tz, now()) AS d1"
-	    " FROM p, generate_series(greatest(p.first, (SELECT max(day) + 1"
-	    " FROM rolled))::timestamp, p.last::timestamp, interval '1 day') g WHERE $2),"
-	    " lo AS (SELECT i.component_id, ld.day, i.status,"
-	    " extract(epoch FROM least(coalesce(i.ended_at, now()), ld.d1)"
-	    " - greatest(i.started_at, ld.d0)) AS s"
-	    " FROM ld JOIN status_interval i ON i.started_at < ld.d1"
-	    " AND coalesce(i.ended_at, now()) > ld.d0 WHERE ld.d1 > ld.d0),"
-	    " days AS (SELECT * FROM rolled UNION ALL SELECT component_id, day,"
-	    " coalesce(sum(s) FILTER (WHERE status = 'major_outage'), 0)::integer,"
-	    " coalesce(sum(s) FILTER (WHERE status = 'partial_outage'), 0)::integer,"
-	    " coalesce(sum(s) FILTER (WHERE status = 'degraded_performance'), 0)::integer,"
-	    " coalesce(sum(s) FILTER (WHERE status = 'under_maintenance'), 0)::integer,"
-	    " sum(s)::integer FROM lo WHERE s > 0 GROUP BY component_id, day),"
-	    " inc AS (SELECT i.*, e.st, count(*) OVER () AS total"
-	    " FROM status_incident i CROSS JOIN LATERAL (SELECT status_eff(i.kind,"
-	    " i.status, i.auto_transition, i.scheduled_for, i.scheduled_until) AS st) e"
-	    " WHERE CASE $1"
-	    " WHEN 'page' THEN (i.kind = 'incident' AND (e.st NOT IN"
-	    " ('resolved', 'postmortem') OR i.started_at > now() -"
-	    " interval '7 days')) OR (i.kind = 'maintenance' AND e.st IN"
-	    " ('scheduled', 'in_progress', 'verifying'))"
-	    " WHEN 'summary' THEN (i.kind = 'incident' AND e.st NOT IN"
-	    " ('resolved', 'postmortem')) OR (i.kind = 'maintenance' AND"
-	    " e.st IN ('scheduled', 'in_progress', 'verifying'))"
-	    " WHEN 'unresolved' THEN i.kind = 'incident'"
-	    " AND e.st NOT IN ('resolved', 'postmortem')"
-	    " ELSE false END"
-	    " ORDER BY coalesce(i.scheduled_for, i.started_at) DESC, i.id DESC"
-	    " LIMIT $3)"
-	    " SELECT 0 AS k, 0::bigint AS o, p.public_id, p.tz, status_iso(p.updated_at, p.tz),"
-	    " p.version::text, p.first::text, status_iso(now(), p.tz),"
-	    " to_char(now() AT TIME ZONE p.tz, 'Mon FMDD, YYYY HH24:MI'),"
-	    " (SELECT ceil(extract(epoch FROM min(t) - now()))::int"
-	    " FROM status_incident i,"
-	    " unnest(ARRAY[i.scheduled_for, i.scheduled_until]) t"
-	    " WHERE i.kind = 'maintenance' AND i.auto_transition"
-	    " AND i.status IN ('scheduled', 'in_progress') AND t > now())::text,"
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-	    " FROM p"
-	    " UNION ALL"
-	    " SELECT 1, row_number() OVER (ORDER BY coalesce(g.position, c.position),"
-	    " coalesce(g.id, c.id), c.is_group DESC, c.position, c.id),"
-	    " c.id::text, c.public_id, c.name, c.description,"
-	    COMP_STATUS ","
-	    " c.position::text, c.is_group::text, c.group_id::text, g.public_id,"
-	    " c.showcase::text, c.only_show_if_degraded::text, c.start_date::text,"
-	    " status_iso(c.created_at, p.tz), status_iso(c.updated_at, p.tz),"
-	    " NULL, NULL, NULL, NULL, NULL"
-	    " FROM p, status_component c LEFT JOIN status_component g"
-	    " ON g.tenant_id = c.tenant_id AND g.id = c.group_id"
-	    " UNION ALL"
-	    " SELECT 2, d.component_id, string_agg(CASE WHEN d.major_s = 0"
-	    " AND d.partial_s = 0 AND d.degraded_s = 0 AND d.maint_s = 0"
-	    " AND d.observed_s = 86400 THEN (d.day - p.first)::text"
-	    " ELSE (d.day - p.first) || ',' || d.major_s || ',' || d.partial_s"
-	    " || ',' || d.degraded_s || ',' || d.maint_s || ',' || d.observed_s"
-	    " END, ';'),"
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	    " NULL, NULL, NULL, NULL, NULL, NULL"
-	    " FROM days d, p GROUP BY d.component_id"
-	    " UNION ALL"
-	    " SELECT 3, row_number() OVER (ORDER BY i.started_at), ic.component_id::text,"
-	    " ((i.started_at AT TIME ZONE p.tz)::date - p.first)::text, i.name,"
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	    " NULL, NULL, NULL, NULL"
-	    " FROM p, status_incident i JOIN status_incident_component ic"
-	    " ON ic.tenant_id = i.tenant_id AND ic.incident_id = i.id"
-	    " WHERE $2 AND i.kind = 'incident'"
-	    " AND i.started_at >= (p.first::timestamp AT TIME ZONE p.tz)"
-	    " UNION ALL"
-	    " SELECT 4, component_id, (count(*) FILTER (WHERE ok))::text, count(*)::text,"
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	    " NULL, NULL, NULL, NULL, NULL"
-	    " FROM status_probe_result WHERE $2 AND at > now() - interval '90 days'"
-	    " GROUP BY component_id"
-	    " UNION ALL"
-	    " SELECT 5, row_number() OVER (ORDER BY coalesce(i.scheduled_for,"
-	    " i.started_at) DESC, i.id DESC), i.id::text, i.public_id, i.name, i.st,"
-	    " status_iso(i.created_at, p.tz), status_iso(i.updated_at, p.tz),"
-	    " status_iso(i.monitoring_at, p.tz),"
-	    " status_iso(CASE WHEN i.st IN ('resolved', 'postmortem',"
-	    " 'completed') THEN coalesce(i.resolved_at, i.scheduled_until)"
-	    " END, p.tz),"
-	    " i.impact, status_iso(i.started_at, p.tz), i.postmortem_body,"
-	    " status_iso(i.postmortem_at, p.tz), i.kind,"
-	    " status_iso(i.scheduled_for, p.tz), status_iso(i.scheduled_until, p.tz),"
-	    " to_char(coalesce(i.scheduled_for, i.started_at) AT TIME ZONE p.tz,"
-	    " 'FMMonth FMDD, YYYY'),"
-	    " to_char(i.scheduled_for AT TIME ZONE p.tz, 'Mon FMDD, HH24:MI'),"
-	    " to_char(i.scheduled_until AT TIME ZONE p.tz, 'Mon FMDD, HH24:MI'),"
-	    " i.total::text"
-	    " FROM inc i, p"
-	    " UNION ALL"
-	    " SELECT 6, row_number() OVER (ORDER BY u.display_at DESC, u.id DESC),"
-	    " u.incident_id::text, u.public_id, u.status, u.body,"
-	    " status_iso(u.created_at, p.tz), status_iso(u.updated_at, p.tz),"
-	    " status_iso(u.display_at, p.tz), u.affected::text,"
-	    " to_char(u.display_at AT TIME ZONE p.tz, 'Mon FMDD, HH24:MI'),"
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-	    " FROM p, status_update u WHERE u.incident_id IN (SELECT id FROM inc)"
-	    " UNION ALL"
-	    " SELECT 7, row_number() OVER (ORDER BY incident_id, component_id),"
-	    " incident_id::text, component_id::text,"
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	    " NULL, NULL, NULL, NULL, NULL"
-	    " FROM status_incident_component WHERE incident_id IN (SELECT id FROM inc)"
+	    OV_PAGE OV_INCIDENTS OV_PAGE_COMPONENTS OV_INCIDENT_ROWS
 	    " ORDER BY 1, 2", MP_STMT_READ },
+	[SQ_OVERVIEW_DAYS] = { "status_overview_days",
+	    OV_PAGE OV_DAYS OV_INCIDENTS OV_PAGE_COMPONENTS OV_DAY_ROWS
+	    OV_INCIDENT_ROWS " ORDER BY 1, 2", MP_STMT_READ },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == SQ__MAX,
@@ -625,10 +656,11 @@ mp_st_load_incidents(struct mp_req *r, struct st_page *p, const char *mode,
 
 /*
  * One component's days from SQ_OVERVIEW's "day,major,...;..." string
- * ("day" alone: 86,400 seconds observed, all of them up).
+ * ("day" alone: 86,400 seconds observed, all of them up), each day
+ * shift days after the first bar's; days outside the 90 are skipped.
  */
 static void
-parse_days(struct st_comp *c, const char *s)
+parse_days(struct st_comp *c, const char *s, long shift)
 {
 	long	 v[6];
 	char	*end;
@@ -647,6 +679,7 @@ parse_days(struct st_comp *c, const char *s)
 			if (i < 5)
 				s++;
 		}
+		v[0] += shift;
 		if (v[0] >= 0 && v[0] < MP_STATUS_DAYS) {
 			c->days[v[0]].major_s = (int)v[1];
 			c->days[v[0]].partial_s = (int)v[2];
@@ -657,6 +690,165 @@ parse_days(struct st_comp *c, const char *s)
 		if (*s != ';')
 			return;
 		s++;
+	}
+}
+
+/*
+ * A time as the overview reads it: the timestamptz as the connection
+ * prints it (its TimeZone is UTC, see mp_db_ensure, and its DateStyle
+ * ISO, the server's default that dates read elsewhere rely on too:
+ * "2026-03-01 13:05:09.12+00") and the same instant on the page's clock,
+ * a timestamp ("2026-03-01 14:05:09.12").
+ * Formatting here what status_iso() and to_char() wrote in SQL spares
+ * the statement some 25 function calls per time, whose setting up at
+ * every execution was a third of the statement's cost.  The helpers
+ * below read those two texts.
+ */
+
+/* n digits at s as a number, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int	 v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* v as n decimal digits, zero-padded, at s (v < 10^n). */
+static void
+put_digits(char *s, int v, int n)
+{
+	while (n-- > 0) {
+		s[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Seconds since the epoch of a civil date and time (proleptic Gregorian). */
+static int64_t
+civil_s(const struct tm *tm)
+{
+	int64_t	 y = tm->tm_year + 1900, m = tm->tm_mon + 1, era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->tm_mday - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468) * 86400 + tm->tm_hour * 3600 +
+	    tm->tm_min * 60 + tm->tm_sec;
+}
+
+/* "YYYY-MM-DD HH:MM:SS[.f...]" into tm and ms (truncated, as to_char's MS). */
+static int
+ts_parse(const char *s, struct tm *tm, int *ms)
+{
+	int	 i, d;
+
+	memset(tm, 0, sizeof(*tm));
+	*ms = 0;
+	if (s == NULL || strlen(s) < 19 || s[4] != '-' || s[7] != '-' ||
+	    s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
+	    (tm->tm_year = digits(s, 4)) < 0 ||
+	    (tm->tm_mon = digits(s + 5, 2)) < 1 || tm->tm_mon > 12 ||
+	    (tm->tm_mday = digits(s + 8, 2)) < 1 ||
+	    (tm->tm_hour = digits(s + 11, 2)) < 0 ||
+	    (tm->tm_min = digits(s + 14, 2)) < 0 ||
+	    (tm->tm_sec = digits(s + 17, 2)) < 0)
+		return -1;
+	tm->tm_year -= 1900;
+	tm->tm_mon -= 1;
+	if (s[19] == '.')
+		for (i = 0, d = 100; i < 3 && s[20 + i] >= '0' &&
+		    s[20 + i] <= '9'; i++, d /= 10)
+			*ms += (s[20 + i] - '0') * d;
+	return 0;
+}
+
+/*
+ * Columns col (the instant) and col + 1 (the page's clock) of row as
+ * status_iso() wrote them: 2026-03-01T14:05:09.120+01:00.  NULL for
+ * NULL; arena memory.
+ */
+static const char *
+ts_iso(struct mp_req *r, const struct mp_res *res, int row, int col)
+{
+	struct tm	 utc, loc;
+	char		*s;
+	long		 off;
+	int		 ms, ums;
+
+	if (mp_res_isnull(res, row, col) ||
+	    ts_parse(mp_res_get(res, row, col), &utc, &ums) != 0 ||
+	    ts_parse(mp_res_get(res, row, col + 1), &loc, &ms) != 0)
+		return NULL;
+	off = (long)(civil_s(&loc) - civil_s(&utc));
+	if (loc.tm_year + 1900 > 9999 || labs(off) >= 100 * 3600)
+		return mp_printf(r->ctx.a, "%04d-%02d-%02dT%02d:%02d:%02d.%03d"
+		    "%c%02ld:%02ld", loc.tm_year + 1900, loc.tm_mon + 1,
+		    loc.tm_mday, loc.tm_hour, loc.tm_min, loc.tm_sec, ms,
+		    off < 0 ? '-' : '+', labs(off) / 3600,
+		    labs(off) % 3600 / 60);
+	/* The common case by hand: printf was most of this function. */
+	s = mp_alloc(r->ctx.a, 30);
+	put_digits(s, loc.tm_year + 1900, 4);
+	s[4] = '-';
+	put_digits(s + 5, loc.tm_mon + 1, 2);
+	s[7] = '-';
+	put_digits(s + 8, loc.tm_mday, 2);
+	s[10] = 'T';
+	put_digits(s + 11, loc.tm_hour, 2);
+	s[13] = ':';
+	put_digits(s + 14, loc.tm_min, 2);
+	s[16] = ':';
+	put_digits(s + 17, loc.tm_sec, 2);
+	s[19] = '.';
+	put_digits(s + 20, ms, 3);
+	s[23] = off < 0 ? '-' : '+';
+	put_digits(s + 24, (int)(labs(off) / 3600), 2);
+	s[26] = ':';
+	put_digits(s + 27, (int)(labs(off) % 3600 / 60), 2);
+	s[29] = '\0';
+	return s;
+}
+
+enum ts_fmt {
+	TS_DAY_TIME,	/* to_char 'Mon FMDD, YYYY HH24:MI': Mar 1, 2026 14:05 */
+	TS_LONG_DAY,	/* 'FMMonth FMDD, YYYY': March 1, 2026 */
+	TS_SHORT	/* 'Mon FMDD, HH24:MI': Mar 1, 14:05 */
+};
+
+/* Column col of row, a time on the page's clock, in words; NULL for NULL. */
+static const char *
+ts_human(struct mp_req *r, const struct mp_res *res, int row, int col,
+    enum ts_fmt f)
+{
+	static const char *const mon[12] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+	struct tm	 t;
+	int		 ms;
+
+	if (mp_res_isnull(res, row, col) ||
+	    ts_parse(mp_res_get(res, row, col), &t, &ms) != 0 ||
+	    t.tm_mon < 0 || t.tm_mon > 11)
+		return NULL;
+	switch (f) {
+	case TS_DAY_TIME:
+		return mp_printf(r->ctx.a, "%.3s %d, %04d %02d:%02d",
+		    mon[t.tm_mon], t.tm_mday, t.tm_year + 1900, t.tm_hour,
+		    t.tm_min);
+	case TS_LONG_DAY:
+		return mp_printf(r->ctx.a, "%s %d, %04d", mon[t.tm_mon],
+		    t.tm_mday, t.tm_year + 1900);
+	default:
+		return mp_printf(r->ctx.a, "%.3s %d, %02d:%02d",
+		    mon[t.tm_mon], t.tm_mday, t.tm_hour, t.tm_min);
 	}
 }
 
@@ -676,15 +868,15 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 	struct st_comp		*c, *g;
 	struct st_incident	*in;
 	struct st_update	*u;
-	const char		*prm[3];
+	const char		*prm[2];
 	enum mp_err		 rc;
 	int			 i, j, n, k, d, nk[8] = { 0 }, nc = 0, ninc = 0;
 
 	memset(p, 0, sizeof(*p));
 	prm[0] = mode;
-	prm[1] = with_days ? "t" : "f";
-	prm[2] = "100";
-	if ((rc = mp_q(&r->ctx, &stmts[SQ_OVERVIEW], 3, prm, &res)) != MP_OK)
+	prm[1] = "100";
+	if ((rc = mp_q(&r->ctx, &stmts[with_days ? SQ_OVERVIEW_DAYS :
+	    SQ_OVERVIEW], 2, prm, &res)) != MP_OK)
 		return rc;
 	n = mp_res_rows(res);
 	for (i = 0; i < n; i++) {
@@ -698,13 +890,13 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 	/* Kind 0, the page (the first row: the rows are ordered by kind). */
 	p->pid = mp_res_get(res, 0, 2);
 	p->tz = mp_res_get(res, 0, 3);
-	p->updated = mp_res_get(res, 0, 4);
-	p->version = mp_res_int(res, 0, 5);
-	p->first_day = mp_res_get(res, 0, 6);
-	p->now_iso = mp_res_get(res, 0, 7);
-	p->now_human = mp_res_get(res, 0, 8);
-	p->next_change_s = mp_res_isnull(res, 0, 9) ? -1 :
-	    (int)mp_res_int(res, 0, 9);
+	p->updated = ts_iso(r, res, 0, 4);
+	p->version = mp_res_int(res, 0, 6);
+	p->first_day = mp_res_get(res, 0, 7);
+	p->now_iso = ts_iso(r, res, 0, 8);
+	p->now_human = ts_human(r, res, 0, 9, TS_DAY_TIME);
+	p->next_change_s = mp_res_isnull(res, 0, 10) ? -1 :
+	    (int)mp_res_int(res, 0, 10);
 	p->name = r->ctx.tenant->name;
 	p->url = mp_origin(&r->ctx);
 	p->c = mp_calloc(r->ctx.a, nk[1] ? (size_t)nk[1] : 1, sizeof(*p->c));
@@ -727,8 +919,8 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 			c->showcase = mp_res_bool(res, i, 11);
 			c->only_degraded = mp_res_bool(res, i, 12);
 			c->start_date = mp_res_get(res, i, 13);
-			c->created = mp_res_get(res, i, 14);
-			c->updated = mp_res_get(res, i, 15);
+			c->created = ts_iso(r, res, i, 14);
+			c->updated = ts_iso(r, res, i, 16);
 			c->uptime = -1;
 			c->probe = -1;
 			p->nc = nc;
@@ -736,7 +928,8 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 		case 2:		/* one component's days */
 			if ((c = mp_st_comp_by_id(p, mp_res_int(res, i, 1)))
 			    != NULL)
-				parse_days(c, mp_res_get(res, i, 2));
+				parse_days(c, mp_res_get(res, i, 2),
+				    (long)mp_res_int(res, i, 3));
 			break;
 		case 3:		/* an incident of one of the days */
 			d = (int)mp_res_int(res, i, 3);
@@ -761,21 +954,22 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 			in->pid = mp_res_get(res, i, 3);
 			in->name = mp_res_get(res, i, 4);
 			in->status = mp_res_get(res, i, 5);
-			in->created = mp_res_get(res, i, 6);
-			in->updated = mp_res_get(res, i, 7);
-			in->monitoring = mp_res_get(res, i, 8);
-			in->resolved = mp_res_get(res, i, 9);
-			in->impact = mp_res_get(res, i, 10);
-			in->started = mp_res_get(res, i, 11);
-			in->pm_body = mp_res_get(res, i, 12);
-			in->pm_at = mp_res_get(res, i, 13);
-			in->kind = mp_res_get(res, i, 14);
-			in->sfor = mp_res_get(res, i, 15);
-			in->suntil = mp_res_get(res, i, 16);
-			in->day_human = mp_res_get(res, i, 17);
-			in->sfor_human = mp_res_get(res, i, 18);
-			in->suntil_human = mp_res_get(res, i, 19);
-			p->total = mp_res_int(res, i, 20);
+			in->impact = mp_res_get(res, i, 6);
+			in->pm_body = mp_res_get(res, i, 7);
+			in->kind = mp_res_get(res, i, 8);
+			p->total = mp_res_int(res, i, 9);
+			in->created = ts_iso(r, res, i, 10);
+			in->updated = ts_iso(r, res, i, 12);
+			in->monitoring = ts_iso(r, res, i, 14);
+			in->resolved = ts_iso(r, res, i, 16);
+			in->started = ts_iso(r, res, i, 18);
+			in->pm_at = ts_iso(r, res, i, 20);
+			in->sfor = ts_iso(r, res, i, 22);
+			in->suntil = ts_iso(r, res, i, 24);
+			in->day_human = ts_human(r, res, i,
+			    mp_res_isnull(res, i, 23) ? 19 : 23, TS_LONG_DAY);
+			in->sfor_human = ts_human(r, res, i, 23, TS_SHORT);
+			in->suntil_human = ts_human(r, res, i, 25, TS_SHORT);
 			in->u = mp_calloc(r->ctx.a, nk[6] ? (size_t)nk[6] : 1,
 			    sizeof(*in->u));
 			in->comps = mp_calloc(r->ctx.a, nk[1] ? (size_t)nk[1] :
@@ -794,11 +988,11 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 			u->pid = mp_res_get(res, i, 3);
 			u->status = mp_res_get(res, i, 4);
 			u->body = mp_res_get(res, i, 5);
-			u->created = mp_res_get(res, i, 6);
-			u->updated = mp_res_get(res, i, 7);
-			u->display = mp_res_get(res, i, 8);
-			u->affected = mp_res_get(res, i, 9);
-			u->display_human = mp_res_get(res, i, 10);
+			u->affected = mp_res_get(res, i, 6);
+			u->created = ts_iso(r, res, i, 7);
+			u->updated = ts_iso(r, res, i, 9);
+			u->display = ts_iso(r, res, i, 11);
+			u->display_human = ts_human(r, res, i, 12, TS_SHORT);
 			break;
 		case 7:		/* a component an incident affects */
 			for (j = 0; j < p->ninc; j++)
@@ -900,40 +1094,135 @@ day_class(const struct mp_status_day *d, double *frac)
 	return "ok";
 }
 
-/* The date i days after first (YYYY-MM-DD) as "Mar 3, 2026". */
-static void
-day_name(const char *first, int i, char *buf, size_t sz)
+/*
+ * The names of the 90 days from first (YYYY-MM-DD), as strftime's
+ * "%b %e, %Y" writes them ("Mar  3, 2026"), into the arena: worked out
+ * once per page rather than once per bar.  "day N" when first is not a
+ * date.
+ */
+static const char **
+day_names(struct mp_req *r, const char *first)
 {
+	static const char *const mon[12] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	const char	**n = mp_calloc(r->ctx.a, MP_STATUS_DAYS, sizeof(*n));
 	struct tm	 tm;
-	time_t		 t;
+	char		*s;
+	time_t		 t0, t;
+	int		 i, ok;
 
 	memset(&tm, 0, sizeof(tm));
-	if (first == NULL || strptime(first, "%Y-%m-%d", &tm) == NULL) {
-		snprintf(buf, sz, "day %d", i + 1);
-		return;
-	}
+	ok = first != NULL && strptime(first, "%Y-%m-%d", &tm) != NULL;
 	tm.tm_hour = 12;
-	t = timegm(&tm) + (time_t)i * 86400;
-	gmtime_r(&t, &tm);
-	strftime(buf, sz, "%b %e, %Y", &tm);
+	t0 = ok ? timegm(&tm) : 0;
+	for (i = 0; i < MP_STATUS_DAYS; i++) {
+		if (!ok) {
+			n[i] = mp_printf(r->ctx.a, "day %d", i + 1);
+			continue;
+		}
+		t = t0 + (time_t)i * 86400;
+		gmtime_r(&t, &tm);
+		if (tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
+			n[i] = mp_printf(r->ctx.a, "%s %2d, %d",
+			    mon[tm.tm_mon % 12], tm.tm_mday, tm.tm_year + 1900);
+			continue;
+		}
+		/* "Mar  3, 2026" by hand: 90 printf calls were noticeable. */
+		s = mp_alloc(r->ctx.a, 13);
+		memcpy(s, mon[tm.tm_mon % 12], 3);
+		s[3] = ' ';
+		put_digits(s + 4, tm.tm_mday, 2);
+		if (s[4] == '0')
+			s[4] = ' ';
+		s[6] = ',';
+		s[7] = ' ';
+		put_digits(s + 8, tm.tm_year + 1900, 4);
+		s[12] = '\0';
+		n[i] = s;
+	}
+	return n;
 }
 
-/*
- * The 90 bars of one component as the inside of its SVG: per day a <g>
- * with a <title>, the day's base bar and, when it had downtime, the
- * filled part.  Drawn here rather than by a template loop of 90
- * iterations per component; every text in it is HTML-escaped.
- */
+/* Copy a string literal (its length known when compiling) to o. */
+#define PUT(o, lit)	((o) = (char *)memcpy((o), (lit), sizeof(lit) - 1) + \
+			    sizeof(lit) - 1)
+
+/* Copy s to o; returns the end. */
 static char *
-svg_bars(struct mp_req *r, const struct st_page *p, const struct st_comp *c)
+put_str(char *o, const char *s)
 {
-	struct mp_buf	 b;
-	char		 day[32], mins[64], *s;
-	const char	*cls;
+	size_t	 n = strlen(s);
+
+	memcpy(o, s, n);
+	return o + n;
+}
+
+/* v >= 0 in decimal at o; returns the end. */
+static char *
+put_int(char *o, int v)
+{
+	char	 t[12], *e = t + sizeof(t), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	memcpy(o, q, (size_t)(e - q));
+	return o + (e - q);
+}
+
+/* s HTML-escaped (as mp_buf_html) at o; returns the end. */
+static char *
+put_html(char *o, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '&':
+			PUT(o, "&amp;");
+			break;
+		case '<':
+			PUT(o, "&lt;");
+			break;
+		case '>':
+			PUT(o, "&gt;");
+			break;
+		case '"':
+			PUT(o, "&quot;");
+			break;
+		case '\'':
+			PUT(o, "&#39;");
+			break;
+		default:
+			*o++ = *s;
+		}
+	return o;
+}
+
+#define BAR_MAX		320	/* bytes of one day's <g>, its incidents aside */
+
+/*
+ * The 90 bars of one component as the inside of its SVG, set as
+ * node.BarsHtml: per day a <g> with a <title>, the day's base bar and,
+ * when it had downtime, the filled part.  Drawn here rather than by a
+ * template loop of 90 iterations per component, straight into one
+ * buffer sized beforehand (900 bars a page: appending piece by piece was
+ * most of the page's own work).  The incident names are HTML-escaped;
+ * the rest is text of ours (day names, figures, classes).
+ */
+static void
+svg_bars(struct mp_req *r, HDF *node, const struct st_page *p,
+    const struct st_comp *c)
+{
+	char		 mins[64], *buf, *o;
+	const char	*cls, *txt;
+	size_t		 sz = 1;
 	double		 frac, down;
 	int		 i, h;
 
-	mp_buf_init(&b, 0);
+	for (i = 0; i < MP_STATUS_DAYS; i++)
+		sz += BAR_MAX + (c->days[i].incidents == NULL ? 0 :
+		    6 * strlen(c->days[i].incidents));
+	o = buf = mp_alloc(r->ctx.a, sz);
 	for (i = 0; i < MP_STATUS_DAYS; i++) {
 		const struct mp_status_day *d = &c->days[i];
 
@@ -944,9 +1233,9 @@ svg_bars(struct mp_req *r, const struct st_page *p, const struct st_comp *c)
 		if (h > 32)
 			h = 32;
 		down = mp_status_downtime(d) / 60.0;
-		day_name(p->first_day, i, day, sizeof(day));
+		txt = mins;
 		if (d->observed_s <= 0)
-			snprintf(mins, sizeof(mins), "no data");
+			txt = "no data";
 		else if (down > 0)
 			snprintf(mins, sizeof(mins), "%.0f minute%s down",
 			    down, down >= 0.5 && down < 1.5 ? "" : "s");
@@ -957,27 +1246,36 @@ svg_bars(struct mp_req *r, const struct st_page *p, const struct st_comp *c)
 			snprintf(mins, sizeof(mins), "no downtime, %d minutes "
 			    "degraded", d->degraded_s / 60);
 		else
-			snprintf(mins, sizeof(mins), "no downtime");
-		mp_buf_puts(&b, "<g><title>");
-		mp_buf_html(&b, day);
-		mp_buf_puts(&b, ": ");
-		mp_buf_html(&b, mins);
+			txt = "no downtime";
+		PUT(o, "<g><title>");
+		o = put_str(o, p->day_names[i]);
+		PUT(o, ": ");
+		o = put_str(o, txt);
 		if (d->incidents != NULL) {
-			mp_buf_puts(&b, ". ");
-			mp_buf_html(&b, d->incidents);
+			PUT(o, ". ");
+			o = put_html(o, d->incidents);
 		}
-		mp_buf_printf(&b, "</title><rect class=\"d-%s\" x=\"%d\" "
-		    "width=\"3\" height=\"32\"/>", strcmp(cls, "major") == 0 ||
-		    strcmp(cls, "partial") == 0 ? "ok" : cls, i * 5);
-		if (h > 0)
-			mp_buf_printf(&b, "<rect class=\"f-%s\" x=\"%d\" "
-			    "y=\"%d\" width=\"3\" height=\"%d\"/>", cls, i * 5,
-			    32 - h, h);
-		mp_buf_puts(&b, "</g>");
+		PUT(o, "</title><rect class=\"d-");
+		o = put_str(o, strcmp(cls, "major") == 0 ||
+		    strcmp(cls, "partial") == 0 ? "ok" : cls);
+		PUT(o, "\" x=\"");
+		o = put_int(o, i * 5);
+		PUT(o, "\" width=\"3\" height=\"32\"/>");
+		if (h > 0) {
+			PUT(o, "<rect class=\"f-");
+			o = put_str(o, cls);
+			PUT(o, "\" x=\"");
+			o = put_int(o, i * 5);
+			PUT(o, "\" y=\"");
+			o = put_int(o, 32 - h);
+			PUT(o, "\" width=\"3\" height=\"");
+			o = put_int(o, h);
+			PUT(o, "\"/>");
+		}
+		PUT(o, "</g>");
 	}
-	s = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
-	mp_buf_free(&b);
-	return s;
+	*o = '\0';
+	mp_hdf_set(node, "BarsHtml", buf);
 }
 
 /* One component's line under node. */
@@ -1000,7 +1298,7 @@ hdf_comp(struct mp_req *r, HDF *node, const struct st_page *p,
 		mp_status_uptime_text(c->probe, pct, sizeof(pct));
 		mp_hdf_set(node, "Probe", pct);
 	}
-	mp_hdf_set(node, "BarsHtml", svg_bars(r, p, c));
+	svg_bars(r, node, p, c);
 }
 
 /* The components as groups (ungrouped ones each in a nameless group). */
@@ -1135,6 +1433,7 @@ hdf_overview(struct mp_req *r, HDF *hdf, struct st_page *p)
 	mp_hdf_set(hdf, "Status.UpdatedIso", p->now_iso);
 	mp_hdf_set(hdf, "Status.TimeZone", p->tz);
 	mp_hdf_set(hdf, "Status.FirstDay", p->first_day);
+	p->day_names = day_names(r, p->first_day);
 	hdf_groups(r, hdf, p, 1);
 	for (i = 0; i < p->ninc; i++) {
 		const struct st_incident *in = &p->inc[i];
@@ -1287,6 +1586,8 @@ struct st_copy {
 	unsigned char	*gz;		/* the same, gzip-compressed, or NULL */
 	size_t		 gzlen;
 	int		 gz_tried;	/* copy_compress ran for this data */
+	int64_t		 disk_version;	/* of the file this responder wrote */
+	uint64_t	 disk_ms;	/* when it wrote it (monotonic), or 0 */
 };
 
 static struct st_copy	 copies[ST_K__MAX][CACHE_SLOTS];
@@ -1523,6 +1824,8 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 			mp_oom();
 		memcpy(c->data, b->data, b->len);
 		c->len = b->len;
+		if (c->tenant != r->ctx.tenant->id)
+			c->disk_ms = 0;		/* the slot changed hands */
 		c->tenant = r->ctx.tenant->id;
 		free(c->gz);
 		c->gz = NULL;
@@ -1542,6 +1845,20 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 		(void)utimensat(AT_FDCWD, path, NULL, 0);
 		return;
 	}
+	/*
+	 * A new rendering of the version this responder wrote less than
+	 * DISK_EVERY_S ago differs from that file in its clock only (the
+	 * page says when it was made): the file stays, dated when it was
+	 * written, which is what the outage note tells.  Rewriting ~100 KB
+	 * and renaming it over the old file at every rendering was a
+	 * quarter of the page's cost.  Any change through the portal bumps
+	 * the version, so the file always holds the latest data.
+	 */
+	if (c->disk_ms != 0 && c->disk_version == version &&
+	    mp_monotonic_ms() - c->disk_ms < (uint64_t)DISK_EVERY_S * 1000)
+		return;
+	c->disk_version = version;
+	c->disk_ms = mp_monotonic_ms();
 	dir = mp_printf(r->ctx.a, "%s/status", mp_status_conf(cfg)->cache_dir);
 	(void)mkdir(mp_status_conf(cfg)->cache_dir, 0755);
 	(void)mkdir(dir, 0755);
