@@ -351,8 +351,47 @@ def test_worker_changes_show_within_a_tick(https, db_app):
     finally:
         tenant_exec(db_app, "globex", "UPDATE status_component SET status = 'operational'"
                     " WHERE public_id = %s", dns)
-    # (Any write to the status tables moves the page's updated_at, which
-    # summary.json shows: the probe's bookkeeping too, rightly.)
+
+
+def test_bookkeeping_keeps_the_page_and_its_copies(https, db_app, db_super):
+    """A probe's bookkeeping (its last run and result), a rollup that finds
+    nothing new and an UPDATE that writes the same values show nowhere:
+    the page's version and updated_at, the tenant's cache generation and
+    nginx's copy stay.  A change that shows still moves them."""
+    rollup = ("SELECT status_rollup((now() AT TIME ZONE p.tz)::date - 3,"
+              " (now() AT TIME ZONE p.tz)::date - 1, p.tz) FROM (SELECT"
+              " coalesce((SELECT time_zone FROM status_page), 'Etc/UTC') AS tz) p")
+
+    def state():
+        with db_super.cursor() as c:
+            c.execute("SELECT p.version, p.updated_at, g.gen FROM tenants t"
+                      " JOIN status_page p ON p.tenant_id = t.id"
+                      " LEFT JOIN cache_gen g ON g.tenant_id = t.id"
+                      " WHERE t.slug = 'globex'")
+            return c.fetchone()
+
+    anon = https("globex")
+    dns = comp_ids(https, "globex")["DNS"]
+    tenant_exec(db_app, "globex", rollup)        # whatever is due, written now
+    before = state()
+    helpers.wait_until(lambda: anon.get("/api/v2/summary.json", timeout=T)
+                       .headers.get("X-Cache") == "HIT", timeout=5, interval=0.1,
+                       what="summary.json kept")
+    assert tenant_exec(db_app, "globex", rollup) == [(0,)]
+    tenant_exec(db_app, "globex", "UPDATE status_component SET probe_last_at = now(),"
+                " probe_last_ok = true, probe_failures = 0 WHERE NOT is_group")
+    tenant_exec(db_app, "globex", "UPDATE status_component SET status = status,"
+                " probe_last_at = now() WHERE public_id = %s", dns)
+    assert state() == before
+    assert anon.get("/api/v2/summary.json", timeout=T).headers.get("X-Cache") == "HIT"
+    tenant_exec(db_app, "globex", "UPDATE status_component SET probe_last_at = now(),"
+                " status = 'degraded_performance' WHERE public_id = %s", dns)
+    try:
+        after = state()
+        assert after[0] > before[0] and after[1] > before[1] and after[2] > before[2]
+    finally:
+        tenant_exec(db_app, "globex", "UPDATE status_component SET status = 'operational'"
+                    " WHERE public_id = %s", dns)
 
 
 # ------------------------------------------------------------------ counts
