@@ -11,11 +11,21 @@ import sys
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 
 import auth  # noqa: E402
+
+
+def heading_becomes(browser, text):
+    """Wait for the page that replaces this one to show text as its h1
+    (the old page's h1 may still be there, or gone stale, meanwhile)."""
+    WebDriverWait(browser, 10, ignored_exceptions=(
+        StaleElementReferenceException,)).until(
+        lambda b: b.find_element(By.TAG_NAME, "h1").text == text)
 
 
 def csp_errors(browser):
@@ -67,7 +77,7 @@ def test_answer_from_the_mail_link(browser, https, db_super, mailbox):
     assert browser.find_element(
         By.CSS_SELECTOR, "label.survey-option span").size["height"] >= 44
     browser.find_element(By.CSS_SELECTOR, "button.survey-submit").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Thank you!"
+    heading_becomes(browser, "Thank you!")
     assert not csp_errors(browser)
     with db_super.cursor() as c:
         c.execute("SELECT score, comment, followup FROM survey"
@@ -76,4 +86,4 @@ def test_answer_from_the_mail_link(browser, https, db_super, mailbox):
     # Back and send again: already answered, nothing changed.
     browser.back()
     browser.refresh()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Already answered"
+    heading_becomes(browser, "Already answered")
