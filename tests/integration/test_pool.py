@@ -386,7 +386,13 @@ def test_postgresql_restart_under_load_gives_503_then_recovers(
         sh_stack("pg-start")
     assert loop.failures == [], loop.failures[:5]
     during = [s for s in loop.statuses if down + 0.2 < s[0] < up]
-    assert during and all(s[2] == 503 and s[3] == "5" for s in during), during[:5]
+    assert all(s[2] == 503 and s[3] == "5" for s in during), during[:5]
+    # Straight to PostgreSQL, every request of the outage is answered at
+    # once.  Through PgBouncer (MP_PGBOUNCER=1) a query may instead wait
+    # for the server to come back (its query_wait_timeout) and answer
+    # after it: only the two requests above are sure to be refused.
+    if stack.get("MP_PGBOUNCER", "0") != "1":
+        assert during, "no answer while PostgreSQL was down"
     # Not restarted: same master, and no responder crashed or gave up
     # (under this load they do recycle after max_requests, which is fine).
     assert read_pid(stack["MP_POOL_PIDFILE"]) == master
