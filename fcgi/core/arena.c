@@ -219,20 +219,32 @@ mp_memdup(struct mp_arena *a, const void *p, size_t n)
 
 /*
  * Format into the arena.  An encoding error from vsnprintf gives an
- * empty string rather than NULL so that callers need no check.
+ * empty string rather than NULL so that callers need no check.  The
+ * string is formatted once, straight into the free end of the current
+ * block, and kept there when it fits (nearly always: keys, paths, small
+ * numbers); only a longer one is formatted again into its own room.
  */
 char *
 mp_vprintf(struct mp_arena *a, const char *fmt, va_list ap)
 {
-	va_list	 ap2;
-	char	*p;
-	int	 len;
+	struct chunk	*c = a->blocks;
+	va_list		 ap2;
+	char		*p;
+	size_t		 off, room;
+	int		 len;
 
+	off = (c->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	room = off < c->size ? c->size - off : 0;
+	/* What mp_alloc would give a short string: the same bytes. */
+	if (room > a->blocksz / 4)
+		room = a->blocksz / 4;
 	va_copy(ap2, ap);
-	len = vsnprintf(NULL, 0, fmt, ap2);
+	len = vsnprintf(room > 0 ? chunk_data(c) + off : NULL, room, fmt, ap2);
 	va_end(ap2);
 	if (len < 0)
 		return mp_strndup(a, "", 0);
+	if ((size_t)len < room)
+		return mp_alloc(a, (size_t)len + 1);
 	p = mp_alloc(a, (size_t)len + 1);
 	(void)vsnprintf(p, (size_t)len + 1, fmt, ap);
 	return p;

@@ -106,20 +106,36 @@ mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 	va_list	 ap;
 	int	 len;
 
+	size_t	 room;
+
 	if (b->err)
 		return;
+	/* Formatted once into the free capacity; again only if it was short. */
+	room = b->cap > b->len ? b->cap - b->len : 0;
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	len = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (len < 0) {
 		b->err = 1;
+		if (room > 0)
+			b->data[b->len] = '\0';
 		return;
 	}
-	if (len == 0 || reserve(b, (size_t)len) == -1)
+	if ((size_t)len >= room) {
+		if (len == 0 || reserve(b, (size_t)len) == -1) {
+			if (room > 0)
+				b->data[b->len] = '\0';
+			return;
+		}
+		va_start(ap, fmt);
+		(void)vsnprintf(b->data + b->len, (size_t)len + 1, fmt, ap);
+		va_end(ap);
+	} else if (b->max != 0 && b->len + (size_t)len > b->max) {
+		/* Over the cap: as reserve() would have refused it. */
+		b->err = 1;
+		b->data[b->len] = '\0';
 		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(b->data + b->len, (size_t)len + 1, fmt, ap);
-	va_end(ap);
+	}
 	b->len += (size_t)len;
 }
 

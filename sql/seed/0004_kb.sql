@@ -1013,6 +1013,16 @@ FROM kb_articles a CROSS JOIN generate_series(1, 14) d
 WHERE a.tenant_id = mp_tenant() AND a.status = 'published'
 ON CONFLICT (tenant_id, article_id, day, slot) DO NOTHING;
 
+-- The popular list's totals of that history (migration 0028), as the
+-- kb.popular job keeps them.
+INSERT INTO kb_popular AS p (tenant_id, article_id, views)
+SELECT mp_tenant(), article_id, sum(views)
+FROM kb_views
+WHERE tenant_id = mp_tenant() AND day > current_date - 30
+GROUP BY article_id
+HAVING sum(views) > 0
+ON CONFLICT (tenant_id, article_id) DO UPDATE SET views = EXCLUDED.views;
+
 -- Synonyms (migration 0016): common hosting vocabulary, the words customers
 -- use next to the words help articles use.  Staff change them at
 -- /staff/help/synonyms.  A rerun adds only groups that are missing.

@@ -484,6 +484,22 @@ def test_a_copy_replaced_after_its_time_is_what_hits_serve(https, pool_extra, kb
         assert title(r).endswith(" second")
 
 
+def test_a_request_nginx_passes_by_is_neither_marked_nor_compressed(acme):
+    """X-Mpanel-No-Cache (like a session cookie) makes nginx pass the
+    request to the pool and keep nothing: the pool then spends nothing on a
+    copy (no gzip for it, no marks), and the page is the same page."""
+    path = "/help/search?q=" + unique_word()
+    gz = {"Accept-Encoding": "gzip"}
+    r = acme.get(path, timeout=T, headers=dict(gz, **{"X-Mpanel-No-Cache": "1"}))
+    assert r.status_code == 200 and r.headers.get("X-Cache") == "BYPASS"
+    assert "Content-Encoding" not in r.headers
+    kept = acme.get(path, timeout=T, headers=gz)
+    assert kept.headers.get("X-Cache") == "MISS"
+    assert kept.headers.get("Content-Encoding") == "gzip"
+    assert acme.get(path, timeout=T, headers=gz).headers.get("X-Cache") == "HIT"
+    assert kept.text == r.text
+
+
 def test_stale_copies_while_the_pool_is_stopped(https, pool_extra, sh_stack):
     name = "cstale"
     c = https("acme", port=pool_extra(name, workers=1, page_cache_ttl=1))

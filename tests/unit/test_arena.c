@@ -124,6 +124,39 @@ test_strings(void **state)
 	mp_arena_free(a);
 }
 
+/*
+ * mp_printf formats into the free end of the current block: every string
+ * stays intact while later ones and other allocations follow, across
+ * block ends and at the quarter-block limit (64-byte blocks: 16).
+ */
+static void
+test_printf_in_place(void **state)
+{
+	struct mp_arena	*a = mp_arena_new(64);
+	char		*s[200], want[64];
+	int		 i;
+
+	for (i = 0; i < 200; i++) {
+		/* Lengths 1 to 24 (with the NUL: 2 to 25), around 16. */
+		s[i] = mp_printf(a, "%.*s%d", i % 22, "abcdefghijklmnopqrstuv",
+		    i % 10);
+		if (i % 3 == 0)
+			memset(mp_alloc(a, 5), 'z', 5);
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(want, sizeof(want), "%.*s%d", i % 22,
+		    "abcdefghijklmnopqrstuv", i % 10);
+		assert_string_equal(s[i], want);
+	}
+	/* Exactly a quarter block with its NUL, and one byte more. */
+	assert_string_equal(mp_printf(a, "%s", "123456789012345"),
+	    "123456789012345");
+	assert_string_equal(mp_printf(a, "%s", "1234567890123456"),
+	    "1234567890123456");
+	assert_string_equal(mp_printf(a, "%s", ""), "");
+	mp_arena_free(a);
+}
+
 /* Run fn in a child; return its exit status and what it wrote to stderr. */
 static int
 in_child(void (*fn)(void), char *err, size_t errsz)
@@ -192,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_many_blocks_and_reset),
 		cmocka_unit_test(test_cleanups_lifo),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_printf_in_place),
 		cmocka_unit_test(test_oom),
 	};
 

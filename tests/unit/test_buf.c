@@ -87,6 +87,26 @@ test_max(void **state)
 	mp_buf_free(&b);
 }
 
+/* Formatting into spare capacity keeps what came before and the NUL. */
+static void
+test_printf_spare(void **state)
+{
+	struct mp_buf	 b;
+	int		 i;
+
+	mp_buf_init(&b, 0);
+	mp_buf_puts(&b, "x");		/* capacity 256 now */
+	for (i = 0; i < 100; i++)	/* fills it, then grows twice */
+		mp_buf_printf(&b, "%03d,", i);
+	assert_int_equal(b.len, 401);
+	assert_int_equal(strlen(mp_buf_cstr(&b)), 401);
+	assert_memory_equal(mp_buf_cstr(&b), "x000,001,", 9);
+	assert_string_equal(mp_buf_cstr(&b) + 397, "099,");
+	mp_buf_printf(&b, "%s", "");
+	assert_int_equal(b.len, 401);
+	mp_buf_free(&b);
+}
+
 static void
 test_html(void **state)
 {
@@ -132,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_append_and_grow),
 		cmocka_unit_test(test_printf_long),
+		cmocka_unit_test(test_printf_spare),
 		cmocka_unit_test(test_max),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_html_max),

@@ -118,8 +118,10 @@ mp_cache_unknown_routes(FILE *fp)
 /*
  * Whether this answer is the same for every anonymous visitor, so nginx
  * may keep it: a public route, GET or HEAD, 200, a tenant; no session,
- * credential or tenant override in the request; no cookie, no
- * "private"/"no-store" and no form token in the response.
+ * credential, tenant override or X-Mpanel-No-Cache in the request (what
+ * makes nginx pass it by: then there is nothing to mark or compress for
+ * a copy); no cookie, no "private"/"no-store" and no form token in the
+ * response.
  */
 static int
 shareable(struct mp_req *r, struct mp_resp *w)
@@ -134,7 +136,8 @@ shareable(struct mp_req *r, struct mp_resp *w)
 	    mp_req_cookie(r, MP_SESSION_COOKIE) != NULL ||
 	    mp_req_param(r, "HTTP_AUTHORIZATION") != NULL ||
 	    mp_req_param(r, "HTTP_X_TENANT_ID") != NULL ||
-	    mp_req_param(r, "HTTP_X_TENANT_SLUG") != NULL)
+	    mp_req_param(r, "HTTP_X_TENANT_SLUG") != NULL ||
+	    mp_req_param(r, "HTTP_X_MPANEL_NO_CACHE") != NULL)
 		return 0;
 	if (mp_resp_get_header(w, "Set-Cookie") != NULL)
 		return 0;

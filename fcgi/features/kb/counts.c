@@ -59,6 +59,8 @@ enum kbc_stmt {
 	KBC_PRUNE_WORDS,
 	KBC_VIEW_N,
 	KBC_SEARCH_N,
+	KBC_POPULAR,
+	KBC_POPULAR_GONE,
 	KBC__MAX
 };
 
@@ -125,6 +127,22 @@ static const struct mp_stmt stmts[] = {
 	    " results = CASE WHEN EXCLUDED.searches > 0"
 	    " THEN EXCLUDED.results ELSE k.results END,"
 	    " clicks = k.clicks + EXCLUDED.clicks", 0 },
+	/*
+	 * The popular list's totals (kb_popular, migration 0028): views of
+	 * the last 30 days per article, only the rows that changed written,
+	 * in key order; then the articles with no view left in the window.
+	 */
+	[KBC_POPULAR] = { "kbc_popular",
+	    "INSERT INTO kb_popular AS p (tenant_id, article_id, views)"
+	    " SELECT mp_tenant(), article_id, sum(views) FROM kb_views"
+	    " WHERE day > current_date - 30 GROUP BY article_id"
+	    " HAVING sum(views) > 0 ORDER BY article_id"
+	    " ON CONFLICT (tenant_id, article_id) DO UPDATE"
+	    " SET views = EXCLUDED.views WHERE p.views <> EXCLUDED.views", 0 },
+	[KBC_POPULAR_GONE] = { "kbc_popular_gone",
+	    "DELETE FROM kb_popular p WHERE NOT EXISTS (SELECT 1 FROM kb_views v"
+	    " WHERE v.tenant_id = p.tenant_id AND v.article_id = p.article_id"
+	    " AND v.day > current_date - 30 AND v.views > 0)", 0 },
 	/* Contact requests from failed searches older than $1 days. */
 	[KBC_PRUNE_CONTACTS] = { "kbc_prune_contacts",
 	    "DELETE FROM kb_contact_requests"
@@ -489,6 +507,21 @@ mp_kb_job_retention(struct mp_job *j)
 		    "contact requests and %ld words removed", mp_res_affected(v),
 		    mp_res_affected(s), mp_res_affected(k), mp_res_affected(w));
 	return MP_OK;
+}
+
+/*
+ * kb.popular (every 5 minutes, per tenant): the totals the popular list
+ * reads (/help, /api/kb/popular), so a request never sums 30 days of
+ * view rows.  The list lags the counts by at most this period.
+ */
+enum mp_err
+mp_kb_job_popular(struct mp_job *j)
+{
+	enum mp_err	 rc;
+
+	if ((rc = mp_q(&j->ctx, &stmts[KBC_POPULAR], 0, NULL, NULL)) != MP_OK)
+		return rc;
+	return mp_q(&j->ctx, &stmts[KBC_POPULAR_GONE], 0, NULL, NULL);
 }
 
 /*

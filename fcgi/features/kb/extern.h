@@ -171,6 +171,7 @@ int		 mp_kb_counts_flush(struct mp_ctx *, int force);
 enum mp_err	 mp_kb_job_related(struct mp_job *);
 /* counts.c: the daily kb.retention job. */
 enum mp_err	 mp_kb_job_retention(struct mp_job *);
+enum mp_err	 mp_kb_job_popular(struct mp_job *);
 
 /* The help center's settings (kb.c has the keys, defaults and ranges). */
 struct mp_kb_conf {

@@ -119,6 +119,8 @@ static const struct mp_job_kind jobs[] = {
 	    MP_BACKOFF_DEFAULT, 1 },
 	{ "kb.retention", "bulk", mp_kb_job_retention, NULL, 86400,
 	    MP_BACKOFF_DEFAULT, 1 },
+	{ "kb.popular", "bulk", mp_kb_job_popular, NULL, 300,
+	    MP_BACKOFF_DEFAULT, 1 },
 };
 
 static const struct mp_stmt_table *const stmts[] = {

@@ -96,15 +96,18 @@ static const struct mp_stmt stmts[] = {
 	    " ORDER BY coalesce(p.position, c.position), coalesce(p.id, c.id),"
 	    " c.parent_id NULLS FIRST, c.position, c.name", MP_STMT_READ },
 	/*
-	 * Most viewed over 30 days, topped up with the most recent: both
-	 * candidate lists come from indexes, so a big tenant elsewhere in the
-	 * table never turns this into a scan of every article.
+	 * Most viewed over 30 days (kb_popular, kept by the kb.popular job),
+	 * topped up with the most recent: both candidate lists come from
+	 * indexes and stop after $1 rows (and the ties of the last, which
+	 * the published dates then order), so the list costs the same for a
+	 * tenant of any size.
 	 */
 	[KB_POPULAR] = { "kb_popular",
-	    "WITH cand AS (SELECT article_id AS id, n FROM (SELECT article_id,"
-	    "  sum(views)::bigint AS n FROM kb_views"
-	    "  WHERE day > current_date - 30 GROUP BY article_id"
-	    "  ORDER BY 2 DESC LIMIT 200) v"
+	    "WITH cand AS ((SELECT p.article_id AS id, p.views AS n"
+	    "  FROM kb_popular p JOIN kb_articles a"
+	    "  ON a.tenant_id = p.tenant_id AND a.id = p.article_id"
+	    "  WHERE a.status = 'published'"
+	    "  ORDER BY p.views DESC FETCH FIRST $1 ROWS WITH TIES)"
 	    " UNION ALL (SELECT a.id, 0 FROM kb_articles a"
 	    "  WHERE a.status = 'published'"
 	    "  ORDER BY a.published_at DESC NULLS LAST LIMIT $1)),"
