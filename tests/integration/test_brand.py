@@ -5,6 +5,7 @@ refused, uploads checked by content, /favicon.ico on every host, custom
 domain checks, mail sender per tenant, and one navigation per role."""
 
 import hashlib
+import json
 import os
 import re
 import struct
@@ -595,6 +596,86 @@ def test_home_description_is_the_brand(https):
     assert ('<meta name="description" content="Acme Hosting customer portal: '
             'help center, system status and your account.">') in r.text
     assert "Welcome to Acme Hosting." in r.text
+
+
+def article_path(db_super, slug):
+    """The path of one published article of tenant slug."""
+    with db_super.cursor() as cur:
+        cur.execute("SELECT a.public_id, a.slug FROM kb_articles a"
+                    " JOIN tenants t ON t.id = a.tenant_id"
+                    " WHERE t.slug = %s AND a.status = 'published'"
+                    " ORDER BY a.id LIMIT 1", (slug,))
+        pid, aslug = cur.fetchone()
+    return "/help/articles/%s-%s" % (pid, aslug)
+
+
+def test_article_and_status_pages_show_a_brand_edit_at_once(https, db_super,
+                                                            acme_admin):
+    """The article page and the status page read the brand in their own
+    statement: an edit shows on the very next request, signed in or not,
+    and each tenant's pages show its own brand."""
+    paths = (article_path(db_super, "acme"), "/status")
+    r = acme_admin.put({"company_name": "Acme <Edited> & Co",
+                        "support_email": "help@acme.example",
+                        "support_phone": "+44 20 7946 0000",
+                        "footer_links": [{"label": "Terms",
+                                          "url": "https://acme.example/terms"}]})
+    assert r.status_code == 200, r.text
+    v = version_of(db_super, "acme")
+    anon = https("acme")
+    for c in (acme_admin.c, anon):
+        for path in paths:
+            page = c.get(path, timeout=TIMEOUT)
+            assert page.status_code == 200, path
+            assert 'href="/brand/acme-%d.css"' % v in page.text, path
+            assert "Acme &lt;Edited&gt; &amp; Co · Powered by mPanel" in page.text, path
+            assert "Acme <Edited>" not in page.text, path
+            assert 'href="mailto:help%40acme.example"' in page.text or \
+                'href="mailto:help@acme.example"' in page.text, path
+            assert '<a href="https://acme.example/terms">Terms</a>' in page.text, path
+    # Another tenant's pages keep their own brand.
+    gv = version_of(db_super, "globex")
+    for path in (article_path(db_super, "globex"), "/status"):
+        page = https("globex").get(path, timeout=TIMEOUT)
+        assert page.status_code == 200, path
+        assert 'href="/brand/globex-%d.css"' % gv in page.text, path
+        assert "Acme" not in page.text, path
+    # A second edit shows too: nothing of the first is kept.
+    r = acme_admin.put({"company_name": "Acme Again"})
+    assert r.status_code == 200, r.text
+    for path in paths:
+        page = anon.get(path, timeout=TIMEOUT)
+        assert 'href="/brand/acme-%d.css"' % (v + 1) in page.text, path
+        assert "Acme Again · Powered by mPanel" in page.text, path
+
+
+def test_status_page_without_a_brand_row(https, db_super):
+    """A tenant with no brand row: the status and article pages still
+    render, with the default stylesheet and the portal's name."""
+    with db_super.cursor() as cur:
+        cur.execute("SELECT t.id FROM tenants t WHERE t.slug = 'globex'")
+        tid = cur.fetchone()[0]
+        cur.execute("SELECT * FROM tenant_branding WHERE tenant_id = %s", (tid,))
+        cols = [d[0] for d in cur.description]
+        row = cur.fetchone()
+        cur.execute("DELETE FROM tenant_branding WHERE tenant_id = %s", (tid,))
+    try:
+        for path in (article_path(db_super, "globex"), "/status"):
+            page = https("globex").get(path, headers={"X-Mpanel-No-Cache": "1"},
+                                       timeout=TIMEOUT)
+            assert page.status_code == 200, path
+            assert 'href="/brand/globex-1.css"' in page.text, path
+            assert "Globex" in page.text, path
+    finally:
+        with db_super.cursor() as cur:
+            cur.execute("INSERT INTO tenant_branding (%s) VALUES (%s)" % (
+                ", ".join(cols), ", ".join(["%s"] * len(cols))),
+                [json_or(v) for v in row])
+
+
+def json_or(v):
+    """A row value as psycopg takes it back (jsonb comes out as a list)."""
+    return json.dumps(v) if isinstance(v, (list, dict)) else v
 
 
 def test_staff_landing_lists_what_each_role_manages(https, db_super):

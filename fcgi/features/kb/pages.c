@@ -7,6 +7,7 @@
 #include <ClearSilver.h>
 #include <json-c/json.h>
 
+#include "features/brand/brand.h"
 #include "features/kb/extern.h"
 
 #define PAGE_SIZE	10
@@ -32,7 +33,8 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
  * Related articles come from the
  * list kept in kb_related (migration 0010, refreshed on save and by the
  * kb.related job), joined to the articles so that a renamed or archived
- * one shows as it is now, or not at all.
+ * one shows as it is now, or not at all.  The tenant's brand comes along
+ * (MP_BRAND_COLS), so the page, layout and all, is one round trip.
  */
 #define ARTICLE \
 	"SELECT " CARD ", a.id, coalesce(a.body_html, ''), a.meta_title," \
@@ -50,17 +52,19 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
 	"  ORDER BY t.locale) FROM kb_articles t" \
 	"  WHERE t.status = 'published' AND t.locale <> a.locale" \
 	"  AND t.id <> a.id AND (t.id = a.translation_of" \
-	"  OR t.translation_of = coalesce(a.translation_of, a.id)))" \
+	"  OR t.translation_of = coalesce(a.translation_of, a.id))), " \
+	MP_BRAND_COLS("b") \
 	CARD_FROM \
 	" LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id" \
-	" AND p.id = c.parent_id"
+	" AND p.id = c.parent_id" \
+	" LEFT JOIN tenant_branding b ON b.tenant_id = a.tenant_id"
 /* The synonym groups query $1 (locale $2) fires: JSON [[term, ...], ...]. */
 #define FIRED \
 	"SELECT json_agg(g.terms ORDER BY g.id) FROM kb_synonyms g" \
 	" WHERE g.id = ANY ((SELECT e.fired FROM mp_kb_expand($1, $2) e)::bigint[])"
 
 enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
-    A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS };
+    A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS, A_BRAND };
 
 enum kb_stmt {
 	KB_CATS,
@@ -973,6 +977,7 @@ mp_kb_article_page(struct mp_req *r, struct mp_resp *w)
 		mp_hdf_csrf(r, hdf);
 	else
 		mp_hdf_set(hdf, "Session.Csrf", "");
+	mp_brand_fill(r, hdf, res, 0, A_BRAND);
 	if ((rc = mp_render(r, w, 200, "kb/article.cs", hdf)) != MP_OK)
 		return rc;
 	if ((rc = mp_kb_count_view(r, mp_res_get(res, 0, A_ID))) != MP_OK)

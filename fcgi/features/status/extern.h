@@ -114,6 +114,7 @@ struct st_page {
 	int64_t		 total;		/* incidents matching, before paging */
 	const char	*indicator;
 	const char	*description;
+	const struct mp_res *ov;	/* the overview's rows (mp_st_load_overview) */
 };
 
 /* status.c */

@@ -11,6 +11,7 @@
 #include <ClearSilver.h>
 #include <zlib.h>
 
+#include "features/brand/brand.h"
 #include "features/status/extern.h"
 
 #define CACHE_TTL_S	5	/* a kept rendering is served this long at most */
@@ -28,8 +29,9 @@ enum {
 	SQ_INCIDENTS,
 	SQ_UPDATES,
 	SQ_INC_COMPS,
-	SQ_OVERVIEW,
-	SQ_OVERVIEW_DAYS,
+	SQ_OV_PAGE,
+	SQ_OV_SUMMARY,
+	SQ_OV_UNRESOLVED,
 	SQ__MAX
 };
 
@@ -88,26 +90,50 @@ enum {
 	    " coalesce(sum(s) FILTER (WHERE status = 'under_maintenance'), 0)::integer" \
 	    " AS maint_s," \
 	    " sum(s)::integer AS observed_s FROM lo WHERE s > 0 GROUP BY component_id, day),"
-#define OV_INCIDENTS \
+/*
+ * The incidents of the overview, at most 100: those of one mode (see
+ * OV_PAGE_INC and the two after it) as inc.  The mode is part of each
+ * statement's text, not a parameter: a statement without parameters is
+ * planned once per connection, where one with them was planned again at
+ * nearly every execution (a custom plan, the generic one looking no
+ * cheaper), and planning cost more than running it.
+ */
+#define OV_INCIDENTS(where) \
 	    " inc AS (SELECT i.*, e.st, count(*) OVER () AS total," \
 	    " CASE WHEN e.st IN ('resolved', 'postmortem', 'completed')" \
 	    " THEN coalesce(i.resolved_at, i.scheduled_until) END AS res" \
 	    " FROM status_incident i CROSS JOIN LATERAL (SELECT status_eff(i.kind," \
 	    " i.status, i.auto_transition, i.scheduled_for, i.scheduled_until) AS st) e" \
-	    " WHERE CASE $1" \
-	    " WHEN 'page' THEN (i.kind = 'incident' AND (e.st NOT IN" \
+	    " WHERE " where \
+	    " ORDER BY coalesce(i.scheduled_for, i.started_at) DESC, i.id DESC" \
+	    " LIMIT 100)"
+/* The page: open incidents, those of the last 7 days, open maintenance. */
+#define OV_PAGE_INC \
+	    "(i.kind = 'incident' AND (e.st NOT IN" \
 	    " ('resolved', 'postmortem') OR i.started_at > now() -" \
 	    " interval '7 days')) OR (i.kind = 'maintenance' AND e.st IN" \
-	    " ('scheduled', 'in_progress', 'verifying'))" \
-	    " WHEN 'summary' THEN (i.kind = 'incident' AND e.st NOT IN" \
+	    " ('scheduled', 'in_progress', 'verifying'))"
+/* summary.json: open incidents and open maintenance. */
+#define OV_SUMMARY_INC \
+	    "(i.kind = 'incident' AND e.st NOT IN" \
 	    " ('resolved', 'postmortem')) OR (i.kind = 'maintenance' AND" \
-	    " e.st IN ('scheduled', 'in_progress', 'verifying'))" \
-	    " WHEN 'unresolved' THEN i.kind = 'incident'" \
-	    " AND e.st NOT IN ('resolved', 'postmortem')" \
-	    " ELSE false END" \
-	    " ORDER BY coalesce(i.scheduled_for, i.started_at) DESC, i.id DESC" \
-	    " LIMIT $2)"
-#define OV_PAGE_COMPONENTS \
+	    " e.st IN ('scheduled', 'in_progress', 'verifying'))"
+/* status.json and incidents/unresolved.json: open incidents. */
+#define OV_UNRESOLVED_INC \
+	    "i.kind = 'incident' AND e.st NOT IN ('resolved', 'postmortem')"
+/*
+ * The page row (kind 0) and the components (kind 1).  brand is the
+ * page row's columns 14 to 25: OV_BRAND for the HTML page, whose layout
+ * then reads nothing more (mp_brand_fill), OV_NO_BRAND for the JSON.
+ */
+#define OV_BRAND_COL	14
+#define OV_BRAND \
+	    MP_BRAND_COLS("b") " FROM p LEFT JOIN tenant_branding b" \
+	    " ON b.tenant_id = mp_tenant()"
+#define OV_NO_BRAND \
+	    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	    " NULL, NULL FROM p"
+#define OV_PAGE_COMPONENTS(brand) \
 	    " SELECT 0 AS k, 0::bigint AS o, p.public_id, p.tz," \
 	    " p.updated_at::text, timezone(p.tz, p.updated_at)::text," \
 	    " p.version::text, p.first::text, now()::text," \
@@ -116,10 +142,8 @@ enum {
 	    " FROM status_incident i," \
 	    " unnest(ARRAY[i.scheduled_for, i.scheduled_until]) t" \
 	    " WHERE i.kind = 'maintenance' AND i.auto_transition" \
-	    " AND i.status IN ('scheduled', 'in_progress') AND t > now())::text," \
-	    " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
-	    " NULL, NULL, NULL, NULL, NULL" \
-	    " FROM p" \
+	    " AND i.status IN ('scheduled', 'in_progress') AND t > now())::text, " \
+	    " NULL, NULL, NULL, " brand \
 	    " UNION ALL" \
 	    " SELECT 1," \
 	    " row_number() OVER (ORDER BY coalesce(g.position, c.position)," \
@@ -296,11 +320,12 @@ static const struct mp_stmt stmts[] = {
 	    " ORDER BY incident_id, component_id" },
 	/*
 	 * The overview (/status, status.json, summary.json) in one round
-	 * trip: $1 the incident mode (page, summary or unresolved, as in
-	 * SQ_INCIDENTS), $2 the incident limit.  Rows of eight kinds in
-	 * column 1, in order within a kind by column 2; the kinds and their
-	 * columns are read by mp_st_load_overview.  SQ_OVERVIEW_DAYS adds
-	 * the 90 days (kinds 2 to 4) for /status; the JSON does without
+	 * trip, one statement per incident mode (page, summary or
+	 * unresolved, as in SQ_INCIDENTS; see OV_INCIDENTS).  Rows of eight
+	 * kinds in column 1, in order within a kind by column 2; the kinds
+	 * and their columns are read by mp_st_load_overview.  SQ_OV_PAGE
+	 * adds the 90 days (kinds 2 to 4) and the brand for /status; the
+	 * JSON does without
 	 * them and without their part of the plan (setting up the executor
 	 * for every node of it was as much as running it).  The days come
 	 * from status_bars (migration
@@ -311,12 +336,18 @@ static const struct mp_stmt stmts[] = {
 	 * says how far that is from the first bar).  Only days not rolled up
 	 * yet (today) are worked out from the intervals that overlap them.
 	 */
-	[SQ_OVERVIEW] = { "status_overview",
-	    OV_PAGE OV_INCIDENTS OV_PAGE_COMPONENTS OV_INCIDENT_ROWS
-	    " ORDER BY 1, 2", MP_STMT_READ },
-	[SQ_OVERVIEW_DAYS] = { "status_overview_days",
-	    OV_PAGE OV_DAYS OV_INCIDENTS OV_PAGE_COMPONENTS OV_DAY_ROWS
+	[SQ_OV_PAGE] = { "status_overview_page",
+	    OV_PAGE OV_DAYS OV_INCIDENTS(OV_PAGE_INC)
+	    OV_PAGE_COMPONENTS(OV_BRAND) OV_DAY_ROWS
 	    OV_INCIDENT_ROWS " ORDER BY 1, 2", MP_STMT_READ },
+	[SQ_OV_SUMMARY] = { "status_overview_summary",
+	    OV_PAGE OV_INCIDENTS(OV_SUMMARY_INC)
+	    OV_PAGE_COMPONENTS(OV_NO_BRAND) OV_INCIDENT_ROWS
+	    " ORDER BY 1, 2", MP_STMT_READ },
+	[SQ_OV_UNRESOLVED] = { "status_overview_unresolved",
+	    OV_PAGE OV_INCIDENTS(OV_UNRESOLVED_INC)
+	    OV_PAGE_COMPONENTS(OV_NO_BRAND) OV_INCIDENT_ROWS
+	    " ORDER BY 1, 2", MP_STMT_READ },
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == SQ__MAX,
@@ -858,7 +889,8 @@ ts_human(struct mp_req *r, const struct mp_res *res, int row, int col,
  * each day, the probe figures and the uptime, and the incidents of mode
  * (page, summary or unresolved) with their updates and components: what
  * mp_st_load_page, mp_st_load_components and mp_st_load_incidents load,
- * in one round trip (SQ_OVERVIEW).
+ * in one round trip (SQ_OV_PAGE and the two after it); p->ov keeps
+ * its rows (the page row carries the brand for the HTML page).
  */
 enum mp_err
 mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
@@ -868,16 +900,24 @@ mp_st_load_overview(struct mp_req *r, struct st_page *p, const char *mode,
 	struct st_comp		*c, *g;
 	struct st_incident	*in;
 	struct st_update	*u;
-	const char		*prm[2];
 	enum mp_err		 rc;
-	int			 i, j, n, k, d, nk[8] = { 0 }, nc = 0, ninc = 0;
+	int			 i, j, n, k, d, st, nk[8] = { 0 }, nc = 0, ninc = 0;
 
 	memset(p, 0, sizeof(*p));
-	prm[0] = mode;
-	prm[1] = "100";
-	if ((rc = mp_q(&r->ctx, &stmts[with_days ? SQ_OVERVIEW_DAYS :
-	    SQ_OVERVIEW], 2, prm, &res)) != MP_OK)
+	if (with_days && strcmp(mode, "page") == 0)
+		st = SQ_OV_PAGE;
+	else if (!with_days && strcmp(mode, "summary") == 0)
+		st = SQ_OV_SUMMARY;
+	else if (!with_days && strcmp(mode, "unresolved") == 0)
+		st = SQ_OV_UNRESOLVED;
+	else {
+		mp_error("status overview: no statement for mode %s%s", mode,
+		    with_days ? " with days" : "");
+		return MP_ESYS;
+	}
+	if ((rc = mp_q(&r->ctx, &stmts[st], 0, NULL, &res)) != MP_OK)
 		return rc;
+	p->ov = res;
 	n = mp_res_rows(res);
 	for (i = 0; i < n; i++) {
 		k = (int)mp_res_int(res, i, 0);
@@ -1487,6 +1527,7 @@ render_page(struct mp_req *r, struct mp_resp *w)
 	mp_hdf_set(hdf, "Page.Description", mp_printf(r->ctx.a,
 	    "Current status, incidents and maintenance of %s.", p.name));
 	hdf_overview(r, hdf, &p);
+	mp_brand_fill(r, hdf, p.ov, 0, OV_BRAND_COL);
 	if ((rc = mp_render(r, w, 200, "status/index.cs", hdf)) != MP_OK)
 		return rc;
 	ttl = CACHE_TTL_S;
