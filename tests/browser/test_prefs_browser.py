@@ -8,6 +8,7 @@ the button."""
 import os
 import sys
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -17,6 +18,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import auth  # noqa: E402
 
 T = 15
+
+
+def heading_becomes(browser, text):
+    """Wait for the page that replaces this one to show text as its h1
+    (the old page's h1 may still be there, or go stale while read)."""
+    WebDriverWait(browser, T, ignored_exceptions=(
+        StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.TAG_NAME, "h1").text == text)
 
 
 def rows(db_app, sql, *args):
@@ -73,19 +82,16 @@ def test_preference_centre_and_unsubscribe_page(browser, site, https, db_super, 
     browser.delete_all_cookies()
     assert url.startswith(site("acme", "/u/"))
     browser.get(url)
-    WebDriverWait(browser, T).until(lambda d: d.find_element(By.TAG_NAME, "h1").text
-                                    == "Email preferences")
+    heading_becomes(browser, "Email preferences")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Product" in body and "surveys" in body and email not in body
     # The whole preference centre for the address: the matrix is here too.
     assert Select(browser.find_element(By.ID, "product_frequency")) \
         .first_selected_option.get_attribute("value") == "weekly"
     browser.find_element(By.XPATH, "//button[starts-with(., 'Unsubscribe from')]").click()
-    WebDriverWait(browser, T).until(lambda d: d.find_element(By.TAG_NAME, "h1").text
-                                    == "You are unsubscribed")
+    heading_becomes(browser, "You are unsubscribed")
     assert rows(db_app, "SELECT source FROM notification_optout WHERE address = %s"
                 " AND category = 'product'", email) == [("page",)]
     browser.find_element(By.LINK_TEXT, "Manage your email preferences").click()
-    WebDriverWait(browser, T).until(lambda d: d.find_element(By.TAG_NAME, "h1").text
-                                    == "Email preferences")
+    heading_becomes(browser, "Email preferences")
     assert not browser.find_element(By.ID, "product_email").is_selected()
