@@ -367,8 +367,9 @@ def run_scheduled(db_super, kind, tid):
     """Make tenant tid's scheduled job of this kind due now and wait until
     the worker has run it (its next run is then scheduled again)."""
     def bring_forward():
-        # The job may be running or being rescheduled just now: wait until
-        # it is queued again, then make it due.
+        # The job may be running or being rescheduled just now (each runs
+        # once soon after the worker starts): wait until it is queued
+        # again, then make it due.
         with db_super.cursor() as c:
             c.execute("UPDATE job SET run_at = now() WHERE kind = %s"
                       " AND tenant_id = %s AND state = 'queued' RETURNING id, now()",
@@ -439,22 +440,13 @@ def test_retention_keeps_kb_stats_days(acme, db_super):
                   (tid, aid, tid, aid))
         c.execute("INSERT INTO kb_words (tenant_id, word) VALUES (%s, %s)", (tid, w))
 
-    def bring_forward():
-        # The scheduled job may be running or being rescheduled just now
-        # (it runs once soon after the worker starts): wait until it is
-        # queued again, then make it due.
-        with db_super.cursor() as c:
-            c.execute("UPDATE job SET run_at = now() WHERE kind = 'kb.retention'"
-                      " AND tenant_id = %s AND state = 'queued' RETURNING id", (tid,))
-            return c.fetchone() is not None
-    wait_until(bring_forward, 15, what="a scheduled kb.retention job for acme")
+    run_scheduled(db_super, "kb.retention", tid)
 
     def rows(sql, *args):
         with db_super.cursor() as c:
             c.execute(sql, args)
             return c.fetchall()
-    wait_until(lambda: not rows("SELECT 1 FROM kb_words WHERE tenant_id = %s AND word = %s",
-                                tid, w), 15, what="the kb.retention job")
+    assert not rows("SELECT 1 FROM kb_words WHERE tenant_id = %s AND word = %s", tid, w)
     assert rows("SELECT current_date - day FROM kb_searches WHERE tenant_id = %s"
                 " AND query = %s", tid, w) == [(400,)]
     assert rows("SELECT current_date - day, views FROM kb_views WHERE tenant_id = %s"
