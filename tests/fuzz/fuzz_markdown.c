@@ -209,10 +209,40 @@ check_html(const char *html)
 }
 
 /*
+ * The snippet of text for its own first words (stemmed and not): no '<'
+ * but those of <mark> and </mark>, which alternate.
+ */
+static void
+check_snippet(struct mp_arena *a, const char *text)
+{
+	struct mp_buf	 b;
+	const char	*p, *lex = mp_strndup(a, text, 40);
+	int		 stem, open;
+
+	for (stem = 0; stem < 2; stem++) {
+		mp_buf_init(&b, 0);
+		mp_kb_snippet_html(a, &b, text, lex, stem);
+		open = 0;
+		for (p = mp_buf_cstr(&b); (p = strchr(p, '<')) != NULL; p++) {
+			if (!open && strncmp(p, "<mark>", 6) == 0)
+				open = 1;
+			else if (open && strncmp(p, "</mark>", 7) == 0)
+				open = 0;
+			else
+				abort();
+		}
+		if (open)
+			abort();
+		mp_buf_free(&b);
+	}
+}
+
+/*
  * Whatever the source, the HTML passes check_html(): nothing of it is
  * markup but what cmark-gfm writes in safe mode.  The text and sections
- * hold no control byte but newline and tab (the snippet sentinels must
- * never come from an article).
+ * hold no control byte but newline and tab.  A snippet of a section,
+ * whatever the lexemes (here its own first words), is markup only in its
+ * <mark> tags, balanced.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -228,11 +258,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			if ((unsigned char)*p < 0x20 && *p != '\n' &&
 			    *p != '\t')
 				abort();
-		for (i = 0; i < r.nsec; i++)
+		for (i = 0; i < r.nsec; i++) {
 			for (p = r.sec[i].text; *p != '\0'; p++)
-				if (*p == MP_KB_MARK_START ||
-				    *p == MP_KB_MARK_STOP)
+				if ((unsigned char)*p < 0x20 && *p != '\n' &&
+				    *p != '\t')
 					abort();
+			check_snippet(a, r.sec[i].text);
+		}
 	}
 	mp_arena_free(a);
 	return 0;

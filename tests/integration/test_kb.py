@@ -182,6 +182,26 @@ def test_snippets_highlight_terms_and_escape_article_text(staff, acme):
     assert '#danger-zone">Danger zone</a>' in r.text
 
 
+def test_snippet_of_a_long_section_shows_its_first_match(staff, acme):
+    # A long section goes to the snippet as the part around its first
+    # match: here past the 9,000th character, after a word the stemmer
+    # changes ("policies" is "polici").
+    w = unique_word()
+    filler = " ".join("lorem%d ipsum dolor sit amet." % i for i in range(300))
+    tail = " ".join("tail%d words follow." % i for i in range(100))
+    create_article(staff, title="Long section %s" % w[:6],
+                   content="## Intro\n\nShort.\n\n## The long part\n\n" + filler +
+                           " Our policies for %s are here. " % w + tail)
+    for q, policies in ((w, "policies"), ("%s policy" % w, "<mark>policies</mark>")):
+        r = acme.get("/help/search", params={"q": q})
+        assert r.status_code == 200
+        snip = re.search(r'<p class="kb-snippet">(.*?)</p>', r.text, re.S).group(1)
+        assert "Our %s for <mark>%s</mark> are here." % (policies, w) in snip, snip
+        assert "lorem0 " not in snip
+        # It starts at a whole word of the text, not inside one.
+        assert re.match(r"(lorem\d+|ipsum|dolor|sit|amet\.|Our)\s", snip), snip
+
+
 def test_search_results_paginate_and_match_json(acme):
     r = acme.get("/help/search", params={"q": "email"})
     links = article_links(r.text)

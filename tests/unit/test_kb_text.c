@@ -77,27 +77,78 @@ test_prefix_query(void **state)
 	    "a b c d e f g h i j k l m n o p"), 'i'));
 }
 
-static void
-test_mark_html(void **state)
+/* The snippet of text for lexemes as HTML, in a fresh buffer (arena copy). */
+static const char *
+snip(const char *text, const char *lexemes, int stem)
 {
 	struct mp_buf	 b;
+	char		*s;
+
+	mp_buf_init(&b, 0);
+	mp_kb_snippet_html(a, &b, text, lexemes, stem);
+	s = mp_strdup(a, mp_buf_cstr(&b));
+	mp_buf_free(&b);
+	return s;
+}
+
+static void
+test_snippet_html(void **state)
+{
+	char	 big[4000], want[4000];
+	size_t	 i;
 
 	(void)state;
-	mp_buf_init(&b, 0);
-	mp_kb_mark_html(&b, "Use \002<script>\003 & \"quotes\" 'x'");
-	assert_string_equal(mp_buf_cstr(&b), "Use <mark>&lt;script&gt;</mark>"
-	    " &amp; &quot;quotes&quot; &#39;x&#39;");
-	mp_buf_reset(&b);
-	/* Unbalanced sentinels: a stray stop is dropped, an open mark closed. */
-	mp_kb_mark_html(&b, "a\003b\002c\002d");
-	assert_string_equal(mp_buf_cstr(&b), "ab<mark>cd</mark>");
-	mp_buf_reset(&b);
-	mp_kb_mark_html(&b, "x\001y\r\nz");
-	assert_string_equal(mp_buf_cstr(&b), "xy\nz");
-	mp_buf_reset(&b);
-	mp_kb_mark_html(&b, "\004b>");
-	assert_string_equal(mp_buf_cstr(&b), "&lt;b&gt;");
-	mp_buf_free(&b);
+	/* Every character escaped; only the marks are markup. */
+	assert_string_equal(snip("Use <script> & \"quotes\" 'x' for the "
+	    "records.", "record", 1), "Use &lt;script&gt; &amp; &quot;quotes"
+	    "&quot; &#39;x&#39; for the <mark>records</mark>.");
+	assert_string_equal(snip("x\001y\r\nz", "zz", 1), "xy\nz");
+	/* Forms the English stemmer reads as the lexeme, and not others. */
+	assert_string_equal(snip("Our Policies and one policy.", "polici", 1),
+	    "Our <mark>Policies</mark> and one <mark>policy</mark>.");
+	assert_string_equal(snip("Running, run, runs; rung.", "run", 1),
+	    "<mark>Running</mark>, <mark>run</mark>, <mark>runs</mark>; rung.");
+	assert_string_equal(snip("Making a make, maker.", "make", 1),
+	    "<mark>Making</mark> a <mark>make</mark>, <mark>maker</mark>.");
+	assert_string_equal(snip("Going to Google is good.", "go", 1),
+	    "<mark>Going</mark> to Google is good.");
+	/* Without stemming (other languages): the word itself only. */
+	assert_string_equal(snip("Records record.", "record", 0),
+	    "Records <mark>record</mark>.");
+	/* Accents and case folded; compounds and their parts. */
+	assert_string_equal(snip("CAFÉ wi-fi domain's", "cafe wifi domain", 1),
+	    "<mark>CAFÉ</mark> wi-fi <mark>domain&#39;s</mark>");
+	assert_string_equal(snip("Set up Wi-Fi here.", "wi-fi", 1),
+	    "Set up <mark>Wi-Fi</mark> here.");
+	/* No hit: the first 32 words. */
+	memset(big, 0, sizeof(big));
+	for (i = 0; i < 40; i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big), "w%zu ",
+		    i);
+	assert_string_equal(snip(big, "zzz", 1), mp_printf(a, "%.*s",
+	    (int)(strstr(big, "w32 ") - big - 1), big));
+	/* Two fragments around the hits far apart, in text order. */
+	big[0] = '\0';
+	for (i = 0; i < 200; i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s ",
+		    i == 20 ? "alpha" : i == 150 ? "beta" : "filler");
+	want[0] = '\0';
+	for (i = 14; i < 176; i = i == 45 ? 144 : i + 1)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    "%s%s", i == 14 ? "" : i == 144 ? " … " : " ",
+		    i == 20 ? "<mark>alpha</mark>" : i == 150 ?
+		    "<mark>beta</mark>" : "filler");
+	assert_string_equal(snip(big, "beta alpha", 1), want);
+	/* The punctuation around a fragment's first and last words. */
+	assert_string_equal(snip("Type `<script>alert(1)</script>` now", "script",
+	    1), "Type `&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script"
+	    "</mark>&gt;` now");
+	assert_string_equal(snip("(<b>records</b>)", "record", 1),
+	    "(&lt;b&gt;<mark>records</mark>&lt;/b&gt;)");
+	/* Nothing to show: no text (no section), no words. */
+	assert_string_equal(snip(NULL, "x", 1), "");
+	assert_string_equal(snip("", "x", 1), "");
+	assert_string_equal(snip(" -- ", NULL, 1), "");
 }
 
 static void
@@ -277,7 +328,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slugify),
 		cmocka_unit_test(test_prefix_query),
-		cmocka_unit_test(test_mark_html),
+		cmocka_unit_test(test_snippet_html),
 		cmocka_unit_test(test_norm_query),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_tag_valid),

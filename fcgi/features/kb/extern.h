@@ -9,9 +9,6 @@
 #define MP_KB_SLUG_MAX		80
 #define MP_KB_QUERY_MAX		200
 #define MP_KB_HEADINGS_MAX	4000	/* bytes of an article's headings */
-#define MP_KB_MARK_START	'\002'	/* ts_headline sentinels */
-#define MP_KB_MARK_STOP		'\003'
-#define MP_KB_LT		'\004'	/* '<' while ts_headline runs */
 
 /* One H2/H3 section of an article (level 1: the lead before any heading). */
 struct mp_kb_section {
@@ -54,7 +51,8 @@ enum mp_err	 mp_kb_render(struct mp_arena *, const char *md, size_t len,
 /* kb_text.c: pure helpers, unit-tested. */
 char		*mp_kb_slugify(struct mp_arena *, const char *, size_t max);
 char		*mp_kb_prefix_query(struct mp_arena *, const char *);
-void		 mp_kb_mark_html(struct mp_buf *, const char *);
+void		 mp_kb_snippet_html(struct mp_arena *, struct mp_buf *,
+		    const char *text, const char *lexemes, int stem);
 char		*mp_kb_norm_query(struct mp_arena *, const char *);
 int		 mp_kb_tag_valid(const char *);
 char		*mp_kb_url_escape(struct mp_arena *, const char *);

@@ -66,6 +66,9 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
 enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
     A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS, A_BRAND };
 
+/* Characters of a hit's best section the snippet is made from, at most. */
+#define SNIPPET_SOURCE	"20000"
+
 enum kb_stmt {
 	KB_CATS,
 	KB_POPULAR,
@@ -133,32 +136,33 @@ static const struct mp_stmt stmts[] = {
 	 * that row-level security would keep out of reach here.  It returns
 	 * ids only, and hq, the OR of every lexeme of the expanded query
 	 * (synonyms and variants too); the articles are read below under
-	 * row-level security.  Then headline the best section of each hit
-	 * with hq (sentinels \002 and \003 around matches, escaped later),
-	 * never more than its first 4,000 characters: ts_headline parses
-	 * every word it is given.  '<' goes in as \004, or the parser would
-	 * take "<script>" in the text for a tag and drop it from the snippet.
+	 * row-level security, each with its best section (the one hq ranks
+	 * highest) and that section's text, which the snippet is made from
+	 * (mp_kb_snippet_html), and hq's lexemes, space separated.  The
+	 * synonym groups and the lexemes are worked out once, not once a
+	 * hit.
 	 */
 	[KB_SEARCH] = { "kb_search",
 	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
 	    "  s.score AS rank, s.matches AS total, s.capped, s.pos,"
 	    "  s.coverage, s.fired, s.hq"
 	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
-	    " syn AS (SELECT json_agg(g.terms ORDER BY g.id) AS j"
-	    "  FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
-	    "  FROM hits x LIMIT 1)::bigint[]))"
+	    " syn AS MATERIALIZED (SELECT json_agg(g.terms ORDER BY g.id)"
+	    "  AS j FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
+	    "  FROM hits x LIMIT 1)::bigint[])),"
+	    " lx AS MATERIALIZED (SELECT string_agg(replace(m[1], '''''',"
+	    "  ''''), ' ') AS w FROM regexp_matches((SELECT x.hq FROM hits x"
+	    "  LIMIT 1)::text, '''((?:[^'']|'''')+)''', 'g') m)"
 	    " SELECT " CARD ", h.rank, h.total,"
-	    " b.anchor, b.heading, ts_headline(mp_kb_config($2),"
-	    " replace(left(b.body, 4000), '<', '\004'), h.hq,"
-	    " 'StartSel=\002, StopSel=\003, MaxWords=32, MinWords=12,"
-	    " ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"'),"
-	    " h.capped, h.coverage, syn.j"
+	    " b.anchor, b.heading, left(b.body, " SNIPPET_SOURCE "),"
+	    " h.capped, h.coverage, syn.j, lx.w"
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
 	    " AND c.id = a.category_id"
-	    " CROSS JOIN syn LEFT JOIN LATERAL (SELECT s.anchor,"
-	    " s.heading, s.body FROM kb_sections s WHERE s.article_id = h.id"
+	    " CROSS JOIN syn CROSS JOIN lx LEFT JOIN LATERAL (SELECT"
+	    " s.anchor, s.heading, s.body FROM kb_sections s"
+	    " WHERE s.article_id = h.id"
 	    " ORDER BY ts_rank(s.tsv, h.hq) DESC, s.pos LIMIT 1) b ON true"
 	    " ORDER BY h.pos", MP_STMT_READ },
 	[KB_LIST] = { "kb_list",
@@ -602,15 +606,19 @@ closest_json(struct mp_req *r, const struct mp_res *res)
 	return arr;
 }
 
-/* The HTML of a snippet: escaped text with our <mark> tags only. */
+/*
+ * The HTML of the snippet of row i of a KB_SEARCH result in locale: its
+ * escaped text with our <mark> tags only.
+ */
 static char *
-snippet_html(struct mp_req *r, const char *headline)
+snippet_html(struct mp_req *r, struct mp_res *res, int i, const char *locale)
 {
 	struct mp_buf	 b;
 	char		*s;
 
 	mp_buf_init(&b, 0);
-	mp_kb_mark_html(&b, headline ? headline : "");
+	mp_kb_snippet_html(r->ctx.a, &b, mp_res_get(res, i, 12),
+	    mp_res_get(res, i, 16), strncmp(locale, "en", 2) == 0);
 	s = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
 	mp_buf_free(&b);
 	return s;
@@ -679,7 +687,7 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 			    mp_res_get(res, i, 11));
 		}
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.SnippetHtml", pre),
-		    snippet_html(r, mp_res_get(res, i, 12)));
+		    snippet_html(r, res, i, locale_of(r)));
 	}
 	pages = (int)((total + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (pages > MAX_PAGE)
@@ -1236,8 +1244,8 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 			    *mp_res_get(res, i, 10) == '\0' ? NULL :
 			    json_object_new_string(mp_res_get(res, i, 10)));
 			json_object_object_add(it, "snippet_html",
-			    json_object_new_string(snippet_html(r,
-			    mp_res_get(res, i, 12))));
+			    json_object_new_string(snippet_html(r, res, i,
+			    locale_of(r))));
 		}
 		json_object_array_add(arr, it);
 	}

@@ -138,57 +138,6 @@ mp_kb_prefix_query(struct mp_arena *a, const char *q)
 }
 
 /*
- * Append s to b as HTML: every character escaped, then the ts_headline
- * sentinels turned into <mark> and </mark>, balanced (a stray stop is
- * dropped, an open mark is closed at the end), MP_KB_LT shown as '<'.
- * Other control characters are dropped.  So the article's text can never become markup; only our
- * own tags are.
- */
-void
-mp_kb_mark_html(struct mp_buf *b, const char *s)
-{
-	const unsigned char	*p;
-	int			 open = 0;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case MP_KB_MARK_START:
-			if (!open)
-				mp_buf_puts(b, "<mark>");
-			open = 1;
-			break;
-		case MP_KB_MARK_STOP:
-			if (open)
-				mp_buf_puts(b, "</mark>");
-			open = 0;
-			break;
-		case MP_KB_LT:
-		case '<':
-			mp_buf_puts(b, "&lt;");
-			break;
-		case '&':
-			mp_buf_puts(b, "&amp;");
-			break;
-		case '>':
-			mp_buf_puts(b, "&gt;");
-			break;
-		case '"':
-			mp_buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			mp_buf_puts(b, "&#39;");
-			break;
-		default:
-			if (*p < 0x20 && *p != '\n' && *p != '\t')
-				break;
-			mp_buf_putc(b, *p);
-		}
-	}
-	if (open)
-		mp_buf_puts(b, "</mark>");
-}
-
-/*
  * A search as it is logged and counted: surrounding space trimmed, inner
  * runs of space one blank, ASCII lower-cased, at most MP_KB_QUERY_MAX
  * bytes (never splitting a UTF-8 sequence).  "" for a blank query.
@@ -280,4 +229,313 @@ mp_kb_url_escape(struct mp_arena *a, const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+/*
+ * Snippets.  The search statement gives each hit's best section as plain
+ * text and the query's lexemes (synonyms and variants too: what the
+ * search matched); the snippet is made here, where a word costs a few
+ * nanoseconds, not in PostgreSQL's ts_headline, which parses every
+ * character at about 0.1 us.  A word is a hit when, lower-cased and
+ * without Latin-1 accents, it is a lexeme, or (English) a lexeme followed
+ * by an ending the stemmer takes off: "records" for "record", "policies"
+ * for "polici", "running" for "run", "making" for "make".  A compound
+ * ("wi-fi", "domain's") is a hit when it or one of its parts is.  That is
+ * how the stemmer reads most words, not all: a rare word may go
+ * unmarked, never a different result, since only the marks depend on it.
+ */
+#define SNIP_WORDS	32	/* words in a fragment, at most */
+#define SNIP_LEAD	6	/* of them before its first hit */
+#define SNIP_TOKENS	4096	/* words of a section looked at */
+#define SNIP_LEXEMES	64
+#define SNIP_WORD_MAX	64	/* bytes of a word compared */
+
+struct snip_tok {
+	size_t	 start, end;	/* byte offsets in the text */
+	int	 hit;
+};
+
+/* Endings the English stemmer removes, after the stem as it is. */
+static const char *const snip_endings[] = {
+	"", "s", "es", "e", "ed", "d", "er", "ers", "ing", "ings", "ly", "y",
+	"ies", "ied", "ion", "ions", "ation", "ations", "ment", "ments",
+	"ness", "al", "ally", "able", "ably", "ity", "ive", "ize", "izes",
+	"ized", "izing", "ise", "ises", "ised", "ising", "ous", "ful", "ance",
+	"ances", "ence", "ences", "ent", "ents", "ant", "ants", "ational",
+	NULL
+};
+
+static int
+snip_ending(const char *r, size_t n, int vowel_only)
+{
+	size_t	 i;
+
+	if (vowel_only && (n == 0 || strchr("aeiou", r[0]) == NULL))
+		return 0;
+	for (i = 0; snip_endings[i] != NULL; i++)
+		if (strlen(snip_endings[i]) == n &&
+		    memcmp(snip_endings[i], r, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether word w (n bytes, folded) is lexeme l, or (stem) a form of it. */
+static int
+snip_form_of(const char *w, size_t n, const char *l, size_t ln, int stem)
+{
+	const char	*r;
+	size_t		 rn;
+
+	if (n == ln && memcmp(w, l, n) == 0)
+		return 1;
+	if (!stem || ln < 2 || n <= ln - 1)
+		return 0;
+	if (n > ln && memcmp(w, l, ln) == 0) {
+		r = w + ln;
+		rn = n - ln;
+		if (snip_ending(r, rn, 0))
+			return 1;
+		/* A doubled last consonant: "running", "planned". */
+		if (r[0] == l[ln - 1] && snip_ending(r + 1, rn - 1, 1))
+			return 1;
+	}
+	if (ln >= 3 && memcmp(w, l, ln - 1) == 0) {
+		r = w + ln - 1;
+		rn = n - (ln - 1);
+		/* "polici": policy, policies; "happi": happily. */
+		if (l[ln - 1] == 'i' && (r[0] == 'y' || r[0] == 'i'))
+			return rn == 1 || snip_ending(r + 1, rn - 1, 0);
+		/* "make": making, maker. */
+		if (l[ln - 1] == 'e')
+			return snip_ending(r, rn, 1);
+	}
+	return 0;
+}
+
+/*
+ * Fold bytes [s, e) of a word into out (lower case, Latin-1 letters
+ * without accents).  0 when the word is too long to compare.
+ */
+static size_t
+snip_fold(const unsigned char *s, const unsigned char *e, char *out)
+{
+	const char	*l;
+	size_t		 n = 0, k;
+
+	while (s < e) {
+		if (*s == 0xC3 && s + 1 < e && s[1] >= 0x80 && s[1] <= 0xBF &&
+		    (l = latin1[s[1] - 0x80]) != NULL) {
+			k = strlen(l);
+			s += 2;
+		} else {
+			l = (const char *)s;
+			k = 1;
+			s++;
+		}
+		if (n + k > SNIP_WORD_MAX)
+			return 0;
+		for (; k > 0; k--, l++)
+			out[n++] = (*l >= 'A' && *l <= 'Z') ? (char)(*l + 32) : *l;
+	}
+	return n;
+}
+
+/* Whether the word [s, e), or one of its parts, is a form of a lexeme. */
+static int
+snip_hit(const unsigned char *s, const unsigned char *e,
+    const char *const *lex, const size_t *lexn, size_t nlex, int stem)
+{
+	const unsigned char	*p, *part;
+	char			 w[SNIP_WORD_MAX];
+	size_t			 n, i;
+	int			 whole = 1;
+
+	for (part = s, p = s; ; p++) {
+		if (p == e || (p > s && p + 1 < e && strchr("-'._", *p) &&
+		    is_alnum(p[-1]))) {
+			if (p == e && part == s)
+				whole = 0;	/* no parts: the word itself */
+			n = snip_fold(part, p, w);
+			for (i = 0; n > 0 && i < nlex; i++)
+				if (snip_form_of(w, n, lex[i], lexn[i], stem))
+					return 1;
+			if (p == e)
+				break;
+			part = p + 1;
+		}
+	}
+	if (whole) {
+		n = snip_fold(s, e, w);
+		for (i = 0; n > 0 && i < nlex; i++)
+			if (snip_form_of(w, n, lex[i], lexn[i], stem))
+				return 1;
+	}
+	return 0;
+}
+
+static int
+snip_wordc(unsigned char c)
+{
+	return is_alnum(c) || c >= 0x80;
+}
+
+/* Append bytes [s, e) as HTML text, control characters dropped. */
+static void
+snip_text(struct mp_buf *b, const char *s, const char *e)
+{
+	const char	*run;
+
+	for (run = s; s < e; s++) {
+		if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+			continue;
+		mp_buf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+	}
+	mp_buf_add(b, run, (size_t)(s - run));
+}
+
+static void
+snip_escaped(struct mp_buf *b, const char *s, const char *e)
+{
+	const char	*run;
+
+	for (run = s; s < e; s++) {
+		if (strchr("<>&\"'", *s) == NULL || *s == '\0')
+			continue;
+		snip_text(b, run, s);
+		mp_buf_puts(b, *s == '<' ? "&lt;" : *s == '>' ? "&gt;" :
+		    *s == '&' ? "&amp;" : *s == '"' ? "&quot;" : "&#39;");
+		run = s + 1;
+	}
+	snip_text(b, run, s);
+}
+
+/* The hits in tokens [s, e). */
+static int
+snip_count(const struct snip_tok *t, size_t s, size_t e)
+{
+	int	 c = 0;
+
+	for (; s < e; s++)
+		c += t[s].hit;
+	return c;
+}
+
+/*
+ * The best window of SNIP_WORDS words around a hit outside [xs, xe)
+ * (none: xs == xe), not overlapping it: the one with the most hits, the
+ * first of those.  0 when no hit is left.
+ */
+static int
+snip_window(const struct snip_tok *t, size_t n, size_t xs, size_t xe,
+    size_t *ws, size_t *we)
+{
+	size_t	 i, s, e;
+	int	 c, best = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!t[i].hit || (i >= xs && i < xe))
+			continue;
+		s = i > SNIP_LEAD ? i - SNIP_LEAD : 0;
+		e = s + SNIP_WORDS < n ? s + SNIP_WORDS : n;
+		if (xs < xe && i >= xe && s < xe)
+			s = xe;
+		if (xs < xe && i < xs && e > xs)
+			e = xs;
+		if ((c = snip_count(t, s, e)) > best) {
+			best = c;
+			*ws = s;
+			*we = e;
+		}
+	}
+	return best > 0;
+}
+
+/*
+ * Append the snippet of text as HTML: up to two fragments of at most 32
+ * words around the best places where the query's lexemes (space
+ * separated; stem: English forms too) occur, their words in <mark>,
+ * joined by " … "; the first 32 words when none does.  Every character
+ * of the text is escaped: only the marks are markup.
+ */
+void
+mp_kb_snippet_html(struct mp_arena *a, struct mp_buf *b, const char *text,
+    const char *lexemes, int stem)
+{
+	const unsigned char	*p, *w;
+	struct snip_tok		*t;
+	const char		*lex[SNIP_LEXEMES], *l;
+	size_t			 lexn[SNIP_LEXEMES], nlex = 0, n = 0, i, k, max;
+	size_t			 fs[2], fe[2], nf = 0;
+
+	if (text == NULL)
+		return;
+	for (l = lexemes ? lexemes : ""; *l != '\0' && nlex < SNIP_LEXEMES;) {
+		k = strcspn(l, " ");
+		if (k > 0) {
+			lex[nlex] = l;
+			lexn[nlex++] = k;
+		}
+		l += k + (l[k] == ' ');
+	}
+	/* A word takes two bytes at least, with what ends it. */
+	max = strlen(text) / 2 + 1;
+	if (max > SNIP_TOKENS)
+		max = SNIP_TOKENS;
+	t = mp_alloc(a, max * sizeof(*t));
+	for (p = (const unsigned char *)text; *p != '\0' && n < max;) {
+		if (!snip_wordc(*p)) {
+			p++;
+			continue;
+		}
+		for (w = p; *p != '\0'; p++)
+			if (!snip_wordc(*p) && !(strchr("-'._", *p) &&
+			    *p != '\0' && snip_wordc(p[1])))
+				break;
+		t[n].start = (size_t)(w - (const unsigned char *)text);
+		t[n].end = (size_t)(p - (const unsigned char *)text);
+		t[n].hit = snip_hit(w, p, lex, lexn, nlex, stem);
+		n++;
+	}
+	if (n == 0)
+		return;
+	if (snip_window(t, n, 0, 0, &fs[0], &fe[0])) {
+		nf = 1;
+		if (snip_window(t, n, fs[0], fe[0], &fs[1], &fe[1]))
+			nf = 2;
+	} else {
+		fs[0] = 0;
+		fe[0] = n < SNIP_WORDS ? n : SNIP_WORDS;
+		nf = 1;
+	}
+	if (nf == 2 && fs[1] < fs[0]) {
+		k = fs[0], fs[0] = fs[1], fs[1] = k;
+		k = fe[0], fe[0] = fe[1], fe[1] = k;
+	}
+	for (k = 0; k < nf; k++) {
+		if (k > 0)
+			mp_buf_puts(b, " … ");
+		/* The punctuation that opens the first word: "<script>". */
+		for (w = p = (const unsigned char *)text + t[fs[k]].start;
+		    w > (const unsigned char *)text && !snip_wordc(w[-1]) &&
+		    strchr(" \t\r\n", w[-1]) == NULL && p - w < 8; w--)
+			;
+		snip_escaped(b, (const char *)w, (const char *)p);
+		for (i = fs[k]; i < fe[k]; i++) {
+			if (i > fs[k])
+				snip_escaped(b, text + t[i - 1].end,
+				    text + t[i].start);
+			if (t[i].hit)
+				mp_buf_puts(b, "<mark>");
+			snip_escaped(b, text + t[i].start, text + t[i].end);
+			if (t[i].hit)
+				mp_buf_puts(b, "</mark>");
+		}
+		/* The punctuation that ends the last word: "records." */
+		for (w = p = (const unsigned char *)text + t[fe[k] - 1].end;
+		    *p != '\0' && !snip_wordc(*p) && strchr(" \t\r\n", *p) ==
+		    NULL && p - w < 8; p++)
+			;
+		snip_escaped(b, (const char *)w, (const char *)p);
+	}
 }
