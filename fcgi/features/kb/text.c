@@ -340,16 +340,28 @@ snip_fold(const unsigned char *s, const unsigned char *e, char *out)
 	return n;
 }
 
-/* Whether the word [s, e), or one of its parts, is a form of a lexeme. */
+/*
+ * Whether the word [s, e), or one of its parts, is a form of a lexeme.
+ * first: the bytes lexemes begin with (a word that begins otherwise, and
+ * has no part, is none: most words are done at that).
+ */
 static int
 snip_hit(const unsigned char *s, const unsigned char *e,
-    const char *const *lex, const size_t *lexn, size_t nlex, int stem)
+    const char *const *lex, const size_t *lexn, size_t nlex, int stem,
+    const unsigned char *first)
 {
 	const unsigned char	*p, *part;
 	char			 w[SNIP_WORD_MAX];
 	size_t			 n, i;
 	int			 whole = 1;
+	unsigned char		 c = *s >= 'A' && *s <= 'Z' ? *s + 32 : *s;
 
+	if (c < 0x80 && !first[c]) {
+		for (p = s + 1; p < e && strchr("-'._", *p) == NULL; p++)
+			;
+		if (p == e)
+			return 0;
+	}
 	for (part = s, p = s; ; p++) {
 		if (p == e || (p > s && p + 1 < e && strchr("-'._", *p) &&
 		    is_alnum(p[-1]))) {
@@ -467,12 +479,14 @@ mp_kb_snippet_html(struct mp_arena *a, struct mp_buf *b, const char *text,
 	const char		*lex[SNIP_LEXEMES], *l;
 	size_t			 lexn[SNIP_LEXEMES], nlex = 0, n = 0, i, k, max;
 	size_t			 fs[2], fe[2], nf = 0;
+	unsigned char		 first[256] = { 0 };
 
 	if (text == NULL)
 		return;
 	for (l = lexemes ? lexemes : ""; *l != '\0' && nlex < SNIP_LEXEMES;) {
 		k = strcspn(l, " ");
 		if (k > 0) {
+			first[(unsigned char)*l] = 1;
 			lex[nlex] = l;
 			lexn[nlex++] = k;
 		}
@@ -494,7 +508,7 @@ mp_kb_snippet_html(struct mp_arena *a, struct mp_buf *b, const char *text,
 				break;
 		t[n].start = (size_t)(w - (const unsigned char *)text);
 		t[n].end = (size_t)(p - (const unsigned char *)text);
-		t[n].hit = snip_hit(w, p, lex, lexn, nlex, stem);
+		t[n].hit = snip_hit(w, p, lex, lexn, nlex, stem, first);
 		n++;
 	}
 	if (n == 0)
