@@ -255,6 +255,19 @@ struct snip_tok {
 	int	 hit;
 };
 
+static int
+snip_wordc(unsigned char c)
+{
+	return is_alnum(c) || c >= 0x80;
+}
+
+/* What joins the parts of a compound: "wi-fi", "domain's", "php.ini". */
+static int
+snip_joiner(unsigned char c)
+{
+	return c == '-' || c == '\'' || c == '.' || c == '_';
+}
+
 /* Endings the English stemmer removes, after the stem as it is. */
 static const char *const snip_endings[] = {
 	"", "s", "es", "e", "ed", "d", "er", "ers", "ing", "ings", "ly", "y",
@@ -357,13 +370,13 @@ snip_hit(const unsigned char *s, const unsigned char *e,
 	unsigned char		 c = *s >= 'A' && *s <= 'Z' ? *s + 32 : *s;
 
 	if (c < 0x80 && !first[c]) {
-		for (p = s + 1; p < e && strchr("-'._", *p) == NULL; p++)
+		for (p = s + 1; p < e && !snip_joiner(*p); p++)
 			;
 		if (p == e)
 			return 0;
 	}
 	for (part = s, p = s; ; p++) {
-		if (p == e || (p > s && p + 1 < e && strchr("-'._", *p) &&
+		if (p == e || (p > s && p + 1 < e && snip_joiner(*p) &&
 		    is_alnum(p[-1]))) {
 			if (p == e && part == s)
 				whole = 0;	/* no parts: the word itself */
@@ -385,12 +398,6 @@ snip_hit(const unsigned char *s, const unsigned char *e,
 	return 0;
 }
 
-static int
-snip_wordc(unsigned char c)
-{
-	return is_alnum(c) || c >= 0x80;
-}
-
 /* Append bytes [s, e) as HTML text, control characters dropped. */
 static void
 snip_text(struct mp_buf *b, const char *s, const char *e)
@@ -409,14 +416,30 @@ snip_text(struct mp_buf *b, const char *s, const char *e)
 static void
 snip_escaped(struct mp_buf *b, const char *s, const char *e)
 {
-	const char	*run;
+	const char	*run, *rep;
 
 	for (run = s; s < e; s++) {
-		if (strchr("<>&\"'", *s) == NULL || *s == '\0')
+		switch (*s) {
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
 			continue;
+		}
 		snip_text(b, run, s);
-		mp_buf_puts(b, *s == '<' ? "&lt;" : *s == '>' ? "&gt;" :
-		    *s == '&' ? "&amp;" : *s == '"' ? "&quot;" : "&#39;");
+		mp_buf_puts(b, rep);
 		run = s + 1;
 	}
 	snip_text(b, run, s);
@@ -503,8 +526,8 @@ mp_kb_snippet_html(struct mp_arena *a, struct mp_buf *b, const char *text,
 			continue;
 		}
 		for (w = p; *p != '\0'; p++)
-			if (!snip_wordc(*p) && !(strchr("-'._", *p) &&
-			    *p != '\0' && snip_wordc(p[1])))
+			if (!snip_wordc(*p) && !(snip_joiner(*p) &&
+			    snip_wordc(p[1])))
 				break;
 		t[n].start = (size_t)(w - (const unsigned char *)text);
 		t[n].end = (size_t)(p - (const unsigned char *)text);
