@@ -611,10 +611,12 @@ def article_path(db_super, slug):
 
 def test_article_and_status_pages_show_a_brand_edit_at_once(https, db_super,
                                                             acme_admin):
-    """The article page and the status page read the brand in their own
-    statement: an edit shows on the very next request, signed in or not,
+    """The article page, the status page and a search with hits read the
+    brand in their own statement (a search without hits, through the
+    layout): an edit shows on the very next request, signed in or not,
     and each tenant's pages show its own brand."""
-    paths = (article_path(db_super, "acme"), "/status")
+    paths = (article_path(db_super, "acme"), "/status", "/help/search?q=dns",
+             "/help/search?q=zzqqxxnothing")
     r = acme_admin.put({"company_name": "Acme <Edited> & Co",
                         "support_email": "help@acme.example",
                         "support_phone": "+44 20 7946 0000",
@@ -635,7 +637,8 @@ def test_article_and_status_pages_show_a_brand_edit_at_once(https, db_super,
             assert '<a href="https://acme.example/terms">Terms</a>' in page.text, path
     # Another tenant's pages keep their own brand.
     gv = version_of(db_super, "globex")
-    for path in (article_path(db_super, "globex"), "/status"):
+    for path in (article_path(db_super, "globex"), "/status",
+                 "/help/search?q=dns"):
         page = https("globex").get(path, timeout=TIMEOUT)
         assert page.status_code == 200, path
         assert 'href="/brand/globex-%d.css"' % gv in page.text, path
@@ -650,8 +653,8 @@ def test_article_and_status_pages_show_a_brand_edit_at_once(https, db_super,
 
 
 def test_status_page_without_a_brand_row(https, db_super):
-    """A tenant with no brand row: the status and article pages still
-    render, with the default stylesheet and the portal's name."""
+    """A tenant with no brand row: the status, article and search pages
+    still render, with the default stylesheet and the portal's name."""
     with db_super.cursor() as cur:
         cur.execute("SELECT t.id FROM tenants t WHERE t.slug = 'globex'")
         tid = cur.fetchone()[0]
@@ -660,7 +663,8 @@ def test_status_page_without_a_brand_row(https, db_super):
         row = cur.fetchone()
         cur.execute("DELETE FROM tenant_branding WHERE tenant_id = %s", (tid,))
     try:
-        for path in (article_path(db_super, "globex"), "/status"):
+        for path in (article_path(db_super, "globex"), "/status",
+                     "/help/search?q=dns"):
             page = https("globex").get(path, headers={"X-Mpanel-No-Cache": "1"},
                                        timeout=TIMEOUT)
             assert page.status_code == 200, path

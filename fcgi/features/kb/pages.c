@@ -66,6 +66,9 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
 enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
     A_PNAME, A_PUBLISHED, A_TOC, A_RELATED, A_TRANS, A_BRAND };
 
+/* The first of KB_SEARCH's MP_BRAND_COLS. */
+#define KB_SEARCH_BRAND	17
+
 /* Characters of a hit's best section the snippet is made from, at most. */
 #define SNIPPET_SOURCE	"20000"
 
@@ -140,7 +143,8 @@ static const struct mp_stmt stmts[] = {
 	 * highest) and that section's text, which the snippet is made from
 	 * (mp_kb_snippet_html), and hq's lexemes, space separated.  The
 	 * synonym groups and the lexemes are worked out once, not once a
-	 * hit.
+	 * hit.  The tenant's brand comes along (MP_BRAND_COLS, from column
+	 * KB_SEARCH_BRAND), so a page with hits is one round trip.
 	 */
 	[KB_SEARCH] = { "kb_search",
 	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
@@ -155,12 +159,14 @@ static const struct mp_stmt stmts[] = {
 	    "  LIMIT 1)::text, '''((?:[^'']|'''')+)''', 'g') m)"
 	    " SELECT " CARD ", h.rank, h.total,"
 	    " b.anchor, b.heading, left(b.body, " SNIPPET_SOURCE "),"
-	    " h.capped, h.coverage, syn.j, lx.w"
+	    " h.capped, h.coverage, syn.j, lx.w, " MP_BRAND_COLS("br")
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
 	    " AND c.id = a.category_id"
-	    " CROSS JOIN syn CROSS JOIN lx LEFT JOIN LATERAL (SELECT"
+	    " CROSS JOIN syn CROSS JOIN lx"
+	    " LEFT JOIN tenant_branding br ON br.tenant_id = a.tenant_id"
+	    " LEFT JOIN LATERAL (SELECT"
 	    " s.anchor, s.heading, s.body FROM kb_sections s"
 	    " WHERE s.article_id = h.id"
 	    " ORDER BY ts_rank(s.tsv, h.hq) DESC, s.pos LIMIT 1) b ON true"
@@ -689,6 +695,9 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.SnippetHtml", pre),
 		    snippet_html(r, res, i, locale_of(r)));
 	}
+	/* No hits: the layout reads the brand itself. */
+	if (mp_res_rows(res) > 0)
+		mp_brand_fill(r, hdf, res, 0, KB_SEARCH_BRAND);
 	pages = (int)((total + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (pages > MAX_PAGE)
 		pages = MAX_PAGE;
