@@ -1,4 +1,5 @@
 /* The process manager: a master that forks, watches and replaces FastCGI responders. */
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -128,22 +129,53 @@ set_handler(int sig, void (*fn)(int), int flags)
 }
 
 /*
- * Wait until the listen socket has a connection to accept, with QUIT and
- * USR1 let through (they are blocked everywhere else), for at most
- * timeout_ms (-1: no limit).  Returns 0 to go on and accept (the socket
- * is non-blocking: another responder may win the race, which
+ * An epoll set that waits on the listen socket fd exclusively: a new
+ * connection wakes one idle responder, not all of them (each of the
+ * others would wake, lose the accept race and sleep again: three system
+ * calls each, for every request).  -1 when the kernel has no such set;
+ * wait_listen then polls, as every responder did before.
+ */
+static int
+listen_waiter(int fd)
+{
+	struct epoll_event	 ev;
+	int			 ep;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.fd = fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(ep);
+		return -1;
+	}
+	return ep;
+}
+
+/*
+ * Wait until the listen socket has a connection to accept, through the
+ * epoll set ep (see listen_waiter; -1: poll fd), with QUIT and USR1 let
+ * through (they are blocked everywhere else), for at most timeout_ms
+ * (-1: no limit).  Returns 0 to go on and accept (the socket is
+ * non-blocking: another responder may still win the race, which
  * FCGX_Accept_r reports as EAGAIN), 1 when the time ran out, -1 when a
  * signal came first and the caller should look at its flags again.
  */
 static int
-wait_listen(int fd, int timeout_ms)
+wait_listen(int ep, int fd, int timeout_ms)
 {
+	struct epoll_event	 ev;
 	struct pollfd	 pfd;
 	struct timespec	 ts, *tsp = NULL;
 	sigset_t	 none;
 	int		 n;
 
 	sigemptyset(&none);
+	if (ep >= 0) {
+		n = epoll_pwait(ep, &ev, 1, timeout_ms, &none);
+		return n > 0 ? 0 : n == 0 ? 1 : -1;
+	}
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -199,7 +231,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	void		*ctx = NULL;
 	sigset_t	 quiet;
 	uint64_t	 limit, served = 0, due = 0;	/* due: 0 none */
-	int		 rc, wait;
+	int		 rc, wait, ep;
 
 	self_slot = me;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -232,6 +264,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		_exit(rc);
 	if (FCGX_InitRequest(&req, p->fd, 0) != 0)
 		_exit(1);
+	ep = listen_waiter(p->fd);
 
 	limit = cfg->max_requests > 0 ? (uint64_t)cfg->max_requests : 0;
 	if (limit > 0) {
@@ -266,7 +299,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 
 				wait = due > now ? (int)(due - now) : 0;
 			}
-			if ((rc = wait_listen(p->fd, wait)) == 1)
+			if ((rc = wait_listen(ep, p->fd, wait)) == 1)
 				due = run_after(p, ctx);
 			if (rc != 0)
 				continue;
@@ -363,7 +396,7 @@ pool_listen(struct pool *p, const struct mp_config *cfg)
 	}
 	if (listen(fd, cfg->listen_backlog) < 0)
 		goto syserr;
-	/* Responders poll() before accepting; the losers get EAGAIN. */
+	/* Responders wait (wait_listen) before accepting; a loser gets EAGAIN. */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		goto syserr;
 	/* Responders inherit it across fork(), not exec(). */
