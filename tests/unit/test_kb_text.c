@@ -108,10 +108,17 @@ test_snippet_html(void **state)
 	    "Our <mark>Policies</mark> and one <mark>policy</mark>.");
 	assert_string_equal(snip("Running, run, runs; rung.", "run", 1),
 	    "<mark>Running</mark>, <mark>run</mark>, <mark>runs</mark>; rung.");
+	/* "maker" is a word of its own to the stemmer. */
 	assert_string_equal(snip("Making a make, maker.", "make", 1),
-	    "<mark>Making</mark> a <mark>make</mark>, <mark>maker</mark>.");
+	    "<mark>Making</mark> a <mark>make</mark>, maker.");
 	assert_string_equal(snip("Going to Google is good.", "go", 1),
 	    "<mark>Going</mark> to Google is good.");
+	/* The stem's last letter changed or dropped ("ll" is "l"). */
+	assert_string_equal(snip("zqkafll and sensibility", "zqkafl sensibl",
+	    1), "<mark>zqkafll</mark> and <mark>sensibility</mark>");
+	/* At most 8 bytes past the stem. */
+	assert_string_equal(snip("recordabcdefgh recordabcdefghi", "record",
+	    1), "<mark>recordabcdefgh</mark> recordabcdefghi");
 	/* Without stemming (other languages): the word itself only. */
 	assert_string_equal(snip("Records record.", "record", 0),
 	    "Records <mark>record</mark>.");
