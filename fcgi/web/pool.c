@@ -166,10 +166,10 @@ static int
 wait_listen(int ep, int fd, int timeout_ms)
 {
 	struct epoll_event	 ev;
-	struct pollfd	 pfd;
-	struct timespec	 ts, *tsp = NULL;
-	sigset_t	 none;
-	int		 n;
+	struct pollfd		 pfd;
+	struct timespec		 ts, *tsp = NULL;
+	sigset_t		 none;
+	int			 n;
 
 	sigemptyset(&none);
 	if (ep >= 0) {
