@@ -114,8 +114,9 @@ test_snippet_html(void **state)
 	assert_string_equal(snip("Going to Google is good.", "go", 1),
 	    "<mark>Going</mark> to Google is good.");
 	/* The stem's last letter changed or dropped ("ll" is "l"). */
-	assert_string_equal(snip("zqkafll and sensibility", "zqkafl sensibl",
-	    1), "<mark>zqkafll</mark> and <mark>sensibility</mark>");
+	assert_string_equal(snip("zqkcabefafll and sensibility",
+	    "zqkcabefafl sensibl", 1), "<mark>zqkcabefafll</mark> and "
+	    "<mark>sensibility</mark>");
 	/* At most 8 bytes past the stem. */
 	assert_string_equal(snip("recordabcdefgh recordabcdefghi", "record",
 	    1), "<mark>recordabcdefgh</mark> recordabcdefghi");
@@ -156,6 +157,73 @@ test_snippet_html(void **state)
 	assert_string_equal(snip(NULL, "x", 1), "");
 	assert_string_equal(snip("", "x", 1), "");
 	assert_string_equal(snip(" -- ", NULL, 1), "");
+}
+
+/*
+ * Words whose lexeme the English stemmer changes, as PostgreSQL's English
+ * configuration has them: the snippet marks each word for its lexeme.
+ */
+static void
+test_snippet_stemmer_forms(void **state)
+{
+	/* (word, its lexeme in PostgreSQL's English configuration) */
+	static const char *const forms[][2] = {
+		{ "sensibility", "sensibl" },
+		{ "visibility", "visibl" },
+		{ "usability", "usabl" },
+		{ "classify", "classifi" },
+		{ "happily", "happili" },
+		{ "early", "earli" },
+		{ "dying", "die" },
+		{ "using", "use" },
+		{ "hopefulness", "hope" },
+		{ "effectiveness", "effect" },
+		{ "seriousness", "serious" },
+		{ "operator", "oper" },
+		{ "indicator", "indic" },
+		{ "allowance", "allow" },
+		{ "conference", "confer" },
+		{ "classified", "classifi" },
+		{ "verification", "verif" },
+		{ "notification", "notif" },
+		{ "actively", "activ" },
+		{ "generously", "generous" },
+		{ "agreed", "agre" },
+		{ "emailing", "email" },
+		{ "mailboxes", "mailbox" },
+		{ "caches", "cach" },
+		{ "caching", "cach" },
+		{ "registration", "registr" },
+		{ "propagation", "propag" },
+		{ "optimization", "optim" },
+		{ "compressed", "compress" },
+		{ "securely", "secur" },
+		{ "authorization", "author" },
+		{ "international", "intern" },
+		{ "professional", "profession" },
+		{ "troubleshooting", "troubleshoot" },
+		{ "cancelled", "cancel" },
+		{ "cancellations", "cancel" },
+		{ "redirection", "redirect" },
+		{ "restoration", "restor" },
+		{ "installations", "instal" },
+		{ "nameservers", "nameserv" },
+		{ "forwarders", "forward" },
+		{ "subdomains", "subdomain" },
+		{ "renewals", "renew" },
+		{ "certificates", "certif" },
+		{ "failures", "failur" },
+		{ "zqkcabefafll", "zqkcabefafl" },
+		{ "dry", "dri" },
+		{ "try", "tri" },
+		{ "using", "use" },
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		assert_string_equal(snip(forms[i][0], forms[i][1], 1),
+		    mp_printf(a, "<mark>%s</mark>", forms[i][0]));
 }
 
 static void
@@ -336,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_slugify),
 		cmocka_unit_test(test_prefix_query),
 		cmocka_unit_test(test_snippet_html),
+		cmocka_unit_test(test_snippet_stemmer_forms),
 		cmocka_unit_test(test_norm_query),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_tag_valid),
