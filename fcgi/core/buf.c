@@ -146,11 +146,17 @@ mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
 void
 mp_buf_html(struct mp_buf *b, const char *s)
 {
-	const char	*run, *rep;
+	if (s != NULL)
+		mp_buf_html_n(b, s, strlen(s));
+}
 
-	if (s == NULL)
-		return;
-	for (run = s; *s != '\0'; s++) {
+/* mp_buf_html of the n bytes at s. */
+void
+mp_buf_html_n(struct mp_buf *b, const char *s, size_t n)
+{
+	const char	*run, *rep, *e = s + n;
+
+	for (run = s; s < e; s++) {
 		switch (*s) {
 		case '&':
 			rep = "&amp;";

@@ -70,6 +70,7 @@ void	 mp_buf_putc(struct mp_buf *, int);
 void	 mp_buf_printf(struct mp_buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 mp_buf_html(struct mp_buf *, const char *);	/* escaped */
+void	 mp_buf_html_n(struct mp_buf *, const char *, size_t);
 const char *mp_buf_cstr(struct mp_buf *);		/* NUL-terminated */
 
 /* config.c: key = value configuration, environment overrides. */

@@ -125,6 +125,12 @@ test_html(void **state)
 	assert_string_equal(mp_buf_cstr(&b), "");
 	mp_buf_html(&b, "&&");
 	assert_string_equal(mp_buf_cstr(&b), "&amp;&amp;");
+	/* A byte range: only its n bytes, escaped. */
+	mp_buf_reset(&b);
+	mp_buf_html_n(&b, "a<b>c", 3);
+	assert_string_equal(mp_buf_cstr(&b), "a&lt;b");
+	mp_buf_html_n(&b, "x", 0);
+	assert_string_equal(mp_buf_cstr(&b), "a&lt;b");
 	mp_buf_free(&b);
 }
 

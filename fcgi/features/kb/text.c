@@ -438,51 +438,19 @@ snip_hit(const unsigned char *s, const unsigned char *e,
 	return 0;
 }
 
-/* Append bytes [s, e) as HTML text, control characters dropped. */
+/* Append bytes [s, e) as HTML text, control bytes but \n and \t dropped. */
 static void
-snip_text(struct mp_buf *b, const char *s, const char *e)
+snip_escaped(struct mp_buf *b, const char *s, const char *e)
 {
 	const char	*run;
 
 	for (run = s; s < e; s++) {
 		if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
 			continue;
-		mp_buf_add(b, run, (size_t)(s - run));
+		mp_buf_html_n(b, run, (size_t)(s - run));
 		run = s + 1;
 	}
-	mp_buf_add(b, run, (size_t)(s - run));
-}
-
-static void
-snip_escaped(struct mp_buf *b, const char *s, const char *e)
-{
-	const char	*run, *rep;
-
-	for (run = s; s < e; s++) {
-		switch (*s) {
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '&':
-			rep = "&amp;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
-			continue;
-		}
-		snip_text(b, run, s);
-		mp_buf_puts(b, rep);
-		run = s + 1;
-	}
-	snip_text(b, run, s);
+	mp_buf_html_n(b, run, (size_t)(s - run));
 }
 
 /* The hits in tokens [s, e). */
