@@ -153,6 +153,17 @@ test_snippet_html(void **state)
 	    "</mark>&gt;` now");
 	assert_string_equal(snip("(<b>records</b>)", "record", 1),
 	    "(&lt;b&gt;<mark>records</mark>&lt;/b&gt;)");
+	/* A section's first 4,096 words are looked at, no more. */
+	for (i = 4095; i <= 4096; i++) {
+		char	*t = mp_alloc(a, 2 * i + 4);
+		size_t	 k;
+
+		for (k = 0; k < i; k++)
+			memcpy(t + 2 * k, "a ", 2);
+		memcpy(t + 2 * i, "hit", 4);
+		assert_string_equal(snip(t, "hit", 1), i == 4095 ?
+		    "a a a a a a <mark>hit</mark>" : mp_printf(a, "%.63s", t));
+	}
 	/* Nothing to show: no text (no section), no words. */
 	assert_string_equal(snip(NULL, "x", 1), "");
 	assert_string_equal(snip("", "x", 1), "");
