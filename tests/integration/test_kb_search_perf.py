@@ -129,6 +129,62 @@ def test_function_bounds_and_filters(db_app, db_super):
     assert found > 0
 
 
+def suggest(conn, tenant, q, loc="en", lim=8):
+    """Titles from mp_kb_suggest (migration 0029) as the connection's
+    role, acting for tenant (None: app.tenant_id unset)."""
+    with conn.cursor() as c:
+        c.execute("BEGIN")
+        try:
+            if tenant is not None:
+                c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant),))
+            c.execute("SELECT title FROM mp_kb_suggest(%s, %s, %s)", (q, loc, lim))
+            return [r[0] for r in c.fetchall()]
+        finally:
+            c.execute("ROLLBACK")
+
+
+def test_suggestions_keep_to_the_callers_published_titles(staff, https, db_app,
+                                                          db_super):
+    # mp_kb_suggest runs as mpanel_search, past row-level security, like
+    # the search: the tenant, the status and the locale are its own.
+    w = unique_word()
+    create_article(staff, title="Published %s guide" % w)
+    create_article(staff, title="Draft %s guide" % w, status="draft")
+    create_article(staff, title="Archived %s guide" % w, status="archived")
+    acme, globex = tenant_id(db_super, "acme"), tenant_id(db_super, "globex")
+    q = "%s:* & gui:*" % w[:5]
+    assert suggest(db_app, acme, q) == ["Published %s guide" % w]
+    assert suggest(db_app, acme, q, loc="de") == []
+    assert suggest(db_app, globex, q) == []
+    assert suggest(db_app, None, q) == []
+    assert suggest(db_app, "", q) == []
+    assert suggest(db_app, acme, q, lim=0) == []
+    # Through the API, which builds the prefix query from what was typed.
+    s = https("acme").get("/api/kb/suggest", params={"q": w[:6]}).json()["suggestions"]
+    assert [x["title"] for x in s] == ["Published %s guide" % w]
+    assert https("globex").get("/api/kb/suggest",
+                               params={"q": w[:6]}).json()["suggestions"] == []
+
+
+def test_suggestions_are_the_best_title_matches_first(db_app, db_super):
+    # Same rows and order as matching every published title of the tenant
+    # by hand: best title rank times boost first, then id; at most lim.
+    for slug, prefix in (("acme", "wor:*"), ("acme", "ema:*"), ("acme", "ins:* & wor:*"),
+                         ("globex", "dom:*"), ("acme", "ssl:*")):
+        t = tenant_id(db_super, slug)
+        with db_super.cursor() as c:
+            c.execute("SELECT a.title FROM kb_articles a,"
+                      " to_tsquery('kb_simple', %s) x WHERE a.tenant_id = %s"
+                      " AND a.status = 'published' AND a.locale = 'en'"
+                      " AND a.title_tsv @@ x"
+                      " ORDER BY ts_rank(a.title_tsv, x) * a.boost DESC, a.id",
+                      (prefix, t))
+            want = [r[0] for r in c.fetchall()]
+        assert want, (slug, prefix)
+        assert suggest(db_app, t, prefix) == want[:8], (slug, prefix)
+        assert suggest(db_app, t, prefix, lim=2) == want[:2], (slug, prefix)
+
+
 def test_app_role_still_cannot_read_other_tenants(db_app, db_super):
     acme = tenant_id(db_super, "acme")
     with db_super.cursor() as c:
@@ -168,19 +224,24 @@ def test_search_role_and_function_are_locked_down(db_super):
         # Only the app role (and the owner) may call it; not PUBLIC.
         grantees = sorted(a.split("=")[0] for a in acl)
         assert grantees == ["mpanel_app", "mpanel_search"]
-        # It owns that function only, and may only read what search needs.
+        # It owns the search functions only, and may only read what
+        # search needs.
         c.execute("SELECT (SELECT count(*) FROM pg_class WHERE relowner = r.oid),"
                   " (SELECT count(*) FROM pg_proc WHERE proowner = r.oid)"
                   " FROM pg_roles r WHERE rolname = 'mpanel_search'")
-        assert c.fetchone() == (0, 2)
-        # The other is "did you mean" (migration 0023), locked down alike.
-        c.execute("SELECT prosecdef, pg_get_userbyid(proowner), proconfig,"
-                  " proacl::text[] FROM pg_proc"
-                  " WHERE oid = 'mp_kb_didyoumean(text, text)'::regprocedure")
-        secdef, owner, config, acl = c.fetchone()
-        assert secdef and owner == "mpanel_search"
-        assert "search_path=pg_catalog, public, pg_temp" in config
-        assert sorted(a.split("=")[0] for a in acl) == ["mpanel_app", "mpanel_search"]
+        assert c.fetchone() == (0, 3)
+        # The others are "did you mean" (migration 0023) and the search
+        # box's suggestions (0029), locked down alike.
+        for other in ("mp_kb_didyoumean(text, text)",
+                      "mp_kb_suggest(text, text, integer)"):
+            c.execute("SELECT prosecdef, pg_get_userbyid(proowner), proconfig,"
+                      " proacl::text[] FROM pg_proc"
+                      " WHERE oid = %s::regprocedure", (other,))
+            secdef, owner, config, acl = c.fetchone()
+            assert secdef and owner == "mpanel_search", other
+            assert "search_path=pg_catalog, public, pg_temp" in config, other
+            assert sorted(a.split("=")[0] for a in acl) == \
+                ["mpanel_app", "mpanel_search"], other
         for table in ("kb_articles", "kb_categories", "kb_sections", "tenants"):
             c.execute("SELECT has_table_privilege('mpanel_search', %s,"
                       " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", (table,))
@@ -284,3 +345,26 @@ def test_pages_neither_repeat_nor_skip_and_ranks_never_rise(big_tenant, db_app):
     assert all(a >= b for a, b in zip(scores, scores[1:]))
     # Another tenant sees none of them, and no tenant sees nothing.
     assert search(db_app, None, big_tenant["word"]) == []
+
+
+def test_lists_of_a_big_tenant_count_and_page_in_order(big_tenant, https, db_super):
+    # The list without q reads the index kb_articles_list (migration 0030):
+    # every published article once, in the list's order (boost, newest,
+    # then id: these were published in the same instant), counted whole.
+    with db_super.cursor() as c:
+        c.execute("SELECT public_id FROM kb_articles WHERE tenant_id = %s"
+                  " AND status = 'published'"
+                  " ORDER BY boost DESC, published_at DESC NULLS LAST, id",
+                  (big_tenant["id"],))
+        want = [r[0] for r in c.fetchall()]
+    assert len(want) == 1010
+    client = https(big_tenant["slug"])
+    got = []
+    for off in range(0, 1100, 100):
+        j = client.get("/api/kb/articles", params={"limit": 100, "offset": off}).json()
+        if off < 1010:
+            assert j["total"] == 1010, off
+        got += [a["id"] for a in j["articles"]]
+    assert got == want
+    j = client.get("/api/kb/articles", params={"limit": 7, "offset": 1005}).json()
+    assert [a["id"] for a in j["articles"]] == want[1005:]

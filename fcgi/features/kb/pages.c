@@ -180,14 +180,28 @@ static const struct mp_stmt stmts[] = {
 	    " WHERE s.article_id = h.id"
 	    " ORDER BY ts_rank(s.tsv, h.hq) DESC, s.pos LIMIT 1) b ON true"
 	    " ORDER BY h.pos", MP_STMT_READ },
+	/*
+	 * A list (tag $1, category $2 with its subcategories, either or
+	 * none): the page's ids in the order of kb_articles_list, counted
+	 * on the way without reading the table (migration 0030), then only
+	 * the page's rows read whole.
+	 */
 	[KB_LIST] = { "kb_list",
-	    "SELECT " CARD ", 0, count(*) OVER ()" CARD_FROM
+	    "SELECT " CARD ", 0, p.total FROM (SELECT a.id, a.boost,"
+	    " a.published_at, count(*) OVER () AS total FROM kb_articles a"
 	    " WHERE a.status = 'published'"
 	    " AND ($1::text IS NULL OR a.tags @> ARRAY[$1::text])"
-	    " AND ($2::text IS NULL OR c.slug = $2 OR c.parent_id ="
-	    " (SELECT k.id FROM kb_categories k WHERE k.slug = $2))"
+	    " AND ($2::text IS NULL OR a.category_id = ANY (ARRAY("
+	    "  SELECT k.id FROM kb_categories k WHERE k.slug = $2"
+	    "  OR k.parent_id = (SELECT x.id FROM kb_categories x"
+	    "  WHERE x.slug = $2))))"
 	    " ORDER BY a.boost DESC, a.published_at DESC NULLS LAST, a.id"
-	    " LIMIT $3 OFFSET $4", MP_STMT_READ },
+	    " LIMIT $3 OFFSET $4) p"
+	    " JOIN kb_articles a ON a.tenant_id = mp_tenant() AND a.id = p.id"
+	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
+	    " AND c.id = a.category_id"
+	    " ORDER BY p.boost DESC, p.published_at DESC NULLS LAST, p.id",
+	    MP_STMT_READ },
 	/*
 	 * Titles matching the prefix query $1 (mp_kb_prefix_query), through
 	 * the index on (tenant, title) that row-level security would keep
