@@ -368,3 +368,43 @@ def test_lists_of_a_big_tenant_count_and_page_in_order(big_tenant, https, db_sup
     assert got == want
     j = client.get("/api/kb/articles", params={"limit": 7, "offset": 1005}).json()
     assert [a["id"] for a in j["articles"]] == want[1005:]
+
+
+def test_popular_list_of_a_big_tenant_ranks_every_published_article(big_tenant, stack,
+                                                                     https, db_super):
+    # /api/kb/popular is every published article ranked by 30-day views,
+    # then newest, then id: the statement only looks at the best of each
+    # (migration 0031).  A draft's views take no place; ties at the cut
+    # and an empty top fall through to the newest.
+    t = big_tenant["id"]
+    with db_super.cursor() as c:
+        c.execute("SELECT id FROM kb_articles WHERE tenant_id = %s AND status = 'published'"
+                  " ORDER BY id", (t,))
+        ids = [r[0] for r in c.fetchall()]
+    views = {ids[500]: 900, ids[7]: 500, ids[900]: 500, ids[3]: 400, ids[1009]: 400,
+             ids[600]: 400, big_tenant["draft"]: 10 ** 6}
+    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
+                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
+    try:
+        with conn, conn.cursor() as c:
+            c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(t),))
+            for a, n in views.items():
+                c.execute("INSERT INTO kb_popular (tenant_id, article_id, views)"
+                          " VALUES (%s, %s, %s)", (t, a, n))
+        with db_super.cursor() as c:
+            c.execute("SELECT a.public_id, coalesce(p.views, 0) FROM kb_articles a"
+                      " LEFT JOIN kb_popular p ON p.tenant_id = a.tenant_id"
+                      " AND p.article_id = a.id WHERE a.tenant_id = %s"
+                      " AND a.status = 'published' ORDER BY coalesce(p.views, 0) DESC,"
+                      " a.published_at DESC NULLS LAST, a.id", (t,))
+            want = c.fetchall()
+        client = https(big_tenant["slug"])
+        for limit in (1, 2, 3, 4, 5, 6, 7, 10, 100):
+            got = client.get("/api/kb/popular", params={"limit": limit},
+                             headers={"X-Mpanel-No-Cache": "1"}).json()["articles"]
+            assert [(a["id"], a["views_30d"]) for a in got] == want[:limit], limit
+    finally:
+        with conn, conn.cursor() as c:
+            c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(t),))
+            c.execute("DELETE FROM kb_popular WHERE tenant_id = %s", (t,))
+        conn.close()
