@@ -84,7 +84,6 @@ enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
 enum kb_stmt {
 	KB_CATS,
 	KB_POPULAR,
-	KB_RECENT,
 	KB_ARTICLE,
 	KB_ARTICLE_SLUG,
 	KB_SEARCH,
@@ -137,9 +136,6 @@ static const struct mp_stmt stmts[] = {
 	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
 	    " AND c.id = a.category_id WHERE a.status = 'published'"
 	    " ORDER BY b.n DESC, a.published_at DESC NULLS LAST, a.id LIMIT " LIMIT_1, MP_STMT_READ },
-	[KB_RECENT] = { "kb_recent",
-	    "SELECT " CARD CARD_FROM " WHERE a.status = 'published'"
-	    " ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT $1", MP_STMT_READ },
 	[KB_ARTICLE] = { "kb_article",
 	    ARTICLE " WHERE a.public_id = $1 AND a.status = 'published'", MP_STMT_READ },
 	[KB_ARTICLE_SLUG] = { "kb_article_slug",
