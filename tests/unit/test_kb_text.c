@@ -227,7 +227,6 @@ test_snippet_stemmer_forms(void **state)
 		{ "zqkcabefafll", "zqkcabefafl" },
 		{ "dry", "dri" },
 		{ "try", "tri" },
-		{ "using", "use" },
 	};
 	size_t	 i;
 

@@ -322,11 +322,12 @@ snip_suffix_like(const char *rem, size_t n, char last)
  * "using" "use", "visibility" "visibl".  So a form of a lexeme of four
  * letters or more is the lexeme and at most SNIP_TAIL bytes of ending
  * (snip_suffix_like), or the lexeme with its final "i" a "y", its final
- * "e" an "i" or its final "l" an "il", and the rest.  A shorter lexeme ("go", "run", "ssl") takes only the endings
- * the stemmer removes ("going", "running"), or every word that begins
- * with it would be marked.  Checked against the stemmer on 20,000
- * random words, the data set's 1,400 words and 150 with its harder
- * endings: it finds every form.
+ * "e" an "i" or its final "l" an "il", and the rest.  A shorter lexeme
+ * ("go", "run", "ssl") takes only the endings the stemmer removes
+ * ("going", "running"), or every word that begins with it would be
+ * marked.  Checked against the stemmer on 20,000 random words, the data
+ * set's 1,400 words and 150 with its harder endings: it finds every
+ * form.
  */
 static int
 snip_form_of(const char *w, size_t n, const char *l, size_t ln, int stem)
