@@ -192,6 +192,15 @@ void	 mp_log_set_reqid(const char *);	/* NULL clears */
 void	 mp_log(enum mp_loglevel, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 mp_access(const char *, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Batched access lines (off by default): a process that turns them on
+ * calls mp_log_flush when it has nothing to do and before it exits; they
+ * also go out when 16 KB have gathered, or at the first line a second
+ * after the oldest.  mp_log_reopen flushes first.
+ */
+void	 mp_access_batch(int);
+int	 mp_log_pending(void);
+void	 mp_log_flush(void);
 #define mp_debug(...)	mp_log(MP_LOG_DEBUG, __VA_ARGS__)
 #define mp_info(...)	mp_log(MP_LOG_INFO, __VA_ARGS__)
 #define mp_warn(...)	mp_log(MP_LOG_WARN, __VA_ARGS__)

@@ -1,7 +1,10 @@
 /* Event and access logs: one line per write(2), reopened on USR1. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,52 @@ static struct {
 	enum mp_loglevel	 level;
 	char			 reqid[128];
 } lg = { "mpanel", "", "", STDERR_FILENO, -1, MP_LOG_INFO, "" };
+
+/*
+ * Access lines in batches, for a process that says when it has nothing to
+ * do (mp_access_batch; the pool's responders): a line waits here until
+ * the process is about to wait for work (mp_log_flush), until the next
+ * would not fit, or, when requests keep coming, for a second at most,
+ * and the lines go out in one write(2).  len counts whole lines only, so
+ * a signal handler may flush (write is async-signal-safe) without ever
+ * writing half a line.
+ */
+static struct {
+	char			 buf[16384];
+	volatile sig_atomic_t	 len;
+	uint64_t		 since;	/* monotonic ms of the oldest line */
+	int			 on;
+} acc;
+
+/*
+ * The process id for the prefix, asked once per process: glibc no longer
+ * caches getpid(), and a responder logs at least one line a request.  A
+ * fork() clears it in the child (pthread_atfork; fork() runs the handlers
+ * whether or not the program has threads).
+ */
+static pid_t	 logpid;
+
+static void
+forget_pid(void)
+{
+
+	logpid = 0;
+}
+
+static long
+log_pid(void)
+{
+	static int	 hooked;
+
+	if (logpid == 0) {
+		if (!hooked && pthread_atfork(NULL, NULL, forget_pid) == 0)
+			hooked = 1;
+		if (!hooked)
+			return (long)getpid();
+		logpid = getpid();
+	}
+	return (long)logpid;
+}
 
 /* Open path for appending, or -1 (the caller falls back to stderr). */
 static int
@@ -69,7 +118,7 @@ prefix(char *line, size_t sz, const char *level)
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sz, "%s.%03ldZ %s%s%sprog=%s pid=%ld req=%s ",
 	    date, ts.tv_nsec / 1000000, level ? "level=" : "",
-	    level ? level : "", level ? " " : "", lg.prog, (long)getpid(),
+	    level ? level : "", level ? " " : "", lg.prog, log_pid(),
 	    lg.reqid[0] ? lg.reqid : "-");
 	return n < 0 ? 0 : (size_t)n >= sz ? sz - 1 : (size_t)n;
 }
@@ -179,6 +228,8 @@ void
 mp_log_reopen(void)
 {
 
+	/* Lines from before the rotation belong in the old file. */
+	mp_log_flush();
 	if (lg.logfd != STDERR_FILENO)
 		reopen_fd(lg.file, lg.logfd);
 	if (lg.accfd != -1 && lg.accfd != STDERR_FILENO)
@@ -231,6 +282,7 @@ mp_access(const char *fmt, ...)
 {
 	char	 line[LOG_LINEMAX];
 	size_t	 len;
+	uint64_t now;
 	va_list	 ap;
 
 	if (lg.accfd == -1)
@@ -239,5 +291,44 @@ mp_access(const char *fmt, ...)
 	va_start(ap, fmt);
 	len = body(line, len, fmt, ap);
 	va_end(ap);
-	put_line(lg.accfd, line, len);
+	if (!acc.on) {
+		put_line(lg.accfd, line, len);
+		return;
+	}
+	now = mp_monotonic_ms();
+	if (acc.len > 0 && ((size_t)acc.len + len > sizeof(acc.buf) ||
+	    now - acc.since >= 1000))
+		mp_log_flush();
+	if (acc.len == 0)
+		acc.since = now;
+	memcpy(acc.buf + acc.len, line, len);
+	acc.len += (sig_atomic_t)len;
+}
+
+/* Keep access lines for mp_log_flush (on), or write each at once (off). */
+void
+mp_access_batch(int on)
+{
+
+	if (!on)
+		mp_log_flush();
+	acc.on = on;
+}
+
+/* Whether access lines wait for mp_log_flush. */
+int
+mp_log_pending(void)
+{
+
+	return acc.len > 0;
+}
+
+/* Write the access lines that wait, if any.  Async-signal-safe. */
+void
+mp_log_flush(void)
+{
+
+	if (acc.len > 0 && lg.accfd != -1)
+		put_line(lg.accfd, acc.buf, (size_t)acc.len);
+	acc.len = 0;
 }

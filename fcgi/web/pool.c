@@ -50,6 +50,9 @@ struct sb_slot {
 };
 
 /* This responder's own slot (NULL in the master and other programs). */
+/* A responder idle this long writes the access lines it holds. */
+#define IDLE_FLUSH_MS	50
+
 static struct sb_slot	*self_slot;
 
 void
@@ -107,6 +110,7 @@ static void
 child_on_term(int sig)
 {
 	(void)sig;
+	mp_log_flush();
 	_exit(0);
 }
 
@@ -243,6 +247,43 @@ close_plainly(FCGX_Request *req)
 }
 
 /*
+ * Accept a connection on the unix listen socket fd for req, so that
+ * FCGX_Accept_r reads its request at once.  libfcgi's own accept polls
+ * every new unix-socket connection for up to 2 s before it reads, in case
+ * the peer hangs up without a word; that is a system call a request, and
+ * a read on a connection that sends nothing sees the end of it all the
+ * same (FCGX_Accept_r then closes it and reports EAGAIN).  The connection
+ * is handed over as libfcgi keeps one between requests: an open ipcFd
+ * that its FCGX_Finish_r leaves alone, marked kept.  Whether it is kept
+ * after this request is then up to the request, as always.  Returns 0 when
+ * req holds a connection, 1 to wait again (another responder was first,
+ * or the client went), -1 on any other error (logged).
+ */
+static int
+accept_unix(int fd, FCGX_Request *req)
+{
+	int	 c;
+
+	if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		req->ipcFd = c;
+		req->keepConnection = 1;
+		return 0;
+	}
+	switch (errno) {
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+		return 1;
+	}
+	mp_error("accept: %s", strerror(errno));
+	return -1;
+}
+
+/*
  * The life of one responder.  Signal handlers go in before FCGX_Init so
  * libfcgi keeps ours; the hooks open the database and templates only
  * now, after fork().  Never returns.
@@ -255,16 +296,16 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	void		*ctx = NULL;
 	sigset_t	 quiet;
 	uint64_t	 limit, served = 0, due = 0;	/* due: 0 none */
-	int		 rc, wait, ep;
+	int		 rc, wait, ep, flush;
 
 	self_slot = me;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/*
 	 * QUIT and USR1 stay blocked but in the wait for a new connection
-	 * (wait_listen) and between requests (take_signals): they never
-	 * interrupt libfcgi's reads, writes and selects, and a connection
-	 * nginx keeps open is served until nginx closes it.  TERM is
-	 * immediate.
+	 * (wait_listen) and between requests on a kept one (take_signals):
+	 * they never interrupt libfcgi's reads, writes and selects, and a
+	 * connection nginx keeps open is served until nginx closes it.
+	 * TERM is immediate.
 	 */
 	set_handler(SIGQUIT, child_on_quit, 0);
 	set_handler(SIGTERM, child_on_term, 0);
@@ -289,6 +330,8 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	if (FCGX_InitRequest(&req, p->fd, 0) != 0)
 		_exit(1);
 	ep = listen_waiter(p->fd);
+	/* Written when no connection comes for a while (see below). */
+	mp_access_batch(1);
 
 	limit = cfg->max_requests > 0 ? (uint64_t)cfg->max_requests : 0;
 	if (limit > 0) {
@@ -299,7 +342,11 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 	}
 	me->state = SB_IDLE;
 	for (;;) {
-		take_signals(&quiet);
+		/*
+		 * QUIT and USR1 are let through in the wait for a new
+		 * connection; only a kept connection skips that wait (see
+		 * behind the request below).
+		 */
 		if (child_reopen) {
 			child_reopen = 0;
 			mp_log_reopen();
@@ -323,10 +370,25 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 
 				wait = due > now ? (int)(due - now) : 0;
 			}
-			if ((rc = wait_listen(ep, p->fd, wait)) == 1)
+			/*
+			 * Access lines wait while connections keep coming,
+			 * and go out once none has come for IDLE_FLUSH_MS.
+			 */
+			flush = mp_log_pending() &&
+			    (wait < 0 || wait > IDLE_FLUSH_MS);
+			rc = wait_listen(ep, p->fd, flush ? IDLE_FLUSH_MS : wait);
+			if (rc == 1 && flush)
+				mp_log_flush();
+			else if (rc == 1)
 				due = run_after(p, ctx);
 			if (rc != 0)
 				continue;
+		}
+		if (req.ipcFd < 0 && p->unix_path != NULL &&
+		    (rc = accept_unix(p->fd, &req)) != 0) {
+			if (rc > 0)
+				continue;
+			break;
 		}
 		if ((rc = FCGX_Accept_r(&req)) < 0) {
 			if (rc == -EAGAIN || rc == -EINTR)
@@ -336,7 +398,18 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 		me->started_ms = mp_monotonic_ms();
 		me->state = SB_BUSY;
 		p->hooks->serve(ctx, &req);
-		take_signals(&quiet);
+		/*
+		 * The next request on a kept connection is waited for in
+		 * libfcgi's read, not in wait_listen, which lets QUIT and
+		 * USR1 through and writes the access lines: take the signals
+		 * (a QUIT closes the connection behind this response) and
+		 * write the lines now.  Any other connection is closed, and
+		 * the wait for the next one does both.
+		 */
+		if (req.keepConnection) {
+			take_signals(&quiet);
+			mp_log_flush();
+		}
 		if (child_quit || (limit > 0 && served + 1 >= limit))
 			/* The last one: close the connection behind it. */
 			req.keepConnection = 0;
@@ -351,6 +424,7 @@ responder(struct pool *p, int slot, struct mp_config *cfg, int gen)
 			break;
 		}
 	}
+	mp_access_batch(0);
 	if (p->hooks->child_fini != NULL)
 		p->hooks->child_fini(ctx);
 	_exit(0);

@@ -1,8 +1,15 @@
 /* Responses: status, headers, cookies, JSON and error bodies, written once. */
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
@@ -184,30 +191,149 @@ mp_resp_error(struct mp_req *r, struct mp_resp *w, enum mp_err err)
 }
 
 /*
- * Write Status, Content-Type, Content-Length (when length is set: not for
- * a streamed body), X-Request-Id and the headers the handler set.
+ * Put Status, Content-Type, Content-Length (when length is set: not for
+ * a streamed body), X-Request-Id and the headers the handler set in h.
  */
 static void
-send_head(struct mp_req *r, struct mp_resp *w, int length)
+make_head(struct mp_req *r, struct mp_resp *w, int length, struct mp_buf *h)
 {
-	struct mp_buf	 h;
-	int		 i;
+	int	 i;
 
-	mp_buf_init(&h, 0);
-	mp_buf_printf(&h, "Status: %d %s\r\n", w->status, reason(w->status));
+	mp_buf_printf(h, "Status: %d %s\r\n", w->status, reason(w->status));
 	if (w->ctype != NULL)
-		mp_buf_printf(&h, "Content-Type: %s\r\n", w->ctype);
+		mp_buf_printf(h, "Content-Type: %s\r\n", w->ctype);
 	if (length)
-		mp_buf_printf(&h, "Content-Length: %zu\r\n", w->body.len);
+		mp_buf_printf(h, "Content-Length: %zu\r\n", w->body.len);
 	if (r->ctx.reqid != NULL)
-		mp_buf_printf(&h, "X-Request-Id: %s\r\n", r->ctx.reqid);
+		mp_buf_printf(h, "X-Request-Id: %s\r\n", r->ctx.reqid);
 	for (i = 0; i < w->nh; i++)
 		if (w->h[i].name != NULL)
-			mp_buf_printf(&h, "%s: %s\r\n", w->h[i].name,
+			mp_buf_printf(h, "%s: %s\r\n", w->h[i].name,
 			    w->h[i].value);
-	mp_buf_puts(&h, "\r\n");
+	mp_buf_puts(h, "\r\n");
+}
+
+/* The head of a streamed response, through libfcgi's stream. */
+static void
+send_head(struct mp_req *r, struct mp_resp *w)
+{
+	struct mp_buf	 h;
+
+	mp_buf_init(&h, 0);
+	make_head(r, w, 0, &h);
 	FCGX_PutStr(h.data, (int)h.len, r->fcgx->out);
 	mp_buf_free(&h);
+}
+
+/* A FastCGI record header: type, request id, content length (no padding). */
+static void
+fcgi_header(FCGI_Header *fh, int type, int id, size_t len)
+{
+
+	memset(fh, 0, sizeof(*fh));
+	fh->version = FCGI_VERSION_1;
+	fh->type = (unsigned char)type;
+	fh->requestIdB1 = (unsigned char)((id >> 8) & 0xff);
+	fh->requestIdB0 = (unsigned char)(id & 0xff);
+	fh->contentLengthB1 = (unsigned char)((len >> 8) & 0xff);
+	fh->contentLengthB0 = (unsigned char)(len & 0xff);
+}
+
+/* writev(2) all of iov[0..n), resuming after short writes; 0 or an errno. */
+static int
+writev_all(int fd, struct iovec *iov, int n)
+{
+	ssize_t	 k;
+
+	while (n > 0) {
+		k = writev(fd, iov, n > IOV_MAX ? IOV_MAX : n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		while (n > 0 && (size_t)k >= iov->iov_len) {
+			k -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + k;
+			iov->iov_len -= (size_t)k;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Write a whole answer, head h and body (len bytes), to the FastCGI
+ * connection of r: as stdout records, then the end of stdout and of the
+ * request, in one writev(2) where the socket takes it all.  libfcgi's
+ * stream would copy it into 8 KB records and write each as it fills:
+ * two or more system calls for any page over 8 KB.  Its stdout stream is
+ * then marked closed (the fields fcgiapp.h gives for that), so that
+ * FCGX_Finish_r writes nothing more; a failed write is left as the
+ * stream's error, and FCGX_Finish_r then drops the connection.  Only for
+ * an answer of which nothing went through the stream.
+ */
+static void
+send_whole(struct mp_req *r, const struct mp_buf *h, const char *body,
+    size_t len)
+{
+	enum { RECMAX = FCGI_MAX_LENGTH, NREC_STACK = 8 };
+	FCGX_Request	*q = r->fcgx;
+	FCGX_Stream	*out = q->out;
+	FCGI_Header	 hs[NREC_STACK + 1], *fh = hs;
+	FCGI_EndRequestRecord end;
+	struct iovec	 vs[3 * NREC_STACK + 2], *iov = vs;
+	size_t		 total = h->len + len, off = 0, nrec, take, hpart;
+	int		 n = 0, i, err;
+
+	nrec = total / RECMAX + (total % RECMAX != 0);
+	if (nrec > NREC_STACK) {
+		fh = calloc(nrec + 1, sizeof(*fh));
+		iov = calloc(3 * nrec + 2, sizeof(*iov));
+		if (fh == NULL || iov == NULL)
+			mp_oom();
+	}
+	for (i = 0; (size_t)i < nrec; i++) {
+		take = total - off < RECMAX ? total - off : RECMAX;
+		fcgi_header(&fh[i], FCGI_STDOUT, q->requestId, take);
+		iov[n].iov_base = &fh[i];
+		iov[n++].iov_len = sizeof(fh[i]);
+		hpart = 0;
+		if (off < h->len) {
+			hpart = h->len - off < take ? h->len - off : take;
+			iov[n].iov_base = h->data + off;
+			iov[n++].iov_len = hpart;
+		}
+		if (take > hpart) {
+			iov[n].iov_base = (char *)body + (off + hpart - h->len);
+			iov[n++].iov_len = take - hpart;
+		}
+		off += take;
+	}
+	fcgi_header(&fh[nrec], FCGI_STDOUT, q->requestId, 0);
+	iov[n].iov_base = &fh[nrec];
+	iov[n++].iov_len = sizeof(fh[nrec]);
+	memset(&end, 0, sizeof(end));
+	fcgi_header(&end.header, FCGI_END_REQUEST, q->requestId,
+	    sizeof(end.body));
+	end.body.appStatusB3 = (unsigned char)((q->appStatus >> 24) & 0xff);
+	end.body.appStatusB2 = (unsigned char)((q->appStatus >> 16) & 0xff);
+	end.body.appStatusB1 = (unsigned char)((q->appStatus >> 8) & 0xff);
+	end.body.appStatusB0 = (unsigned char)(q->appStatus & 0xff);
+	end.body.protocolStatus = FCGI_REQUEST_COMPLETE;
+	iov[n].iov_base = &end;
+	iov[n++].iov_len = sizeof(end);
+	if ((err = writev_all(q->ipcFd, iov, n)) != 0)
+		out->FCGI_errno = err;
+	out->isClosed = 1;
+	out->wasFCloseCalled = 1;
+	if (fh != hs) {
+		free(fh);
+		free(iov);
+	}
 }
 
 void
@@ -215,7 +341,7 @@ mp_resp_stream_begin(struct mp_req *r, struct mp_resp *w)
 {
 	if (w->streamed)
 		return;
-	send_head(r, w, 0);
+	send_head(r, w);
 	w->streamed = 1;
 	mp_resp_stream_flush(r, w);
 }
@@ -233,13 +359,15 @@ mp_resp_stream_flush(struct mp_req *r, struct mp_resp *w)
 }
 
 /*
- * Write the whole response to the FastCGI stream: the headers, then the
+ * Write the whole response to the FastCGI connection: the headers, then the
  * body unless the method was HEAD.  A streamed response only has what
  * is left of its body to write.
  */
 void
 mp_resp_send(struct mp_req *r, struct mp_resp *w)
 {
+	struct mp_buf	 h;
+
 	if (w->streamed) {
 		mp_resp_stream_flush(r, w);
 		return;
@@ -252,7 +380,8 @@ mp_resp_send(struct mp_req *r, struct mp_resp *w)
 		w->ctype = "text/plain; charset=utf-8";
 		mp_buf_puts(&w->body, "Internal Server Error\n");
 	}
-	send_head(r, w, 1);
-	if (!w->head_only && w->body.len > 0)
-		FCGX_PutStr(w->body.data, (int)w->body.len, r->fcgx->out);
+	mp_buf_init(&h, 0);
+	make_head(r, w, 1, &h);
+	send_whole(r, &h, w->body.data, w->head_only ? 0 : w->body.len);
+	mp_buf_free(&h);
 }

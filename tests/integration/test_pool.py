@@ -346,6 +346,101 @@ def test_term_stops_fast(https, pool_extra, sh_stack):
     assert isinstance(r, Exception) or r.status_code >= 500
 
 
+def extra_access_lines(stack, name):
+    path = os.path.join(stack["MP_LOG_DIR"], "extra-%s-access.log" % name)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.readlines()
+    except FileNotFoundError:
+        return []
+
+
+def lines_of(lines, rid):
+    return [line for line in lines if " req=%s " % rid in line]
+
+
+def test_access_lines_of_a_burst_are_all_written(https, pool_extra, stack):
+    """Responders write their access lines in batches: every request of a
+    burst from several clients at once has its one whole line soon
+    after."""
+    name = "accburst"
+    port = pool_extra(name, workers=2)
+    ids, errors = [], []
+
+    def client():
+        c = https("acme", port=port)
+        c.session.headers["X-Mpanel-No-Cache"] = "1"
+        for _ in range(15):
+            r = c.get("/_test/sleep?ms=0", timeout=T)
+            if r.status_code != 200:
+                errors.append(r.status_code)
+            ids.append(r.headers["X-Request-Id"])
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(2 * T)
+    assert errors == [] and len(set(ids)) == 60
+
+    def all_there():
+        lines = extra_access_lines(stack, name)
+        return lines if all(lines_of(lines, i) for i in ids) else None
+
+    lines = wait_until(all_there, 5, interval=0.05,
+                       what="an access line for each of 60 requests")
+    for i in ids:
+        mine = lines_of(lines, i)
+        assert len(mine) == 1, mine
+        assert re.match(r'^\S+Z prog=mpanel-fcgi pid=\d+ req=%s \S+ '
+                        r'"GET /_test/sleep" 200 ' % i, mine[0]), mine[0]
+        assert re.search(r" host=acme\.\S+ tenant=\S+\n$", mine[0]), mine[0]
+
+
+def test_term_writes_the_access_lines_a_busy_responder_holds(
+        https, pool_extra, sh_stack, stack):
+    """A responder that goes straight from one request to the next holds
+    the first one's access line; TERM writes it before the responder
+    exits."""
+    name = "accterm"
+    port = pool_extra(name, workers=1)
+    master = extra_pid(sh_stack, name)
+    kids = children(master)
+    got = {}
+
+    def first():
+        c = https("acme", port=port)
+        c.session.headers["X-Mpanel-No-Cache"] = "1"
+        got["a"] = c.get("/_test/sleep?ms=400", timeout=T)
+
+    def second():
+        c = https("acme", port=port)
+        c.session.headers["X-Mpanel-No-Cache"] = "1"
+        try:
+            c.get("/_test/sleep?ms=4000", timeout=T)
+        except requests.RequestException:
+            pass
+
+    ta = threading.Thread(target=first, daemon=True)
+    tb = threading.Thread(target=second, daemon=True)
+    ta.start()
+    time.sleep(0.15)
+    # Queued behind the first: the responder takes it as soon as the
+    # first is answered, without a moment idle in between.
+    tb.start()
+    ta.join(T)
+    assert got["a"].status_code == 200
+    rid = got["a"].headers["X-Request-Id"]
+    time.sleep(0.5)
+    sh_stack("pool-extra-signal", name, "TERM")
+    wait_until(lambda: not alive(master) and not any(map(alive, kids)), 5,
+               interval=0.05, what="master and responders to exit")
+    tb.join(T)
+    mine = lines_of(extra_access_lines(stack, name), rid)
+    assert len(mine) == 1, mine
+    assert '"GET /_test/sleep" 200 ' in mine[0]
+
+
 # -------------------------------------------------------------- database
 
 def test_postgresql_restart_under_load_gives_503_then_recovers(

@@ -409,6 +409,9 @@ def test_upstream_skips_a_dead_host_and_keeps_the_backup_for_last(
         assert "127.0.0.1:%d max_fails=1 fail_timeout=10s backup;" % p2 \
             in conf
         c = https(port=port)
+        # Responders write their access lines once idle for 50 ms: let
+        # the start-up checks' lines land before counting from here.
+        time.sleep(0.3)
         a0, b0 = healthz_lines(stack, "tcp1"), healthz_lines(stack, "tcp2")
         codes = [c.get("/healthz/live").status_code for _ in range(20)]
         assert codes == [200] * 20
