@@ -1629,6 +1629,7 @@ struct st_copy {
 	int		 gz_tried;	/* copy_compress ran for this data */
 	int64_t		 disk_version;	/* of the file this responder wrote */
 	uint64_t	 disk_ms;	/* when it wrote it (monotonic), or 0 */
+	uint64_t	 touch_ms;	/* when it last dated the file, or 0 */
 };
 
 static struct st_copy	 copies[ST_K__MAX][CACHE_SLOTS];
@@ -1846,6 +1847,7 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 	const struct mp_config	*cfg = r->ctx.cfg;
 	struct st_copy		*c = copy_find(k, r->ctx.tenant->id, NULL);
 	char			*dir, *path;
+	uint64_t		 now;
 	int			 i, same;
 
 	if (c == NULL) {
@@ -1865,8 +1867,10 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 			mp_oom();
 		memcpy(c->data, b->data, b->len);
 		c->len = b->len;
-		if (c->tenant != r->ctx.tenant->id)
+		if (c->tenant != r->ctx.tenant->id) {
 			c->disk_ms = 0;		/* the slot changed hands */
+			c->touch_ms = 0;
+		}
 		c->tenant = r->ctx.tenant->id;
 		free(c->gz);
 		c->gz = NULL;
@@ -1878,12 +1882,20 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 	    1000;
 	c->made = time(NULL);
 	c->made_ns = ts_ns(&r_started);
+	/*
+	 * Still the truth as of now: the file's time says so, to the
+	 * second, as the outage note tells it; so at most once a second
+	 * (a page rendered again and again would touch it every time).
+	 */
+	now = mp_monotonic_ms();
+	if (same && c->touch_ms != 0 && now - c->touch_ms < 1000)
+		return;
 	if ((path = copy_path(r->ctx.a, cfg, r->ctx.tenant->slug, kind_ext[k])) ==
 	    NULL)
 		return;
 	if (same) {
-		/* Still the truth as of now: the file's time says so. */
 		(void)utimensat(AT_FDCWD, path, NULL, 0);
+		c->touch_ms = now;
 		return;
 	}
 	/*
@@ -1896,10 +1908,10 @@ mp_st_cache_put(struct mp_req *r, enum st_kind k, int64_t version, int ttl_s,
 	 * the version, so the file always holds the latest data.
 	 */
 	if (c->disk_ms != 0 && c->disk_version == version &&
-	    mp_monotonic_ms() - c->disk_ms < (uint64_t)DISK_EVERY_S * 1000)
+	    now - c->disk_ms < (uint64_t)DISK_EVERY_S * 1000)
 		return;
 	c->disk_version = version;
-	c->disk_ms = mp_monotonic_ms();
+	c->disk_ms = c->touch_ms = now;
 	dir = mp_printf(r->ctx.a, "%s/status", mp_status_conf(cfg)->cache_dir);
 	(void)mkdir(mp_status_conf(cfg)->cache_dir, 0755);
 	(void)mkdir(dir, 0755);
