@@ -1,4 +1,7 @@
-/* Event and access logs: one line per write(2), reopened on USR1. */
+/*
+ * Event and access logs: an event line per write(2), access lines batched
+ * where the process asks for it (mp_access_batch); reopened on USR1.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

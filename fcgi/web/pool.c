@@ -49,10 +49,10 @@ struct sb_slot {
 	volatile uint64_t	 requests;
 };
 
-/* This responder's own slot (NULL in the master and other programs). */
 /* A responder idle this long writes the access lines it holds. */
 #define IDLE_FLUSH_MS	50
 
+/* This responder's own slot (NULL in the master and other programs). */
 static struct sb_slot	*self_slot;
 
 void
