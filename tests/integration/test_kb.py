@@ -957,3 +957,110 @@ def test_translations_link_each_other_with_hreflang(staff, acme):
     assert r.status_code == 200 and r.json()["translation_of"] is None
     assert alternates(acme.get(en["url"]).text) == {}
     assert 'class="kb-translations"' not in acme.get(en["url"]).text
+
+
+COUNT_RE = re.compile(r'href="/help/categories/([a-z0-9-]+)">[^<]*</a> '
+                      r'<span class="kb-count">\(?(\d+)')
+
+
+def test_category_counts_follow_every_change(stack, https):
+    """The help center's home shows each category's published articles,
+    its subcategories' included (migration 0033 keeps them counted): the
+    counts follow publishing, unpublishing, moving, deleting, a draft
+    published straight into a subcategory and a subcategory moved to
+    another parent, as a model of the same changes says."""
+    import helpers
+    import psycopg2
+    slug = "kbcnt" + uuid.uuid4().hex[:8]
+    helpers.sh_stack("mpanelctl", "tenant", "create", slug, "KB Counts")
+    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
+                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
+    conn.autocommit = True
+    c = conn.cursor()
+    client = https(slug)
+    client.session.headers["X-Mpanel-No-Cache"] = "1"
+    cats = {"alpha": None, "beta": None, "alpha-one": "alpha"}   # slug: parent
+    arts = {}                                                  # slug: [cat, status]
+
+    def sql(q, args=()):
+        c.execute("SELECT set_config('app.tenant_id', id::text, false)"
+                  " FROM tenants WHERE slug = %s", (slug,))
+        c.execute(q, args)
+
+    def cat_id(s):
+        return "(SELECT id FROM kb_categories WHERE slug = '%s')" % s
+
+    for s, parent in cats.items():
+        sql("INSERT INTO kb_categories (tenant_id, slug, name, parent_id)"
+            " VALUES (mp_tenant(), %s, %s, (SELECT id FROM kb_categories"
+            " WHERE slug = %s))", (s, s.title(), parent))
+
+    def add(s, cat, status):
+        sql("INSERT INTO kb_articles (tenant_id, slug, title, body_text, status,"
+            " published_at, category_id) VALUES (mp_tenant(), %s, %s, 'Body.',"
+            " %s, now(), " + (cat_id(cat) if cat else "NULL") + ")",
+            (s, s.title(), status))
+        arts[s] = [cat, status]
+
+    def expected():
+        out = {}
+        for s, parent in cats.items():
+            out[s] = sum(1 for a in arts.values() if a[1] == "published" and
+                         (a[0] == s or (a[0] and cats[a[0]] == s)))
+        return out
+
+    def shown():
+        r = client.get("/help")
+        assert r.status_code == 200
+        return {m.group(1): int(m.group(2)) for m in COUNT_RE.finditer(r.text)}
+
+    for i in range(3):
+        add("a%d" % i, "alpha", "published")
+    for i in range(2):
+        add("a1-%d" % i, "alpha-one", "published")
+    for i in range(4):
+        add("b%d" % i, "beta", "published")
+    add("draft-a", "alpha", "draft")
+    add("draft-a1", "alpha-one", "draft")
+    add("loose", None, "published")
+    assert shown() == expected() == {"alpha": 5, "beta": 4, "alpha-one": 2}
+
+    def change(q, args, s, **kw):
+        sql(q, args)
+        for k, v in kw.items():
+            arts[s][{"cat": 0, "status": 1}[k]] = v
+        assert shown() == expected(), q
+
+    change("UPDATE kb_articles SET status = 'published' WHERE slug = %s",
+           ("draft-a",), "draft-a", status="published")
+    change("UPDATE kb_articles SET status = 'published' WHERE slug = %s",
+           ("draft-a1",), "draft-a1", status="published")
+    change("UPDATE kb_articles SET status = 'archived' WHERE slug = %s",
+           ("b0",), "b0", status="archived")
+    change("UPDATE kb_articles SET category_id = " + cat_id("beta") +
+           " WHERE slug = %s", ("a1-0",), "a1-0", cat="beta")
+    change("UPDATE kb_articles SET category_id = NULL WHERE slug = %s",
+           ("a0",), "a0", cat=None)
+    change("UPDATE kb_articles SET category_id = " + cat_id("alpha-one") +
+           " WHERE slug = %s", ("loose",), "loose", cat="alpha-one")
+    # A change that touches neither the status nor the category.
+    change("UPDATE kb_articles SET title = 'Renamed' WHERE slug = %s",
+           ("b1",), "b1")
+    sql("DELETE FROM kb_articles WHERE slug = %s", ("b2",))
+    del arts["b2"]
+    assert shown() == expected()
+    # Moved and unpublished in one statement, and a deleted draft.
+    change("UPDATE kb_articles SET category_id = " + cat_id("alpha") +
+           ", status = 'draft' WHERE slug = %s", ("b3",), "b3",
+           cat="alpha", status="draft")
+    sql("DELETE FROM kb_articles WHERE slug = %s", ("draft-a",))
+    del arts["draft-a"]
+    assert shown() == expected()
+    # The subcategory moves under beta: its articles count there now.
+    sql("UPDATE kb_categories SET parent_id = " + cat_id("beta") +
+        " WHERE slug = 'alpha-one'")
+    cats["alpha-one"] = "beta"
+    got = shown()
+    assert got == expected(), got
+    assert got["alpha"] < 5 and got["beta"] > got["alpha-one"] > 0
+    conn.close()

@@ -99,12 +99,15 @@ enum kb_stmt {
 };
 
 static const struct mp_stmt stmts[] = {
+	/*
+	 * Each category with its published articles and its subcategories',
+	 * from the counts a trigger keeps (migration 0033).
+	 */
 	[KB_CATS] = { "kb_cats",
 	    "SELECT c.slug, c.name, c.description, coalesce(p.slug, ''),"
-	    " (SELECT count(*) FROM kb_articles a JOIN kb_categories x"
-	    "  ON x.tenant_id = a.tenant_id AND x.id = a.category_id"
-	    "  WHERE a.status = 'published' AND (x.id = c.id"
-	    "  OR x.parent_id = c.id))"
+	    " (SELECT coalesce(sum(n.published), 0) FROM kb_category_counts n"
+	    "  JOIN kb_categories x ON x.tenant_id = n.tenant_id"
+	    "  AND x.id = n.category_id WHERE x.id = c.id OR x.parent_id = c.id)"
 	    " FROM kb_categories c LEFT JOIN kb_categories p"
 	    " ON p.tenant_id = c.tenant_id AND p.id = c.parent_id"
 	    " ORDER BY coalesce(p.position, c.position), coalesce(p.id, c.id),"
@@ -230,8 +233,9 @@ static const struct mp_stmt stmts[] = {
 	    "SELECT c.slug, c.name, c.description FROM kb_categories c"
 	    " ORDER BY greatest(word_similarity(lower($1), lower(c.name)),"
 	    " word_similarity(lower($1), lower(c.description))) DESC,"
-	    " (SELECT count(*) FROM kb_articles a WHERE a.category_id = c.id"
-	    "  AND a.status = 'published') DESC, c.position, c.name"
+	    " coalesce((SELECT n.published FROM kb_category_counts n"
+	    "  WHERE n.tenant_id = c.tenant_id AND n.category_id = c.id), 0)"
+	    " DESC, c.position, c.name"
 	    " LIMIT 3", MP_STMT_READ },
 	[KB_CATEGORY] = { "kb_category",
 	    "SELECT c.id, c.slug, c.name, c.description, coalesce(p.slug, ''),"
