@@ -185,6 +185,24 @@ parse(const struct sink *s, unsigned char **out, size_t *olen, int *nrec)
 	fail_msg("no end of stdout and of the request");
 }
 
+/* The head mp_resp_send writes for a body of len bytes; its length. */
+static size_t
+want_head(char *buf, size_t sz, size_t len)
+{
+
+	return (size_t)snprintf(buf, sz, "Status: 200 OK\r\nContent-Type: "
+	    "text/plain\r\nContent-Length: %zu\r\nX-Request-Id: req-1\r\n\r\n",
+	    len);
+}
+
+static size_t
+head_len(size_t len)
+{
+	char	 h[128];
+
+	return want_head(h, sizeof(h), len);
+}
+
 static void
 check(size_t len, int head)
 {
@@ -195,10 +213,7 @@ check(size_t len, int head)
 	int		 nrec;
 
 	parse(&s, &out, &olen, &nrec);
-	snprintf(want, sizeof(want), "Status: 200 OK\r\nContent-Type: "
-	    "text/plain\r\nContent-Length: %zu\r\nX-Request-Id: req-1\r\n\r\n",
-	    len);
-	hlen = strlen(want);
+	hlen = want_head(want, sizeof(want), len);
 	assert_true(olen >= hlen);
 	assert_memory_equal(out, want, hlen);
 	assert_int_equal(olen - hlen, head ? 0 : len);
@@ -209,16 +224,6 @@ check(size_t len, int head)
 	assert_int_equal(nrec, (int)((olen + 65534) / 65535));
 	free(out);
 	free(s.data);
-}
-
-static size_t
-head_len(size_t len)
-{
-	char	 h[128];
-
-	return (size_t)snprintf(h, sizeof(h), "Status: 200 OK\r\nContent-Type: "
-	    "text/plain\r\nContent-Length: %zu\r\nX-Request-Id: req-1\r\n\r\n",
-	    len);
 }
 
 static void
