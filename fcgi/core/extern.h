@@ -73,6 +73,31 @@ void	 mp_buf_html(struct mp_buf *, const char *);	/* escaped */
 void	 mp_buf_html_n(struct mp_buf *, const char *, size_t);
 const char *mp_buf_cstr(struct mp_buf *);		/* NUL-terminated */
 
+/*
+ * jw.c: JSON written member by member into a buffer (no tree).  A key is
+ * used inside an object and ignored elsewhere; a NULL string is null.
+ * Nesting past MP_JW_DEPTH, or an end with nothing open, sets b->err.
+ */
+#define MP_JW_DEPTH	32
+struct mp_jw {
+	struct mp_buf	*b;
+	int		 depth;
+	uint64_t	 more;	/* bit d: level d has a member already */
+	uint64_t	 arr;	/* bit d: level d is an array */
+};
+
+void	 mp_jw_init(struct mp_jw *, struct mp_buf *);
+void	 mp_jw_obj(struct mp_jw *, const char *key);
+void	 mp_jw_arr(struct mp_jw *, const char *key);
+void	 mp_jw_end(struct mp_jw *);
+void	 mp_jw_str(struct mp_jw *, const char *key, const char *);
+void	 mp_jw_int(struct mp_jw *, const char *key, long long);
+void	 mp_jw_bool(struct mp_jw *, const char *key, int);
+void	 mp_jw_null(struct mp_jw *, const char *key);
+void	 mp_jw_raw(struct mp_jw *, const char *key, const char *json,
+	    size_t);
+void	 mp_jw_esc(struct mp_buf *, const char *, size_t);
+
 /* config.c: key = value configuration, environment overrides. */
 enum mp_listen_kind { MP_LISTEN_UNIX, MP_LISTEN_TCP };
 

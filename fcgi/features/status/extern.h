@@ -140,13 +140,11 @@ enum mp_err	 mp_st_tx_end(struct mp_req *, enum mp_err);
 void		 mp_st_cache_put(struct mp_req *, enum st_kind, int64_t version,
 		    int ttl_s, const struct mp_buf *);
 
-/* status_json.c */
-struct json_object *mp_st_json_page(struct mp_req *, const struct st_page *);
-struct json_object *mp_st_json_status(const struct st_page *);
-struct json_object *mp_st_json_component(const struct st_page *,
-		    const struct st_comp *);
-struct json_object *mp_st_json_incident(const struct st_page *,
-		    const struct st_incident *, struct mp_req *);
+/* json.c: one incident or component as a staff route's whole answer. */
+enum mp_err	 mp_st_send_incident(struct mp_req *, struct mp_resp *, int,
+		    const struct st_page *, const struct st_incident *);
+enum mp_err	 mp_st_send_component(struct mp_resp *, int,
+		    const struct st_page *, const struct st_comp *);
 
 /* status_probe.c */
 int		 mp_status_probe_target_ok(const char *kind, const char *);

@@ -14,136 +14,181 @@ jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-/* {"id","name","url","time_zone","updated_at"}; the caller owns it. */
-struct json_object *
-mp_st_json_page(struct mp_req *r, const struct st_page *p)
+/* "key": {"id","name","url","time_zone","updated_at"} */
+static void
+jw_page(struct mp_jw *jw, const char *key, const struct st_page *p)
 {
-	struct json_object	*o = json_object_new_object();
 
-	(void)r;
-	json_object_object_add(o, "id", jstr(p->pid));
-	json_object_object_add(o, "name", jstr(p->name));
-	json_object_object_add(o, "url", jstr(p->url));
-	json_object_object_add(o, "time_zone", jstr(p->tz));
-	json_object_object_add(o, "updated_at", jstr(p->updated));
-	return o;
+	mp_jw_obj(jw, key);
+	mp_jw_str(jw, "id", p->pid);
+	mp_jw_str(jw, "name", p->name);
+	mp_jw_str(jw, "url", p->url);
+	mp_jw_str(jw, "time_zone", p->tz);
+	mp_jw_str(jw, "updated_at", p->updated);
+	mp_jw_end(jw);
 }
 
-/* {"indicator","description"}; mp_st_indicator must have run. */
-struct json_object *
-mp_st_json_status(const struct st_page *p)
+/* "key": {"indicator","description"}; mp_st_indicator must have run. */
+static void
+jw_status(struct mp_jw *jw, const char *key, const struct st_page *p)
 {
-	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "indicator", jstr(p->indicator));
-	json_object_object_add(o, "description", jstr(p->description));
-	return o;
+	mp_jw_obj(jw, key);
+	mp_jw_str(jw, "indicator", p->indicator);
+	mp_jw_str(jw, "description", p->description);
+	mp_jw_end(jw);
 }
 
 /* One component in Statuspage's shape; groups list their members' ids. */
-struct json_object *
-mp_st_json_component(const struct st_page *p, const struct st_comp *c)
+static void
+jw_component(struct mp_jw *jw, const struct st_page *p,
+    const struct st_comp *c)
 {
-	struct json_object	*o = json_object_new_object(), *a;
-	int			 i;
+	int	 i;
 
-	json_object_object_add(o, "id", jstr(c->pid));
-	json_object_object_add(o, "name", jstr(c->name));
-	json_object_object_add(o, "status", jstr(c->status));
-	json_object_object_add(o, "created_at", jstr(c->created));
-	json_object_object_add(o, "updated_at", jstr(c->updated));
-	json_object_object_add(o, "position",
-	    json_object_new_int(c->position));
-	json_object_object_add(o, "description", jstr(c->desc));
-	json_object_object_add(o, "showcase",
-	    json_object_new_boolean(c->showcase));
-	json_object_object_add(o, "start_date", jstr(c->start_date));
-	json_object_object_add(o, "group_id", jstr(c->group_pid));
-	json_object_object_add(o, "page_id", jstr(p->pid));
-	json_object_object_add(o, "group",
-	    json_object_new_boolean(c->is_group));
-	json_object_object_add(o, "only_show_if_degraded",
-	    json_object_new_boolean(c->only_degraded));
+	mp_jw_obj(jw, NULL);
+	mp_jw_str(jw, "id", c->pid);
+	mp_jw_str(jw, "name", c->name);
+	mp_jw_str(jw, "status", c->status);
+	mp_jw_str(jw, "created_at", c->created);
+	mp_jw_str(jw, "updated_at", c->updated);
+	mp_jw_int(jw, "position", c->position);
+	mp_jw_str(jw, "description", c->desc);
+	mp_jw_bool(jw, "showcase", c->showcase);
+	mp_jw_str(jw, "start_date", c->start_date);
+	mp_jw_str(jw, "group_id", c->group_pid);
+	mp_jw_str(jw, "page_id", p->pid);
+	mp_jw_bool(jw, "group", c->is_group);
+	mp_jw_bool(jw, "only_show_if_degraded", c->only_degraded);
 	if (c->is_group) {
-		a = json_object_new_array();
+		mp_jw_arr(jw, "components");
 		for (i = 0; i < p->nc; i++)
 			if (p->c[i].group_id == c->id)
-				json_object_array_add(a, jstr(p->c[i].pid));
-		json_object_object_add(o, "components", a);
+				mp_jw_str(jw, NULL, p->c[i].pid);
+		mp_jw_end(jw);
 	}
-	return o;
+	mp_jw_end(jw);
 }
 
-/* One update; affected_components is the stored JSON or null. */
-static struct json_object *
-json_update(const struct st_incident *in, const struct st_update *u)
+/*
+ * One update.  affected_components is the stored jsonb as PostgreSQL
+ * prints it when it is an array, else null.
+ */
+static void
+jw_update(struct mp_jw *jw, const struct st_incident *in,
+    const struct st_update *u)
 {
-	struct json_object	*o = json_object_new_object(), *aff = NULL;
 
-	json_object_object_add(o, "id", jstr(u->pid));
-	json_object_object_add(o, "status", jstr(u->status));
-	json_object_object_add(o, "body", jstr(u->body));
-	json_object_object_add(o, "incident_id", jstr(in->pid));
-	json_object_object_add(o, "created_at", jstr(u->created));
-	json_object_object_add(o, "updated_at", jstr(u->updated));
-	json_object_object_add(o, "display_at", jstr(u->display));
-	if (u->affected != NULL)
-		aff = json_tokener_parse(u->affected);
-	if (aff != NULL && !json_object_is_type(aff, json_type_array)) {
-		json_object_put(aff);
-		aff = NULL;
-	}
-	json_object_object_add(o, "affected_components", aff);
-	return o;
+	mp_jw_obj(jw, NULL);
+	mp_jw_str(jw, "id", u->pid);
+	mp_jw_str(jw, "status", u->status);
+	mp_jw_str(jw, "body", u->body);
+	mp_jw_str(jw, "incident_id", in->pid);
+	mp_jw_str(jw, "created_at", u->created);
+	mp_jw_str(jw, "updated_at", u->updated);
+	mp_jw_str(jw, "display_at", u->display);
+	if (u->affected != NULL && u->affected[0] == '[')
+		mp_jw_raw(jw, "affected_components", u->affected,
+		    strlen(u->affected));
+	else
+		mp_jw_null(jw, "affected_components");
+	mp_jw_end(jw);
 }
 
 /* An incident, or a maintenance with scheduled_for/until. */
-struct json_object *
-mp_st_json_incident(const struct st_page *p, const struct st_incident *in,
-    struct mp_req *r)
+static void
+jw_incident(struct mp_jw *jw, const struct st_page *p,
+    const struct st_incident *in, struct mp_req *r)
 {
-	struct json_object	*o = json_object_new_object(), *a;
-	int			 i;
+	int	 i;
 
-	json_object_object_add(o, "id", jstr(in->pid));
-	json_object_object_add(o, "name", jstr(in->name));
-	json_object_object_add(o, "status", jstr(in->status));
-	json_object_object_add(o, "created_at", jstr(in->created));
-	json_object_object_add(o, "updated_at", jstr(in->updated));
-	json_object_object_add(o, "monitoring_at", jstr(in->monitoring));
-	json_object_object_add(o, "resolved_at", jstr(in->resolved));
-	json_object_object_add(o, "impact", jstr(in->impact));
-	json_object_object_add(o, "shortlink", jstr(mp_printf(r->ctx.a,
-	    "%s/status/incidents/%s", p->url, in->pid)));
-	json_object_object_add(o, "started_at", jstr(in->started));
-	json_object_object_add(o, "page_id", jstr(p->pid));
-	a = json_object_new_array();
+	mp_jw_obj(jw, NULL);
+	mp_jw_str(jw, "id", in->pid);
+	mp_jw_str(jw, "name", in->name);
+	mp_jw_str(jw, "status", in->status);
+	mp_jw_str(jw, "created_at", in->created);
+	mp_jw_str(jw, "updated_at", in->updated);
+	mp_jw_str(jw, "monitoring_at", in->monitoring);
+	mp_jw_str(jw, "resolved_at", in->resolved);
+	mp_jw_str(jw, "impact", in->impact);
+	mp_jw_str(jw, "shortlink", mp_printf(r->ctx.a,
+	    "%s/status/incidents/%s", p->url, in->pid));
+	mp_jw_str(jw, "started_at", in->started);
+	mp_jw_str(jw, "page_id", p->pid);
+	mp_jw_arr(jw, "incident_updates");
 	for (i = 0; i < in->nu; i++)
-		json_object_array_add(a, json_update(in, &in->u[i]));
-	json_object_object_add(o, "incident_updates", a);
-	a = json_object_new_array();
+		jw_update(jw, in, &in->u[i]);
+	mp_jw_end(jw);
+	mp_jw_arr(jw, "components");
 	for (i = 0; i < in->ncomps; i++)
-		json_object_array_add(a, mp_st_json_component(p,
-		    in->comps[i]));
-	json_object_object_add(o, "components", a);
-	json_object_object_add(o, "postmortem_body", jstr(in->pm_body));
-	json_object_object_add(o, "postmortem_body_last_updated_at",
-	    jstr(in->pm_at));
+		jw_component(jw, p, in->comps[i]);
+	mp_jw_end(jw);
+	mp_jw_str(jw, "postmortem_body", in->pm_body);
+	mp_jw_str(jw, "postmortem_body_last_updated_at", in->pm_at);
 	if (strcmp(in->kind, "maintenance") == 0) {
-		json_object_object_add(o, "scheduled_for", jstr(in->sfor));
-		json_object_object_add(o, "scheduled_until",
-		    jstr(in->suntil));
+		mp_jw_str(jw, "scheduled_for", in->sfor);
+		mp_jw_str(jw, "scheduled_until", in->suntil);
 	}
-	return o;
+	mp_jw_end(jw);
 }
 
-/* Send root as the body (CORS and cache headers too) and free it. */
-static enum mp_err
-send_json(struct mp_req *r, struct mp_resp *w, struct json_object *root)
+/*
+ * Start the answer's body: 200, JSON, the page object first (every
+ * endpoint has it).  json_end closes it and adds the cache header.
+ */
+static void
+json_begin(struct mp_resp *w, struct mp_jw *jw, const struct st_page *p)
 {
-	mp_resp_json(r, w, 200, root);
-	json_object_put(root);
+
+	w->status = 200;
+	w->ctype = "application/json";
+	mp_buf_reset(&w->body);
+	mp_jw_init(jw, &w->body);
+	mp_jw_obj(jw, NULL);
+	jw_page(jw, "page", p);
+}
+
+static enum mp_err
+json_end(struct mp_resp *w, struct mp_jw *jw)
+{
+
+	mp_jw_end(jw);
+	mp_buf_putc(&w->body, '\n');
 	mp_st_cors(w);
+	return MP_OK;
+}
+
+/*
+ * A staff answer: status with one incident, or one component, as the
+ * whole body (the JSON API's create and update routes).
+ */
+enum mp_err
+mp_st_send_incident(struct mp_req *r, struct mp_resp *w, int status,
+    const struct st_page *p, const struct st_incident *in)
+{
+	struct mp_jw	 jw;
+
+	w->status = status;
+	w->ctype = "application/json";
+	mp_buf_reset(&w->body);
+	mp_jw_init(&jw, &w->body);
+	jw_incident(&jw, p, in, r);
+	mp_buf_putc(&w->body, '\n');
+	return MP_OK;
+}
+
+enum mp_err
+mp_st_send_component(struct mp_resp *w, int status, const struct st_page *p,
+    const struct st_comp *c)
+{
+	struct mp_jw	 jw;
+
+	w->status = status;
+	w->ctype = "application/json";
+	mp_buf_reset(&w->body);
+	mp_jw_init(&jw, &w->body);
+	jw_component(&jw, p, c);
+	mp_buf_putc(&w->body, '\n');
 	return MP_OK;
 }
 
@@ -156,16 +201,15 @@ static enum mp_err
 make_status(struct mp_req *r, struct mp_resp *w)
 {
 	struct st_page		 p;
-	struct json_object	*root;
+	struct mp_jw		 jw;
 	enum mp_err		 rc;
 
 	if ((rc = mp_st_load_overview(r, &p, "unresolved", 0)) != MP_OK)
 		return rc;
 	mp_st_indicator(&p);
-	root = json_object_new_object();
-	json_object_object_add(root, "page", mp_st_json_page(r, &p));
-	json_object_object_add(root, "status", mp_st_json_status(&p));
-	send_json(r, w, root);
+	json_begin(w, &jw, &p);
+	jw_status(&jw, "status", &p);
+	json_end(w, &jw);
 	mp_st_cache_put(r, ST_K_STATUS, p.version, p.next_change_s >= 0 &&
 	    p.next_change_s < CACHE_TTL_S ? p.next_change_s : CACHE_TTL_S,
 	    &w->body);
@@ -180,29 +224,27 @@ static enum mp_err
 make_summary(struct mp_req *r, struct mp_resp *w)
 {
 	struct st_page		 p;
-	struct json_object	*root, *comps, *incs, *maint;
+	struct mp_jw		 jw;
 	enum mp_err		 rc;
-	int			 i;
+	int			 i, maint;
 
 	if ((rc = mp_st_load_overview(r, &p, "summary", 0)) != MP_OK)
 		return rc;
 	mp_st_indicator(&p);
-	root = json_object_new_object();
-	json_object_object_add(root, "page", mp_st_json_page(r, &p));
-	json_object_object_add(root, "status", mp_st_json_status(&p));
-	comps = json_object_new_array();
+	json_begin(w, &jw, &p);
+	jw_status(&jw, "status", &p);
+	mp_jw_arr(&jw, "components");
 	for (i = 0; i < p.nc; i++)
-		json_object_array_add(comps, mp_st_json_component(&p,
-		    &p.c[i]));
-	json_object_object_add(root, "components", comps);
-	incs = json_object_new_array();
-	maint = json_object_new_array();
-	for (i = 0; i < p.ninc; i++)
-		json_object_array_add(strcmp(p.inc[i].kind, "incident") == 0 ?
-		    incs : maint, mp_st_json_incident(&p, &p.inc[i], r));
-	json_object_object_add(root, "incidents", incs);
-	json_object_object_add(root, "scheduled_maintenances", maint);
-	send_json(r, w, root);
+		jw_component(&jw, &p, &p.c[i]);
+	mp_jw_end(&jw);
+	for (maint = 0; maint <= 1; maint++) {
+		mp_jw_arr(&jw, maint ? "scheduled_maintenances" : "incidents");
+		for (i = 0; i < p.ninc; i++)
+			if ((strcmp(p.inc[i].kind, "incident") != 0) == maint)
+				jw_incident(&jw, &p, &p.inc[i], r);
+		mp_jw_end(&jw);
+	}
+	json_end(w, &jw);
 	mp_st_cache_put(r, ST_K_SUMMARY, p.version, p.next_change_s >= 0 &&
 	    p.next_change_s < CACHE_TTL_S ? p.next_change_s : CACHE_TTL_S,
 	    &w->body);
@@ -243,21 +285,19 @@ enum mp_err
 mp_status_json_components(struct mp_req *r, struct mp_resp *w)
 {
 	struct st_page		 p;
-	struct json_object	*root, *comps;
+	struct mp_jw		 jw;
 	enum mp_err		 rc;
 	int			 i;
 
 	if ((rc = mp_st_load_page(r, &p)) != MP_OK ||
 	    (rc = mp_st_load_components(r, &p, 0)) != MP_OK)
 		return rc;
-	root = json_object_new_object();
-	json_object_object_add(root, "page", mp_st_json_page(r, &p));
-	comps = json_object_new_array();
+	json_begin(w, &jw, &p);
+	mp_jw_arr(&jw, "components");
 	for (i = 0; i < p.nc; i++)
-		json_object_array_add(comps, mp_st_json_component(&p,
-		    &p.c[i]));
-	json_object_object_add(root, "components", comps);
-	return send_json(r, w, root);
+		jw_component(&jw, &p, &p.c[i]);
+	mp_jw_end(&jw);
+	return json_end(w, &jw);
 }
 
 /* The incident lists: which selection, under which key, how many. */
@@ -266,7 +306,7 @@ incident_list(struct mp_req *r, struct mp_resp *w, const char *mode,
     const char *key, int limit)
 {
 	struct st_page		 p;
-	struct json_object	*root, *a;
+	struct mp_jw		 jw;
 	enum mp_err		 rc;
 	int			 i;
 
@@ -274,13 +314,12 @@ incident_list(struct mp_req *r, struct mp_resp *w, const char *mode,
 	    (rc = mp_st_load_components(r, &p, 0)) != MP_OK ||
 	    (rc = mp_st_load_incidents(r, &p, mode, NULL, limit, 0)) != MP_OK)
 		return rc;
-	root = json_object_new_object();
-	json_object_object_add(root, "page", mp_st_json_page(r, &p));
-	a = json_object_new_array();
+	json_begin(w, &jw, &p);
+	mp_jw_arr(&jw, key);
 	for (i = 0; i < p.ninc; i++)
-		json_object_array_add(a, mp_st_json_incident(&p, &p.inc[i], r));
-	json_object_object_add(root, key, a);
-	return send_json(r, w, root);
+		jw_incident(&jw, &p, &p.inc[i], r);
+	mp_jw_end(&jw);
+	return json_end(w, &jw);
 }
 
 /* GET /api/v2/incidents.json: the 50 most recent incidents. */
@@ -423,5 +462,8 @@ mp_status_marketing(struct mp_req *r, struct mp_resp *w)
 	json_object_object_add(root, "services", svc);
 	json_object_object_add(root, "lastIncident", last);
 	json_object_object_add(root, "timestamp", jstr(stamp));
-	return send_json(r, w, root);
+	mp_resp_json(r, w, 200, root);
+	json_object_put(root);
+	mp_st_cors(w);
+	return MP_OK;
 }

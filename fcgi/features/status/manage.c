@@ -374,7 +374,6 @@ static enum mp_err
 answer(struct mp_req *r, struct mp_resp *w, const char *pid, int created)
 {
 	struct st_page		 pg;
-	struct json_object	*o;
 	enum mp_err		 rc;
 
 	mp_st_touch(r->ctx.cfg, r->ctx.a, r->ctx.tenant->slug);
@@ -387,10 +386,8 @@ answer(struct mp_req *r, struct mp_resp *w, const char *pid, int created)
 		return rc;
 	if (pg.ninc != 1)
 		return MP_ENOTFOUND;
-	o = mp_st_json_incident(&pg, &pg.inc[0], r);
-	mp_resp_json(r, w, created ? 201 : 200, o);
-	json_object_put(o);
-	return MP_OK;
+	return mp_st_send_incident(r, w, created ? 201 : 200, &pg,
+	    &pg.inc[0]);
 }
 
 /*
@@ -692,7 +689,6 @@ comp_answer(struct mp_req *r, struct mp_resp *w, const char *pid, int created)
 {
 	struct st_page		 pg;
 	struct st_comp		*c;
-	struct json_object	*o;
 	enum mp_err		 rc;
 
 	mp_st_touch(r->ctx.cfg, r->ctx.a, r->ctx.tenant->slug);
@@ -703,10 +699,7 @@ comp_answer(struct mp_req *r, struct mp_resp *w, const char *pid, int created)
 		return rc;
 	if ((c = mp_st_comp_by_pid(&pg, pid)) == NULL)
 		return MP_ENOTFOUND;
-	o = mp_st_json_component(&pg, c);
-	mp_resp_json(r, w, created ? 201 : 200, o);
-	json_object_put(o);
-	return MP_OK;
+	return mp_st_send_component(w, created ? 201 : 200, &pg, c);
 }
 
 /* POST /api/status/components, /staff/status/components: a new one. */
