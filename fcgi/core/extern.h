@@ -84,6 +84,7 @@ struct mp_jw {
 	int		 depth;
 	uint64_t	 more;	/* bit d: level d has a member already */
 	uint64_t	 arr;	/* bit d: level d is an array */
+	int		 script; /* also escape < > & (JSON in <script>) */
 };
 
 void	 mp_jw_init(struct mp_jw *, struct mp_buf *);
@@ -96,7 +97,6 @@ void	 mp_jw_bool(struct mp_jw *, const char *key, int);
 void	 mp_jw_null(struct mp_jw *, const char *key);
 void	 mp_jw_raw(struct mp_jw *, const char *key, const char *json,
 	    size_t);
-void	 mp_jw_esc(struct mp_buf *, const char *, size_t);
 
 /* config.c: key = value configuration, environment overrides. */
 enum mp_listen_kind { MP_LISTEN_UNIX, MP_LISTEN_TCP };

@@ -23,15 +23,18 @@ mp_jw_init(struct mp_jw *jw, struct mp_buf *b)
 	jw->depth = 0;
 	jw->more = 0;
 	jw->arr = 0;
+	jw->script = 0;
 }
 
 /*
  * Append the n bytes at s as the inside of a JSON string: '"' and '\\'
  * escaped, control characters as \b \f \n \r \t or \u00xx, everything else
- * (UTF-8 included) as it is.
+ * (UTF-8 included) as it is.  With script set, '<', '>' and '&' too, as
+ * \u003c, \u003e and \u0026: the text can then sit inside an HTML
+ * <script> element, where "</script" must never appear.
  */
-void
-mp_jw_esc(struct mp_buf *b, const char *s, size_t n)
+static void
+esc(struct mp_buf *b, const char *s, size_t n, int script)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s, *e = p + n;
@@ -41,7 +44,8 @@ mp_jw_esc(struct mp_buf *b, const char *s, size_t n)
 	size_t			 rn;
 
 	for (run = p; p < e; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
+		if (*p >= 0x20 && *p != '"' && *p != '\\' && (!script ||
+		    (*p != '<' && *p != '>' && *p != '&')))
 			continue;
 		rn = 2;
 		switch (*p) {
@@ -95,7 +99,7 @@ member(struct mp_jw *jw, const char *key)
 	jw->more |= bit;
 	if (key != NULL && jw->depth > 0 && !(jw->arr & bit)) {
 		mp_buf_putc(jw->b, '"');
-		mp_jw_esc(jw->b, key, strlen(key));
+		esc(jw->b, key, strlen(key), jw->script);
 		mp_buf_add(jw->b, "\":", 2);
 	}
 }
@@ -159,7 +163,7 @@ mp_jw_str(struct mp_jw *jw, const char *key, const char *s)
 	}
 	member(jw, key);
 	mp_buf_putc(jw->b, '"');
-	mp_jw_esc(jw->b, s, strlen(s));
+	esc(jw->b, s, strlen(s), jw->script);
 	mp_buf_putc(jw->b, '"');
 }
 

@@ -133,6 +133,61 @@ test_escape_text(void **state)
 	mp_buf_free(&b);
 }
 
+/*
+ * Script mode: json-c's text with '<', '>' and '&' then replaced, as the
+ * JSON-LD of a page needs; "</script" can never appear.
+ */
+static void
+test_script(void **state)
+{
+	static const char *const texts[] = {
+		"</script><script>alert(1)</script>", "a & b > c < d",
+		"<!-- x -->", "\"<\\/script>\"", "plain",
+	};
+	struct mp_buf		 b, want;
+	struct mp_jw		 jw;
+	struct json_object	*o;
+	const char		*s;
+	size_t			 i;
+
+	mp_buf_init(&b, 0);
+	mp_buf_init(&want, 0);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		mp_buf_reset(&b);
+		mp_jw_init(&jw, &b);
+		jw.script = 1;
+		mp_jw_arr(&jw, NULL);
+		mp_jw_str(&jw, NULL, texts[i]);
+		mp_jw_obj(&jw, NULL);
+		mp_jw_str(&jw, "k<&>", texts[i]);
+		mp_jw_end(&jw);
+		mp_jw_end(&jw);
+		o = json_object_new_array();
+		json_object_array_add(o, json_object_new_string(texts[i]));
+		json_object_array_add(o, json_object_new_object());
+		json_object_object_add(json_object_array_get_idx(o, 1),
+		    "k<&>", json_object_new_string(texts[i]));
+		mp_buf_reset(&want);
+		for (s = json_object_to_json_string_ext(o, PLAIN); *s != '\0';
+		    s++) {
+			if (*s == '<')
+				mp_buf_puts(&want, "\\u003c");
+			else if (*s == '>')
+				mp_buf_puts(&want, "\\u003e");
+			else if (*s == '&')
+				mp_buf_puts(&want, "\\u0026");
+			else
+				mp_buf_putc(&want, *s);
+		}
+		json_object_put(o);
+		assert_int_equal(b.err, 0);
+		assert_string_equal(mp_buf_cstr(&b), mp_buf_cstr(&want));
+		assert_null(strstr(mp_buf_cstr(&b), "</"));
+	}
+	mp_buf_free(&b);
+	mp_buf_free(&want);
+}
+
 static void
 test_raw(void **state)
 {
@@ -212,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_escape_text),
+		cmocka_unit_test(test_script),
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_cap),

@@ -786,83 +786,70 @@ split_ref(struct mp_req *r, const char *ref, char **id, const char **slug)
 	return 1;
 }
 
-/* The JSON-LD of an article page: Article plus its BreadcrumbList. */
+/* One ListItem of a BreadcrumbList. */
+static void
+jsonld_crumb(struct mp_jw *jw, int pos, const char *name, const char *item)
+{
+
+	mp_jw_obj(jw, NULL);
+	mp_jw_str(jw, "@type", "ListItem");
+	mp_jw_int(jw, "position", pos);
+	mp_jw_str(jw, "name", name);
+	mp_jw_str(jw, "item", item);
+	mp_jw_end(jw);
+}
+
+/*
+ * The JSON-LD of an article page: Article plus its BreadcrumbList, with
+ * '<', '>' and '&' escaped so that it can sit in a <script> element.
+ * Arena memory.
+ */
 static char *
 article_jsonld(struct mp_req *r, const struct mp_res *res, const char *url)
 {
-	struct json_object	*g = json_object_new_array(), *o, *bl, *items;
-	const char		*origin = mp_origin(&r->ctx), *s;
-	struct mp_buf		 b;
-	char			*out;
-	int			 pos = 1;
+	const char	*origin = mp_origin(&r->ctx), *s;
+	struct mp_buf	 b;
+	struct mp_jw	 jw;
+	char		*out;
+	int		 pos = 1;
 
-	o = json_object_new_object();
-	json_object_object_add(o, "@context",
-	    json_object_new_string("https://schema.org"));
-	json_object_object_add(o, "@type", json_object_new_string("Article"));
-	json_object_object_add(o, "headline",
-	    json_object_new_string(mp_res_get(res, 0, C_TITLE)));
-	json_object_object_add(o, "description",
-	    json_object_new_string(mp_res_get(res, 0, C_SUMMARY)));
-	json_object_object_add(o, "datePublished",
-	    json_object_new_string(mp_res_get(res, 0, A_PUBLISHED)));
-	json_object_object_add(o, "dateModified",
-	    json_object_new_string(mp_res_get(res, 0, C_UPDATED)));
-	json_object_object_add(o, "inLanguage",
-	    json_object_new_string(mp_res_get(res, 0, A_LOCALE)));
-	json_object_object_add(o, "mainEntityOfPage",
-	    json_object_new_string(url));
-	bl = json_object_new_object();
-	json_object_object_add(bl, "@type",
-	    json_object_new_string("Organization"));
-	json_object_object_add(bl, "name",
-	    json_object_new_string(r->ctx.tenant->name));
-	json_object_object_add(o, "publisher", bl);
-	json_object_array_add(g, o);
-
-	bl = json_object_new_object();
-	json_object_object_add(bl, "@context",
-	    json_object_new_string("https://schema.org"));
-	json_object_object_add(bl, "@type",
-	    json_object_new_string("BreadcrumbList"));
-	items = json_object_new_array();
-#define CRUMB(name, item) do { \
-	struct json_object *li = json_object_new_object(); \
-	json_object_object_add(li, "@type", \
-	    json_object_new_string("ListItem")); \
-	json_object_object_add(li, "position", json_object_new_int(pos++)); \
-	json_object_object_add(li, "name", json_object_new_string(name)); \
-	json_object_object_add(li, "item", json_object_new_string(item)); \
-	json_object_array_add(items, li); \
-} while (0)
-	CRUMB("Help center", mp_printf(r->ctx.a, "%s/help", origin));
-	if (*(s = mp_res_get(res, 0, A_PSLUG)) != '\0')
-		CRUMB(mp_res_get(res, 0, A_PNAME), mp_printf(r->ctx.a,
-		    "%s/help/categories/%s", origin, s));
-	if (*(s = mp_res_get(res, 0, C_CSLUG)) != '\0')
-		CRUMB(mp_res_get(res, 0, C_CNAME), mp_printf(r->ctx.a,
-		    "%s/help/categories/%s", origin, s));
-	CRUMB(mp_res_get(res, 0, C_TITLE), url);
-#undef CRUMB
-	json_object_object_add(bl, "itemListElement", items);
-	json_object_array_add(g, bl);
-
-	/* Inside <script>: no '<' may survive, so "</script" cannot occur. */
 	mp_buf_init(&b, 0);
-	for (s = json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE); *s != '\0'; s++) {
-		if (*s == '<')
-			mp_buf_puts(&b, "\\u003c");
-		else if (*s == '>')
-			mp_buf_puts(&b, "\\u003e");
-		else if (*s == '&')
-			mp_buf_puts(&b, "\\u0026");
-		else
-			mp_buf_putc(&b, *s);
-	}
+	mp_jw_init(&jw, &b);
+	jw.script = 1;
+	mp_jw_arr(&jw, NULL);
+	mp_jw_obj(&jw, NULL);
+	mp_jw_str(&jw, "@context", "https://schema.org");
+	mp_jw_str(&jw, "@type", "Article");
+	mp_jw_str(&jw, "headline", mp_res_get(res, 0, C_TITLE));
+	mp_jw_str(&jw, "description", mp_res_get(res, 0, C_SUMMARY));
+	mp_jw_str(&jw, "datePublished", mp_res_get(res, 0, A_PUBLISHED));
+	mp_jw_str(&jw, "dateModified", mp_res_get(res, 0, C_UPDATED));
+	mp_jw_str(&jw, "inLanguage", mp_res_get(res, 0, A_LOCALE));
+	mp_jw_str(&jw, "mainEntityOfPage", url);
+	mp_jw_obj(&jw, "publisher");
+	mp_jw_str(&jw, "@type", "Organization");
+	mp_jw_str(&jw, "name", r->ctx.tenant->name);
+	mp_jw_end(&jw);
+	mp_jw_end(&jw);
+
+	mp_jw_obj(&jw, NULL);
+	mp_jw_str(&jw, "@context", "https://schema.org");
+	mp_jw_str(&jw, "@type", "BreadcrumbList");
+	mp_jw_arr(&jw, "itemListElement");
+	jsonld_crumb(&jw, pos++, "Help center",
+	    mp_printf(r->ctx.a, "%s/help", origin));
+	if (*(s = mp_res_get(res, 0, A_PSLUG)) != '\0')
+		jsonld_crumb(&jw, pos++, mp_res_get(res, 0, A_PNAME),
+		    mp_printf(r->ctx.a, "%s/help/categories/%s", origin, s));
+	if (*(s = mp_res_get(res, 0, C_CSLUG)) != '\0')
+		jsonld_crumb(&jw, pos++, mp_res_get(res, 0, C_CNAME),
+		    mp_printf(r->ctx.a, "%s/help/categories/%s", origin, s));
+	jsonld_crumb(&jw, pos, mp_res_get(res, 0, C_TITLE), url);
+	mp_jw_end(&jw);
+	mp_jw_end(&jw);
+	mp_jw_end(&jw);
 	out = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
 	mp_buf_free(&b);
-	json_object_put(g);
 	return out;
 }
 
