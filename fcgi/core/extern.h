@@ -93,6 +93,7 @@ void	 mp_jw_arr(struct mp_jw *, const char *key);
 void	 mp_jw_end(struct mp_jw *);
 void	 mp_jw_str(struct mp_jw *, const char *key, const char *);
 void	 mp_jw_int(struct mp_jw *, const char *key, long long);
+void	 mp_jw_double(struct mp_jw *, const char *key, double);
 void	 mp_jw_bool(struct mp_jw *, const char *key, int);
 void	 mp_jw_null(struct mp_jw *, const char *key);
 void	 mp_jw_raw(struct mp_jw *, const char *key, const char *json,

@@ -1,4 +1,5 @@
 /* JSON written straight into a buffer, for answers too hot for a json-c tree. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -175,6 +176,29 @@ mp_jw_int(struct mp_jw *jw, const char *key, long long v)
 
 	member(jw, key);
 	n = snprintf(s, sizeof(s), "%lld", v);
+	mp_buf_add(jw->b, s, (size_t)n);
+}
+
+/*
+ * A number as json-c prints a double: %.17g, and ".0" after a whole
+ * number.  NaN and the infinities, which JSON has not, are null.
+ */
+void
+mp_jw_double(struct mp_jw *jw, const char *key, double v)
+{
+	char	 s[40];
+	int	 n;
+
+	if (!isfinite(v)) {
+		mp_jw_null(jw, key);
+		return;
+	}
+	member(jw, key);
+	n = snprintf(s, sizeof(s), "%.17g", v);
+	if (strpbrk(s, ".e") == NULL) {
+		memcpy(s + n, ".0", 3);
+		n += 2;
+	}
 	mp_buf_add(jw->b, s, (size_t)n);
 }
 

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -188,6 +189,37 @@ test_script(void **state)
 	mp_buf_free(&want);
 }
 
+/* Doubles as json-c prints them; what JSON cannot hold is null. */
+static void
+test_double(void **state)
+{
+	static const double	 v[] = {
+		0, -0.0, 1, -1, 0.5, 0.1, 1.0 / 3, 2.5e-7, 123456789012345678.0,
+		1e21, 1e300, -1e-300, 4.9e-324, 0.8234567f, 0.1f, 3.14159f,
+		1.7976931348623157e308,
+	};
+	struct mp_buf		 b;
+	struct mp_jw		 jw;
+	size_t			 i;
+
+	mp_buf_init(&b, 0);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		mp_buf_reset(&b);
+		mp_jw_init(&jw, &b);
+		mp_jw_double(&jw, NULL, v[i]);
+		assert_same_as_jsonc(&b, json_object_new_double(v[i]));
+	}
+	mp_buf_reset(&b);
+	mp_jw_init(&jw, &b);
+	mp_jw_arr(&jw, NULL);
+	mp_jw_double(&jw, NULL, NAN);
+	mp_jw_double(&jw, NULL, INFINITY);
+	mp_jw_double(&jw, NULL, -INFINITY);
+	mp_jw_end(&jw);
+	assert_string_equal(mp_buf_cstr(&b), "[null,null,null]");
+	mp_buf_free(&b);
+}
+
 static void
 test_raw(void **state)
 {
@@ -268,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_escape_text),
 		cmocka_unit_test(test_script),
+		cmocka_unit_test(test_double),
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_cap),

@@ -392,43 +392,57 @@ hdf_card(struct mp_req *r, HDF *hdf, const char *prefix,
 		    tok);
 }
 
-/* The card columns of row i as a JSON object (owned by the caller). */
-static struct json_object *
-json_card(struct mp_req *r, const struct mp_res *res, int i)
+/* The card columns of row i, as members of the object jw has open. */
+static void
+jw_card(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res, int i)
 {
-	struct json_object	*o = json_object_new_object(), *tags, *cat;
-	const char		*t = mp_res_get(res, i, C_TAGS);
-	char			*s, *tok, *save;
+	const char	*t = mp_res_get(res, i, C_TAGS);
+	char		*s, *tok, *save;
 
-	json_object_object_add(o, "id",
-	    json_object_new_string(mp_res_get(res, i, C_PUBID)));
-	json_object_object_add(o, "slug",
-	    json_object_new_string(mp_res_get(res, i, C_SLUG)));
-	json_object_object_add(o, "title",
-	    json_object_new_string(mp_res_get(res, i, C_TITLE)));
-	json_object_object_add(o, "excerpt",
-	    json_object_new_string(mp_res_get(res, i, C_SUMMARY)));
-	json_object_object_add(o, "url", json_object_new_string(
-	    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, C_PUBID),
-	    mp_res_get(res, i, C_SLUG))));
+	mp_jw_str(jw, "id", mp_res_get(res, i, C_PUBID));
+	mp_jw_str(jw, "slug", mp_res_get(res, i, C_SLUG));
+	mp_jw_str(jw, "title", mp_res_get(res, i, C_TITLE));
+	mp_jw_str(jw, "excerpt", mp_res_get(res, i, C_SUMMARY));
+	mp_jw_str(jw, "url", mp_kb_article_path(r->ctx.a,
+	    mp_res_get(res, i, C_PUBID), mp_res_get(res, i, C_SLUG)));
 	if (*mp_res_get(res, i, C_CSLUG) != '\0') {
-		cat = json_object_new_object();
-		json_object_object_add(cat, "slug",
-		    json_object_new_string(mp_res_get(res, i, C_CSLUG)));
-		json_object_object_add(cat, "name",
-		    json_object_new_string(mp_res_get(res, i, C_CNAME)));
-		json_object_object_add(o, "category", cat);
+		mp_jw_obj(jw, "category");
+		mp_jw_str(jw, "slug", mp_res_get(res, i, C_CSLUG));
+		mp_jw_str(jw, "name", mp_res_get(res, i, C_CNAME));
+		mp_jw_end(jw);
 	} else
-		json_object_object_add(o, "category", NULL);
-	tags = json_object_new_array();
+		mp_jw_null(jw, "category");
+	mp_jw_arr(jw, "tags");
 	s = mp_strdup(r->ctx.a, t ? t : "");
 	for (tok = strtok_r(s, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save))
-		json_object_array_add(tags, json_object_new_string(tok));
-	json_object_object_add(o, "tags", tags);
-	json_object_object_add(o, "updated_at",
-	    json_object_new_string(mp_res_get(res, i, C_UPDATED)));
-	return o;
+		mp_jw_str(jw, NULL, tok);
+	mp_jw_end(jw);
+	mp_jw_str(jw, "updated_at", mp_res_get(res, i, C_UPDATED));
+}
+
+/*
+ * Start a JSON answer with status in w->body and open its object;
+ * json_end closes it.  (The writer appends as it goes: no tree.)
+ */
+static void
+json_begin(struct mp_resp *w, struct mp_jw *jw, int status)
+{
+
+	w->status = status;
+	w->ctype = "application/json";
+	mp_buf_reset(&w->body);
+	mp_jw_init(jw, &w->body);
+	mp_jw_obj(jw, NULL);
+}
+
+static enum mp_err
+json_end(struct mp_resp *w, struct mp_jw *jw)
+{
+
+	mp_jw_end(jw);
+	mp_buf_putc(&w->body, '\n');
+	return MP_OK;
 }
 
 /* Send o (which this takes over) as the JSON body with status. */
@@ -621,25 +635,22 @@ contact_path(struct mp_req *r, const char *q)
 	    mp_kb_url_escape(r->ctx.a, q));
 }
 
-/* The closest categories to q as JSON [{slug, name, url}] (caller owns). */
-static struct json_object *
-closest_json(struct mp_req *r, const struct mp_res *res)
+/* "categories": the closest categories to q, [{slug, name, url}]. */
+static void
+jw_closest(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res)
 {
-	struct json_object	*arr = json_object_new_array(), *o;
-	int			 i;
+	int	 i;
 
+	mp_jw_arr(jw, "categories");
 	for (i = 0; i < mp_res_rows(res); i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "slug",
-		    json_object_new_string(mp_res_get(res, i, 0)));
-		json_object_object_add(o, "name",
-		    json_object_new_string(mp_res_get(res, i, 1)));
-		json_object_object_add(o, "url", json_object_new_string(
-		    mp_printf(r->ctx.a, "/help/categories/%s",
-		    mp_res_get(res, i, 0))));
-		json_object_array_add(arr, o);
+		mp_jw_obj(jw, NULL);
+		mp_jw_str(jw, "slug", mp_res_get(res, i, 0));
+		mp_jw_str(jw, "name", mp_res_get(res, i, 1));
+		mp_jw_str(jw, "url", mp_printf(r->ctx.a, "/help/categories/%s",
+		    mp_res_get(res, i, 0)));
+		mp_jw_end(jw);
 	}
-	return arr;
+	mp_jw_end(jw);
 }
 
 /*
@@ -1230,10 +1241,10 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 	const char		*q = field(r, "q"), *p[4];
 	int			 limit = lv && lv->present ? (int)lv->i : 10;
 	int			 offset = ov && ov->present ? (int)ov->i : 0;
-	struct json_object	*o, *arr, *it;
+	struct mp_jw		 jw;
 	struct mp_res		*res;
 	long			 total = 0;
-	const char		*dym;
+	const char		*dym, *js;
 	int			 i, search, capped = 0;
 	enum mp_err		 rc;
 
@@ -1254,111 +1265,109 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 			return rc;
 		total = mp_res_rows(res) ? (long)mp_res_int(res, 0, 9) : 0;
 	}
-	o = json_object_new_object();
-	arr = json_object_new_array();
+	json_begin(w, &jw, 200);
+	mp_jw_arr(&jw, "articles");
 	for (i = 0; i < mp_res_rows(res); i++) {
-		it = json_card(r, res, i);
+		mp_jw_obj(&jw, NULL);
+		jw_card(&jw, r, res, i);
 		if (search) {
-			json_object_object_add(it, "rank",
-			    json_object_new_double(atof(mp_res_get(res, i,
-			    8))));
-			json_object_object_add(it, "coverage",
-			    json_object_new_double(atof(mp_res_get(res, i,
-			    14))));
-			json_object_object_add(it, "section",
-			    mp_res_isnull(res, i, 10) ||
+			mp_jw_double(&jw, "rank", atof(mp_res_get(res, i, 8)));
+			mp_jw_double(&jw, "coverage",
+			    atof(mp_res_get(res, i, 14)));
+			mp_jw_str(&jw, "section", mp_res_isnull(res, i, 10) ||
 			    *mp_res_get(res, i, 10) == '\0' ? NULL :
-			    json_object_new_string(mp_res_get(res, i, 10)));
-			json_object_object_add(it, "snippet_html",
-			    json_object_new_string(snippet_html(r, res, i,
-			    locale_of(r))));
+			    mp_res_get(res, i, 10));
+			mp_jw_str(&jw, "snippet_html", snippet_html(r, res, i,
+			    locale_of(r)));
 		}
-		json_object_array_add(arr, it);
+		mp_jw_end(&jw);
 	}
-	json_object_object_add(o, "articles", arr);
-	json_object_object_add(o, "total", json_object_new_int64(total));
+	mp_jw_end(&jw);
+	mp_jw_int(&jw, "total", total);
 	if (search)
-		json_object_object_add(o, "total_capped",
-		    json_object_new_boolean(capped));
-	json_object_object_add(o, "limit", json_object_new_int(limit));
-	json_object_object_add(o, "offset", json_object_new_int(offset));
+		mp_jw_bool(&jw, "total_capped", capped);
+	mp_jw_int(&jw, "limit", limit);
+	mp_jw_int(&jw, "offset", offset);
 	if (search && want_dym(res, total) && (dym = did_you_mean(r, q,
 	    locale_of(r))) != NULL)
-		json_object_object_add(o, "did_you_mean",
-		    json_object_new_string(dym));
-	if (search)
-		json_object_object_add(o, "synonyms", fired_array(r,
-		    fired_json(r, q, locale_of(r), res)));
+		mp_jw_str(&jw, "did_you_mean", dym);
+	if (search) {
+		/* PostgreSQL's json_agg of the groups' terms, as it is. */
+		if ((js = fired_json(r, q, locale_of(r), res)) != NULL &&
+		    js[0] == '[')
+			mp_jw_raw(&jw, "synonyms", js, strlen(js));
+		else {
+			mp_jw_arr(&jw, "synonyms");
+			mp_jw_end(&jw);
+		}
+	}
 	if (search && total == 0) {
 		p[0] = q;
 		if ((rc = mp_q(&r->ctx, &stmts[KB_CLOSEST], 1, p, &res)) !=
-		    MP_OK) {
-			json_object_put(o);
+		    MP_OK)
 			return rc;
-		}
-		json_object_object_add(o, "categories", closest_json(r, res));
-		json_object_object_add(o, "contact_url",
-		    json_object_new_string(contact_path(r, q)));
+		jw_closest(&jw, r, res);
+		mp_jw_str(&jw, "contact_url", contact_path(r, q));
 	}
-	return send_json(r, w, 200, o);
+	return json_end(w, &jw);
 }
 
-/* The published translations as [{"locale", "id", "slug", "url"}]. */
-static struct json_object *
-translations_json(struct mp_req *r, const struct mp_res *res)
+/* "translations": the published ones, [{"locale", "id", "slug", "url"}]. */
+static void
+jw_translations(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res)
 {
-	struct json_object	*arr = json_object_new_array(), *j, *e, *t;
+	struct json_object	*j, *e;
 	const char		*s, *id, *slug;
 	size_t			 i, n;
 	char			 err[80];
 
-	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) !=
-	    MP_OK || !json_object_is_type(j, json_type_array))
-		return arr;
-	n = json_object_array_length(j);
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(j, i);
-		id = json_object_get_string(json_object_array_get_idx(e, 1));
-		slug = json_object_get_string(json_object_array_get_idx(e, 2));
-		t = json_object_new_object();
-		json_object_object_add(t, "locale", json_object_get(
-		    json_object_array_get_idx(e, 0)));
-		json_object_object_add(t, "id", json_object_new_string(id));
-		json_object_object_add(t, "slug", json_object_new_string(slug));
-		json_object_object_add(t, "url", json_object_new_string(
-		    mp_kb_article_path(r->ctx.a, id, slug)));
-		json_object_array_add(arr, t);
+	mp_jw_arr(jw, "translations");
+	if ((s = mp_res_get(res, 0, A_TRANS)) != NULL &&
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
+	    MP_OK && json_object_is_type(j, json_type_array)) {
+		n = json_object_array_length(j);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(j, i);
+			id = json_object_get_string(
+			    json_object_array_get_idx(e, 1));
+			slug = json_object_get_string(
+			    json_object_array_get_idx(e, 2));
+			mp_jw_obj(jw, NULL);
+			mp_jw_str(jw, "locale", json_object_get_string(
+			    json_object_array_get_idx(e, 0)));
+			mp_jw_str(jw, "id", id);
+			mp_jw_str(jw, "slug", slug);
+			mp_jw_str(jw, "url", mp_kb_article_path(r->ctx.a, id,
+			    slug));
+			mp_jw_end(jw);
+		}
 	}
-	return arr;
+	mp_jw_end(jw);
 }
 
-/* The full JSON of the article in row 0 of an ARTICLE result. */
-static struct json_object *
-json_article(struct mp_req *r, const struct mp_res *res)
+/*
+ * The full JSON of the article in row 0 of an ARTICLE result, as members
+ * of the object jw has open.  The table of contents is the stored json
+ * as it is.
+ */
+static void
+jw_article(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res)
 {
-	struct json_object	*o = json_card(r, res, 0), *j;
-	const char		*s;
-	char			 err[80];
+	const char	*s;
 
-	json_object_object_add(o, "html",
-	    json_object_new_string(mp_res_get(res, 0, A_HTML)));
-	json_object_object_add(o, "meta_title",
-	    json_object_new_string(mp_res_get(res, 0, A_MTITLE)));
-	json_object_object_add(o, "meta_description",
-	    json_object_new_string(mp_res_get(res, 0, A_MDESC)));
-	json_object_object_add(o, "locale",
-	    json_object_new_string(mp_res_get(res, 0, A_LOCALE)));
-	json_object_object_add(o, "published_at",
-	    json_object_new_string(mp_res_get(res, 0, A_PUBLISHED)));
-	if ((s = mp_res_get(res, 0, A_TOC)) != NULL &&
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
-	    MP_OK)
-		json_object_object_add(o, "toc", json_object_get(j));
-	else
-		json_object_object_add(o, "toc", json_object_new_array());
-	json_object_object_add(o, "translations", translations_json(r, res));
-	return o;
+	jw_card(jw, r, res, 0);
+	mp_jw_str(jw, "html", mp_res_get(res, 0, A_HTML));
+	mp_jw_str(jw, "meta_title", mp_res_get(res, 0, A_MTITLE));
+	mp_jw_str(jw, "meta_description", mp_res_get(res, 0, A_MDESC));
+	mp_jw_str(jw, "locale", mp_res_get(res, 0, A_LOCALE));
+	mp_jw_str(jw, "published_at", mp_res_get(res, 0, A_PUBLISHED));
+	if ((s = mp_res_get(res, 0, A_TOC)) != NULL && s[0] == '[')
+		mp_jw_raw(jw, "toc", s, strlen(s));
+	else {
+		mp_jw_arr(jw, "toc");
+		mp_jw_end(jw);
+	}
+	jw_translations(jw, r, res);
 }
 
 /* GET /api/kb/articles/{slug}: one published article by (any past) slug. */
@@ -1367,6 +1376,7 @@ mp_kb_api_article(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_capture	*slug = mp_req_cap(r, "slug");
 	const char		*p[1] = { slug->s };
+	struct mp_jw		 jw;
 	struct mp_res		*res;
 	enum mp_err		 rc;
 
@@ -1377,7 +1387,9 @@ mp_kb_api_article(struct mp_req *r, struct mp_resp *w)
 		    "There is no published help article with this slug.");
 	if ((rc = mp_kb_count_view(r, mp_res_get(res, 0, A_ID))) != MP_OK)
 		return rc;
-	return send_json(r, w, 200, json_article(r, res));
+	json_begin(w, &jw, 200);
+	jw_article(&jw, r, res);
+	return json_end(w, &jw);
 }
 
 /* GET /api/kb/popular?limit=: most viewed over the last 30 days. */
@@ -1386,7 +1398,7 @@ mp_kb_api_popular(struct mp_req *r, struct mp_resp *w)
 {
 	const struct mp_value	*lv = mp_req_val(r, "limit");
 	const char		*p[1];
-	struct json_object	*o, *arr, *it;
+	struct mp_jw		 jw;
 	struct mp_res		*res;
 	int			 i;
 	enum mp_err		 rc;
@@ -1394,16 +1406,16 @@ mp_kb_api_popular(struct mp_req *r, struct mp_resp *w)
 	p[0] = mp_printf(r->ctx.a, "%d", lv && lv->present ? (int)lv->i : 10);
 	if ((rc = mp_q(&r->ctx, &stmts[KB_POPULAR], 1, p, &res)) != MP_OK)
 		return rc;
-	o = json_object_new_object();
-	arr = json_object_new_array();
+	json_begin(w, &jw, 200);
+	mp_jw_arr(&jw, "articles");
 	for (i = 0; i < mp_res_rows(res); i++) {
-		it = json_card(r, res, i);
-		json_object_object_add(it, "views_30d", json_object_new_int64(
-		    mp_res_int(res, i, C__N)));
-		json_object_array_add(arr, it);
+		mp_jw_obj(&jw, NULL);
+		jw_card(&jw, r, res, i);
+		mp_jw_int(&jw, "views_30d", mp_res_int(res, i, C__N));
+		mp_jw_end(&jw);
 	}
-	json_object_object_add(o, "articles", arr);
-	return send_json(r, w, 200, o);
+	mp_jw_end(&jw);
+	return json_end(w, &jw);
 }
 
 /* GET /api/kb/tags/{tag}: the published articles with this tag. */
@@ -1414,7 +1426,7 @@ mp_kb_api_tag(struct mp_req *r, struct mp_resp *w)
 	const struct mp_value	*lv = mp_req_val(r, "limit");
 	const struct mp_value	*ov = mp_req_val(r, "offset");
 	const char		*p[4];
-	struct json_object	*o, *arr;
+	struct mp_jw		 jw;
 	struct mp_res		*res;
 	int			 i;
 	enum mp_err		 rc;
@@ -1425,15 +1437,17 @@ mp_kb_api_tag(struct mp_req *r, struct mp_resp *w)
 	p[3] = mp_printf(r->ctx.a, "%d", ov && ov->present ? (int)ov->i : 0);
 	if ((rc = mp_q(&r->ctx, &stmts[KB_LIST], 4, p, &res)) != MP_OK)
 		return rc;
-	o = json_object_new_object();
-	arr = json_object_new_array();
-	for (i = 0; i < mp_res_rows(res); i++)
-		json_object_array_add(arr, json_card(r, res, i));
-	json_object_object_add(o, "tag", json_object_new_string(tag->s));
-	json_object_object_add(o, "articles", arr);
-	json_object_object_add(o, "total", json_object_new_int64(
-	    mp_res_rows(res) ? mp_res_int(res, 0, 9) : 0));
-	return send_json(r, w, 200, o);
+	json_begin(w, &jw, 200);
+	mp_jw_str(&jw, "tag", tag->s);
+	mp_jw_arr(&jw, "articles");
+	for (i = 0; i < mp_res_rows(res); i++) {
+		mp_jw_obj(&jw, NULL);
+		jw_card(&jw, r, res, i);
+		mp_jw_end(&jw);
+	}
+	mp_jw_end(&jw);
+	mp_jw_int(&jw, "total", mp_res_rows(res) ? mp_res_int(res, 0, 9) : 0);
+	return json_end(w, &jw);
 }
 
 /*
@@ -1445,45 +1459,42 @@ enum mp_err
 mp_kb_api_suggest(struct mp_req *r, struct mp_resp *w)
 {
 	const char		*q = field(r, "q"), *p[3];
-	struct json_object	*o, *arr, *it;
+	struct mp_jw		 jw;
 	struct mp_res		*res;
 	char			*tq;
 	int			 i;
 	enum mp_err		 rc;
 
-	o = json_object_new_object();
-	arr = json_object_new_array();
-	json_object_object_add(o, "suggestions", arr);
 	mp_resp_header(w, "Cache-Control", "private, max-age=60");
-	if (q == NULL || (tq = mp_kb_prefix_query(r->ctx.a, q)) == NULL)
-		return send_json(r, w, 200, o);
+	if (q == NULL || (tq = mp_kb_prefix_query(r->ctx.a, q)) == NULL) {
+		json_begin(w, &jw, 200);
+		mp_jw_arr(&jw, "suggestions");
+		mp_jw_end(&jw);
+		return json_end(w, &jw);
+	}
 	p[0] = tq;
 	p[1] = locale_of(r);
 	p[2] = "8";
-	if ((rc = mp_q(&r->ctx, &stmts[KB_SUGGEST], 3, p, &res)) != MP_OK) {
-		json_object_put(o);
+	if ((rc = mp_q(&r->ctx, &stmts[KB_SUGGEST], 3, p, &res)) != MP_OK)
 		return rc;
-	}
+	json_begin(w, &jw, 200);
+	mp_jw_arr(&jw, "suggestions");
 	for (i = 0; i < mp_res_rows(res); i++) {
-		it = json_object_new_object();
-		json_object_object_add(it, "title",
-		    json_object_new_string(mp_res_get(res, i, 2)));
-		json_object_object_add(it, "url", json_object_new_string(
-		    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, 0),
-		    mp_res_get(res, i, 1))));
-		json_object_array_add(arr, it);
+		mp_jw_obj(&jw, NULL);
+		mp_jw_str(&jw, "title", mp_res_get(res, i, 2));
+		mp_jw_str(&jw, "url", mp_kb_article_path(r->ctx.a,
+		    mp_res_get(res, i, 0), mp_res_get(res, i, 1)));
+		mp_jw_end(&jw);
 	}
+	mp_jw_end(&jw);
 	if (mp_res_rows(res) == 0) {
 		/* No title starts so: the closest topics and a person. */
 		p[0] = q;
 		if ((rc = mp_q(&r->ctx, &stmts[KB_CLOSEST], 1, p, &res)) !=
-		    MP_OK) {
-			json_object_put(o);
+		    MP_OK)
 			return rc;
-		}
-		json_object_object_add(o, "categories", closest_json(r, res));
-		json_object_object_add(o, "contact_url",
-		    json_object_new_string(contact_path(r, q)));
+		jw_closest(&jw, r, res);
+		mp_jw_str(&jw, "contact_url", contact_path(r, q));
 	}
-	return send_json(r, w, 200, o);
+	return json_end(w, &jw);
 }
