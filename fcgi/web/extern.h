@@ -291,6 +291,13 @@ void	 mp_resp_cookie(struct mp_req *, struct mp_resp *, const char *name,
 enum mp_err mp_resp_redirect(struct mp_resp *, int status, const char *loc);
 enum mp_err mp_resp_json(struct mp_req *, struct mp_resp *, int status,
 	    struct json_object *);
+/*
+ * A JSON answer written as it goes (core's mp_jw, no tree): begin empties
+ * the body and sets status and type; end closes what is still open and
+ * adds the final newline.
+ */
+void	 mp_resp_jw_begin(struct mp_resp *, struct mp_jw *, int status);
+enum mp_err mp_resp_jw_end(struct mp_resp *, struct mp_jw *);
 /* Write status line, headers and body to the FastCGI stream. */
 void	 mp_resp_send(struct mp_req *, struct mp_resp *);
 /*

@@ -131,6 +131,26 @@ mp_resp_json(struct mp_req *r, struct mp_resp *w, int status,
 	return MP_OK;
 }
 
+void
+mp_resp_jw_begin(struct mp_resp *w, struct mp_jw *jw, int status)
+{
+
+	w->status = status;
+	w->ctype = "application/json";
+	mp_buf_reset(&w->body);
+	mp_jw_init(jw, &w->body);
+}
+
+enum mp_err
+mp_resp_jw_end(struct mp_resp *w, struct mp_jw *jw)
+{
+
+	while (jw->depth > 0)
+		mp_jw_end(jw);
+	mp_buf_putc(&w->body, '\n');
+	return MP_OK;
+}
+
 /*
  * The error body for err: JSON for JSON routes and clients asking for
  * JSON, else the HTML error page.  Uses r->ctx.err_field and r->ctx.err_msg when

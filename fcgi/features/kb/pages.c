@@ -421,28 +421,13 @@ jw_card(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res, int i)
 	mp_jw_str(jw, "updated_at", mp_res_get(res, i, C_UPDATED));
 }
 
-/*
- * Start a JSON answer with status in w->body and open its object;
- * json_end closes it.  (The writer appends as it goes: no tree.)
- */
+/* Start a JSON answer with status, its object open. */
 static void
 json_begin(struct mp_resp *w, struct mp_jw *jw, int status)
 {
 
-	w->status = status;
-	w->ctype = "application/json";
-	mp_buf_reset(&w->body);
-	mp_jw_init(jw, &w->body);
+	mp_resp_jw_begin(w, jw, status);
 	mp_jw_obj(jw, NULL);
-}
-
-static enum mp_err
-json_end(struct mp_resp *w, struct mp_jw *jw)
-{
-
-	mp_jw_end(jw);
-	mp_buf_putc(&w->body, '\n');
-	return MP_OK;
 }
 
 /* Send o (which this takes over) as the JSON body with status. */
@@ -1309,7 +1294,7 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 		jw_closest(&jw, r, res);
 		mp_jw_str(&jw, "contact_url", contact_path(r, q));
 	}
-	return json_end(w, &jw);
+	return mp_resp_jw_end(w, &jw);
 }
 
 /* "translations": the published ones, [{"locale", "id", "slug", "url"}]. */
@@ -1389,7 +1374,7 @@ mp_kb_api_article(struct mp_req *r, struct mp_resp *w)
 		return rc;
 	json_begin(w, &jw, 200);
 	jw_article(&jw, r, res);
-	return json_end(w, &jw);
+	return mp_resp_jw_end(w, &jw);
 }
 
 /* GET /api/kb/popular?limit=: most viewed over the last 30 days. */
@@ -1415,7 +1400,7 @@ mp_kb_api_popular(struct mp_req *r, struct mp_resp *w)
 		mp_jw_end(&jw);
 	}
 	mp_jw_end(&jw);
-	return json_end(w, &jw);
+	return mp_resp_jw_end(w, &jw);
 }
 
 /* GET /api/kb/tags/{tag}: the published articles with this tag. */
@@ -1447,7 +1432,7 @@ mp_kb_api_tag(struct mp_req *r, struct mp_resp *w)
 	}
 	mp_jw_end(&jw);
 	mp_jw_int(&jw, "total", mp_res_rows(res) ? mp_res_int(res, 0, 9) : 0);
-	return json_end(w, &jw);
+	return mp_resp_jw_end(w, &jw);
 }
 
 /*
@@ -1470,7 +1455,7 @@ mp_kb_api_suggest(struct mp_req *r, struct mp_resp *w)
 		json_begin(w, &jw, 200);
 		mp_jw_arr(&jw, "suggestions");
 		mp_jw_end(&jw);
-		return json_end(w, &jw);
+		return mp_resp_jw_end(w, &jw);
 	}
 	p[0] = tq;
 	p[1] = locale_of(r);
@@ -1496,5 +1481,5 @@ mp_kb_api_suggest(struct mp_req *r, struct mp_resp *w)
 		jw_closest(&jw, r, res);
 		mp_jw_str(&jw, "contact_url", contact_path(r, q));
 	}
-	return json_end(w, &jw);
+	return mp_resp_jw_end(w, &jw);
 }

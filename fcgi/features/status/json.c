@@ -133,17 +133,14 @@ jw_incident(struct mp_jw *jw, const struct st_page *p,
 }
 
 /*
- * Start the answer's body: 200, JSON, the page object first (every
- * endpoint has it).  json_end closes it and adds the cache header.
+ * Start a 200 answer with its object open and the page object first
+ * (every endpoint has it); json_end closes it and adds the cache header.
  */
 static void
 json_begin(struct mp_resp *w, struct mp_jw *jw, const struct st_page *p)
 {
 
-	w->status = 200;
-	w->ctype = "application/json";
-	mp_buf_reset(&w->body);
-	mp_jw_init(jw, &w->body);
+	mp_resp_jw_begin(w, jw, 200);
 	mp_jw_obj(jw, NULL);
 	jw_page(jw, "page", p);
 }
@@ -152,10 +149,8 @@ static enum mp_err
 json_end(struct mp_resp *w, struct mp_jw *jw)
 {
 
-	mp_jw_end(jw);
-	mp_buf_putc(&w->body, '\n');
 	mp_st_cors(w);
-	return MP_OK;
+	return mp_resp_jw_end(w, jw);
 }
 
 /*
@@ -168,13 +163,9 @@ mp_st_send_incident(struct mp_req *r, struct mp_resp *w, int status,
 {
 	struct mp_jw	 jw;
 
-	w->status = status;
-	w->ctype = "application/json";
-	mp_buf_reset(&w->body);
-	mp_jw_init(&jw, &w->body);
+	mp_resp_jw_begin(w, &jw, status);
 	jw_incident(&jw, p, in, r);
-	mp_buf_putc(&w->body, '\n');
-	return MP_OK;
+	return mp_resp_jw_end(w, &jw);
 }
 
 enum mp_err
@@ -183,13 +174,9 @@ mp_st_send_component(struct mp_resp *w, int status, const struct st_page *p,
 {
 	struct mp_jw	 jw;
 
-	w->status = status;
-	w->ctype = "application/json";
-	mp_buf_reset(&w->body);
-	mp_jw_init(&jw, &w->body);
+	mp_resp_jw_begin(w, &jw, status);
 	jw_component(&jw, p, c);
-	mp_buf_putc(&w->body, '\n');
-	return MP_OK;
+	return mp_resp_jw_end(w, &jw);
 }
 
 /*
