@@ -893,6 +893,45 @@ hdf_toc_related(struct mp_req *r, HDF *hdf, const struct mp_res *res)
 	}
 }
 
+/* One published translation of an article. */
+struct kb_trans {
+	const char	*locale;
+	const char	*id;
+	const char	*slug;
+};
+
+/*
+ * The article row's published translations (its A_TRANS column, JSON
+ * [[locale, id, slug], ...]) into *out: how many, 0 for none.  Arena
+ * memory (the strings are the parsed tree's, which the arena frees).
+ */
+static size_t
+translations(struct mp_req *r, const struct mp_res *res, struct kb_trans **out)
+{
+	struct json_object	*j, *e;
+	const char		*s;
+	size_t			 i, n;
+	char			 err[80];
+
+	*out = NULL;
+	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
+	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) !=
+	    MP_OK || !json_object_is_type(j, json_type_array) ||
+	    (n = json_object_array_length(j)) == 0)
+		return 0;
+	*out = mp_alloc(r->ctx.a, n * sizeof(**out));
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(j, i);
+		(*out)[i].locale = json_object_get_string(
+		    json_object_array_get_idx(e, 0));
+		(*out)[i].id = json_object_get_string(
+		    json_object_array_get_idx(e, 1));
+		(*out)[i].slug = json_object_get_string(
+		    json_object_array_get_idx(e, 2));
+	}
+	return n;
+}
+
 /*
  * The article's published translations: alternate links with hreflang
  * (its own language too, as search engines want) and Kb.Translations.*
@@ -902,34 +941,26 @@ static void
 hdf_translations(struct mp_req *r, HDF *hdf, const struct mp_res *res,
     const char *url)
 {
-	struct json_object	*j, *e;
-	const char		*s, *loc, *href;
-	size_t			 i, n;
-	char			 err[80];
+	struct kb_trans	*t;
+	const char	*href;
+	size_t		 i, n;
 
-	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) !=
-	    MP_OK || !json_object_is_type(j, json_type_array) ||
-	    (n = json_object_array_length(j)) == 0)
+	if ((n = translations(r, res, &t)) == 0)
 		return;
 	/* Page.Links 0 and 1 are the stylesheet and the feed (mp_kb_page). */
 	mp_hdf_set(hdf, "Page.Links.2.Rel", "alternate");
 	mp_hdf_set(hdf, "Page.Links.2.Hreflang", mp_res_get(res, 0, A_LOCALE));
 	mp_hdf_set(hdf, "Page.Links.2.Href", url);
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(j, i);
-		loc = json_object_get_string(json_object_array_get_idx(e, 0));
-		href = mp_kb_article_path(r->ctx.a, json_object_get_string(
-		    json_object_array_get_idx(e, 1)), json_object_get_string(
-		    json_object_array_get_idx(e, 2)));
+		href = mp_kb_article_path(r->ctx.a, t[i].id, t[i].slug);
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Page.Links.%zu.Rel", i + 3),
 		    "alternate");
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Page.Links.%zu.Hreflang",
-		    i + 3), loc);
+		    i + 3), t[i].locale);
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Page.Links.%zu.Href", i + 3),
 		    mp_printf(r->ctx.a, "%s%s", mp_origin(&r->ctx), href));
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Translations.%zu.Locale", i),
-		    loc);
+		    t[i].locale);
 		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Translations.%zu.Href", i),
 		    href);
 	}
@@ -1301,31 +1332,18 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 static void
 jw_translations(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res)
 {
-	struct json_object	*j, *e;
-	const char		*s, *id, *slug;
-	size_t			 i, n;
-	char			 err[80];
+	struct kb_trans	*t;
+	size_t		 i, n = translations(r, res, &t);
 
 	mp_jw_arr(jw, "translations");
-	if ((s = mp_res_get(res, 0, A_TRANS)) != NULL &&
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
-	    MP_OK && json_object_is_type(j, json_type_array)) {
-		n = json_object_array_length(j);
-		for (i = 0; i < n; i++) {
-			e = json_object_array_get_idx(j, i);
-			id = json_object_get_string(
-			    json_object_array_get_idx(e, 1));
-			slug = json_object_get_string(
-			    json_object_array_get_idx(e, 2));
-			mp_jw_obj(jw, NULL);
-			mp_jw_str(jw, "locale", json_object_get_string(
-			    json_object_array_get_idx(e, 0)));
-			mp_jw_str(jw, "id", id);
-			mp_jw_str(jw, "slug", slug);
-			mp_jw_str(jw, "url", mp_kb_article_path(r->ctx.a, id,
-			    slug));
-			mp_jw_end(jw);
-		}
+	for (i = 0; i < n; i++) {
+		mp_jw_obj(jw, NULL);
+		mp_jw_str(jw, "locale", t[i].locale);
+		mp_jw_str(jw, "id", t[i].id);
+		mp_jw_str(jw, "slug", t[i].slug);
+		mp_jw_str(jw, "url", mp_kb_article_path(r->ctx.a, t[i].id,
+		    t[i].slug));
+		mp_jw_end(jw);
 	}
 	mp_jw_end(jw);
 }
