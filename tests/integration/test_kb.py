@@ -914,6 +914,37 @@ def test_categories_json_api(staff, db_super):
     assert category_rows(db_super, "%%-" + w) == []
 
 
+def test_article_structured_data_survives_a_hostile_title(staff, acme):
+    """The page's JSON-LD (Article and BreadcrumbList) says what the page
+    says, and a title with markup in it cannot end the script element."""
+    w = unique_word()
+    title = 'Fix </script><script>alert(1)</script> & "quotes" %s' % w
+    a = create_article(staff, title=title, category="dns-records",
+                       excerpt="<b>Bold</b> & summary")
+    html = acme.get(a["url"]).text
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    text = blocks[0]
+    assert "<" not in text and ">" not in text and "&" not in text
+    article, crumbs = json.loads(text)
+    canon = re.search(r'<link rel="canonical" href="([^"]+)"', html).group(1)
+    assert article["@type"] == "Article" and article["headline"] == title
+    assert article["description"] == "<b>Bold</b> & summary"
+    assert article["mainEntityOfPage"] == canon and article["inLanguage"] == "en"
+    assert article["publisher"]["@type"] == "Organization"
+    assert crumbs["@type"] == "BreadcrumbList"
+    items = crumbs["itemListElement"]
+    # Help center, the parent category, the category, the article.
+    assert [i["position"] for i in items] == [1, 2, 3, 4]
+    assert [i["name"] for i in items] == ["Help center", "Domains and DNS",
+                                          "DNS records", title]
+    assert items[1]["item"].endswith("/help/categories/domains-dns")
+    assert items[2]["item"].endswith("/help/categories/dns-records")
+    assert items[3]["item"] == canon
+    # The JSON API gives the same title, as it is.
+    assert acme.get("/api/kb/articles/" + a["slug"]).json()["title"] == title
+
+
 # ---------------------------------------------------------- translations
 
 def alternates(html):
