@@ -330,6 +330,8 @@ enum mp_err	 mp_render(struct mp_req *, struct mp_resp *, int status,
 enum mp_err	 mp_tpl_render(struct mp_templates *, const char *tpl,
 		    struct _hdf *, struct mp_buf *);
 void		 mp_hdf_set(struct _hdf *, const char *name, const char *val);
+/* The node at name under hdf, made if missing: set its children by short names. */
+struct _hdf	*mp_hdf_node(struct _hdf *, const char *name);
 /* Rows into the tree by column name (see mp_row_json for cols). */
 void		 mp_row_hdf(struct _hdf *, const char *prefix,
 		    const struct mp_res *, int row, const struct mp_col *cols);

@@ -228,6 +228,23 @@ mp_hdf_set(HDF *hdf, const char *name, const char *val)
 	}
 }
 
+/*
+ * Setting many values under one prefix through its node saves walking
+ * the prefix from the root (and formatting its name) for each.
+ */
+HDF *
+mp_hdf_node(HDF *hdf, const char *name)
+{
+	HDF	*n;
+	NEOERR	*e;
+
+	if ((e = hdf_get_node(hdf, name, &n)) != STATUS_OK) {
+		nerr_ignore(&e);
+		mp_oom();
+	}
+	return n;
+}
+
 void
 mp_hdf_setf(HDF *hdf, const char *name, const char *fmt, ...)
 {

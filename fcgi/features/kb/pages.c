@@ -357,39 +357,39 @@ mp_kb_page(struct mp_req *r, HDF *hdf)
 	mp_hdf_set(hdf, "Page.Links.1.Title", "Recent help articles");
 }
 
-/* Fill prefix.* of hdf with the card columns of row i of res. */
-static void
+/*
+ * Fill prefix.* of hdf with the card columns of row i of res; returns
+ * that node, for the caller's own fields.
+ */
+static HDF *
 hdf_card(struct mp_req *r, HDF *hdf, const char *prefix,
     const struct mp_res *res, int i)
 {
+	HDF		*n = mp_hdf_node(hdf, prefix), *tn = NULL;
 	const char	*tags = mp_res_get(res, i, C_TAGS);
-	char		*t, *tok, *save;
-	int		 n = 0;
+	char		*t, *tok, *save, k[16];
+	int		 nt = 0;
 
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Id", prefix),
-	    mp_res_get(res, i, C_PUBID));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Slug", prefix),
-	    mp_res_get(res, i, C_SLUG));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Href", prefix),
-	    mp_kb_article_path(r->ctx.a, mp_res_get(res, i, C_PUBID),
-	    mp_res_get(res, i, C_SLUG)));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Title", prefix),
-	    mp_res_get(res, i, C_TITLE));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Summary", prefix),
-	    mp_res_get(res, i, C_SUMMARY));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Category.Slug", prefix),
-	    mp_res_get(res, i, C_CSLUG));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Category.Name", prefix),
-	    mp_res_get(res, i, C_CNAME));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Updated", prefix),
-	    mp_res_get(res, i, C_UPDATED));
-	mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.UpdatedDay", prefix),
+	mp_hdf_set(n, "Id", mp_res_get(res, i, C_PUBID));
+	mp_hdf_set(n, "Slug", mp_res_get(res, i, C_SLUG));
+	mp_hdf_set(n, "Href", mp_kb_article_path(r->ctx.a,
+	    mp_res_get(res, i, C_PUBID), mp_res_get(res, i, C_SLUG)));
+	mp_hdf_set(n, "Title", mp_res_get(res, i, C_TITLE));
+	mp_hdf_set(n, "Summary", mp_res_get(res, i, C_SUMMARY));
+	mp_hdf_set(n, "Category.Slug", mp_res_get(res, i, C_CSLUG));
+	mp_hdf_set(n, "Category.Name", mp_res_get(res, i, C_CNAME));
+	mp_hdf_set(n, "Updated", mp_res_get(res, i, C_UPDATED));
+	mp_hdf_set(n, "UpdatedDay",
 	    mp_strndup(r->ctx.a, mp_res_get(res, i, C_UPDATED), 10));
 	t = mp_strdup(r->ctx.a, tags ? tags : "");
 	for (tok = strtok_r(t, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save))
-		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Tags.%d", prefix, n++),
-		    tok);
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (tn == NULL)
+			tn = mp_hdf_node(n, "Tags");
+		snprintf(k, sizeof(k), "%d", nt++);
+		mp_hdf_set(tn, k, tok);
+	}
+	return n;
 }
 
 /* The card columns of row i, as members of the object jw has open. */
@@ -686,8 +686,8 @@ hdf_fired(struct mp_req *r, HDF *hdf, const char *js)
 enum mp_err
 mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 {
-	HDF		*hdf = mp_hdf(r);
-	const char	*q = field(r, "q"), *dym, *anchor, *p[1];
+	HDF		*hdf = mp_hdf(r), *n;
+	const char	*q = field(r, "q"), *dym, *anchor, *nq, *p[1];
 	struct mp_res	*res;
 	long		 total = 0;
 	int		 i, page, offset, pages, capped = 0;
@@ -705,21 +705,19 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 	if ((rc = run_search(r, q, locale_of(r), NULL, NULL, PAGE_SIZE,
 	    offset, 1, &res, &total, &capped)) != MP_OK)
 		return rc;
+	nq = mp_kb_norm_query(r->ctx.a, q);
 	for (i = 0; i < mp_res_rows(res); i++) {
-		pre = mp_printf(r->ctx.a, "Kb.Results.%d", i);
-		hdf_card(r, hdf, pre, res, i);
+		n = hdf_card(r, hdf, mp_printf(r->ctx.a, "Kb.Results.%d", i),
+		    res, i);
 		/* The link carries the query so a click is counted. */
-		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Query", pre),
-		    mp_kb_norm_query(r->ctx.a, q));
+		mp_hdf_set(n, "Query", nq);
 		anchor = mp_res_get(res, i, 10);
 		if (anchor != NULL && *anchor != '\0') {
-			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Anchor", pre),
-			    anchor);
-			mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.Section", pre),
-			    mp_res_get(res, i, 11));
+			mp_hdf_set(n, "Anchor", anchor);
+			mp_hdf_set(n, "Section", mp_res_get(res, i, 11));
 		}
-		mp_hdf_set(hdf, mp_printf(r->ctx.a, "%s.SnippetHtml", pre),
-		    snippet_html(r, res, i, locale_of(r)));
+		mp_hdf_set(n, "SnippetHtml", snippet_html(r, res, i,
+		    locale_of(r)));
 	}
 	/* No hits: the layout reads the brand itself. */
 	if (mp_res_rows(res) > 0)
