@@ -28,35 +28,25 @@ enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
     C_UPDATED, C__N };
 
 /*
- * One article with what its page shows: its published translations
- * (the group of its original) as [[locale, id, slug], ...] or NULL.
- * Related articles come from the
- * list kept in kb_related (migration 0010, refreshed on save and by the
- * kb.related job), joined to the articles so that a renamed or archived
- * one shows as it is now, or not at all.  The tenant's brand comes along
- * (MP_BRAND_COLS), so the page, layout and all, is one round trip.
+ * One article with what its page shows, read as stored: its related
+ * articles and its published translations are kept rendered (migration
+ * 0034: kb_related.links and kb_articles.translations, JSON arrays or
+ * NULL) by triggers that follow every change to the articles they name.
+ * The tenant's brand comes along (MP_BRAND_COLS), so the page, layout
+ * and all, is one round trip.
  */
 #define ARTICLE \
 	"SELECT " CARD ", a.id, coalesce(a.body_html, ''), a.meta_title," \
 	" a.meta_description, a.locale, a.author_name, coalesce(p.slug, '')," \
 	" coalesce(p.name, ''), to_char(coalesce(a.published_at," \
 	" a.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" a.toc," \
-	" (SELECT json_agg(json_build_array(r.public_id, r.slug, r.title)" \
-	"  ORDER BY x.n) FROM kb_related k CROSS JOIN LATERAL unnest(k.ids)" \
-	"  WITH ORDINALITY x(id, n) JOIN kb_articles r" \
-	"  ON r.tenant_id = k.tenant_id" \
-	"  AND r.id = x.id AND r.status = 'published'" \
-	"  WHERE k.tenant_id = a.tenant_id AND k.article_id = a.id)," \
-	" (SELECT json_agg(json_build_array(t.locale, t.public_id, t.slug)" \
-	"  ORDER BY t.locale) FROM kb_articles t" \
-	"  WHERE t.status = 'published' AND t.locale <> a.locale" \
-	"  AND t.id <> a.id AND (t.id = a.translation_of" \
-	"  OR t.translation_of = coalesce(a.translation_of, a.id))), " \
+	" a.toc, k.links, a.translations, " \
 	MP_BRAND_COLS("b") \
 	CARD_FROM \
 	" LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id" \
 	" AND p.id = c.parent_id" \
+	" LEFT JOIN kb_related k ON k.tenant_id = a.tenant_id" \
+	" AND k.article_id = a.id" \
 	" LEFT JOIN tenant_branding b ON b.tenant_id = a.tenant_id"
 /* The synonym groups query $1 (locale $2) fires: JSON [[term, ...], ...]. */
 #define FIRED \

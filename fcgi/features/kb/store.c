@@ -16,6 +16,7 @@ enum kbs_stmt {
 	KBS_PENDING,
 	KBS_SLUG_TAKEN,
 	KBS_CATEGORY_ID,
+	KBS_LISTS_LOCK,
 	KBS_INSERT,
 	KBS_KEEP_REVISION,
 	KBS_UPDATE,
@@ -70,6 +71,13 @@ static const struct mp_stmt stmts[] = {
 	    " AND article_id IS DISTINCT FROM $2::bigint" },
 	[KBS_CATEGORY_ID] = { "kbs_category_id",
 	    "SELECT id FROM kb_categories WHERE slug = $1" },
+	/*
+	 * The tenant's related lists and links change under one lock
+	 * (migration 0034), which a save takes before its first write, so
+	 * that it never waits for it while holding an article's row.
+	 */
+	[KBS_LISTS_LOCK] = { "kbs_lists_lock",
+	    "SELECT mp_kb_lists_lock(mp_tenant())" },
 	[KBS_INSERT] = { "kbs_insert",
 	    "INSERT INTO kb_articles (tenant_id, slug, title, summary,"
 	    " body_md, category_id, tags, status, meta_title,"
@@ -431,6 +439,8 @@ mp_kb_save(struct mp_req *r, const char *id, const struct mp_kb_input *in,
 		return rc;
 	aid = r->user ? r->user->id_text : NULL;
 	if ((rc = original(r, id, in, &orig)) != MP_OK)
+		return rc;
+	if ((rc = mp_q(&r->ctx, &stmts[KBS_LISTS_LOCK], 0, NULL, NULL)) != MP_OK)
 		return rc;
 
 	if (id == NULL) {
