@@ -289,6 +289,14 @@ enum mp_err	 mp_json_parse(struct mp_arena *, const char *, size_t,
 		    size_t errsz);
 void		 mp_json_own(struct mp_arena *, struct json_object *);
 
+/* jrows.c: stored JSON tables ([[value, ...], ...]) without a tree. */
+struct mp_jrow {
+	const char	**v;	/* decoded strings; NULL for null */
+	size_t		  n;
+};
+long		 mp_json_rows(struct mp_arena *, const char *,
+		    struct mp_jrow **);
+
 /* valid.c: validators fill typed values from strings (kcgi model). */
 enum mp_vtype {
 	MP_V_TEXT,	/* UTF-8, length-capped */

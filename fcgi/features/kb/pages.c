@@ -589,19 +589,6 @@ fired_json(struct mp_req *r, const char *q, const char *locale,
 	return mp_res_get(f, 0, 0);
 }
 
-/* The fired groups as a JSON array (owned by the caller). */
-static struct json_object *
-fired_array(struct mp_req *r, const char *js)
-{
-	struct json_object	*j;
-	char			 err[80];
-
-	if (js == NULL || mp_json_parse(r->ctx.a, js, strlen(js), 4, &j, err,
-	    sizeof(err)) != MP_OK || !json_object_is_type(j, json_type_array))
-		return json_object_new_array();
-	return json_object_get(j);
-}
-
 /* The way on from a search that found nothing: the contact form's path. */
 static char *
 contact_path(struct mp_req *r, const char *q)
@@ -650,21 +637,25 @@ snippet_html(struct mp_req *r, struct mp_res *res, int i, const char *locale)
 static void
 hdf_fired(struct mp_req *r, HDF *hdf, const char *js)
 {
-	struct json_object	*arr = fired_array(r, js), *g;
-	size_t			 i, j, n;
-	char			*t;
+	struct mp_jrow	*g;
+	struct mp_buf	 b;
+	long		 i, n = mp_json_rows(r->ctx.a, js, &g);
+	size_t		 j;
+	char		 name[32];
 
-	n = json_object_array_length(arr);
+	mp_buf_init(&b, 0);
 	for (i = 0; i < n; i++) {
-		g = json_object_array_get_idx(arr, i);
-		t = mp_strdup(r->ctx.a, "");
-		for (j = 0; j < json_object_array_length(g); j++)
-			t = mp_printf(r->ctx.a, "%s%s%s", t, j ? ", " : "",
-			    json_object_get_string(
-			    json_object_array_get_idx(g, j)));
-		mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Synonyms.%zu", i), t);
+		mp_buf_reset(&b);
+		for (j = 0; j < g[i].n; j++)
+			if (g[i].v[j] != NULL) {
+				if (b.len > 0)
+					mp_buf_puts(&b, ", ");
+				mp_buf_puts(&b, g[i].v[j]);
+			}
+		snprintf(name, sizeof(name), "Kb.Synonyms.%ld", i);
+		mp_hdf_set(hdf, name, mp_buf_cstr(&b));
 	}
-	json_object_put(arr);
+	mp_buf_free(&b);
 }
 
 /*
@@ -837,47 +828,48 @@ article_jsonld(struct mp_req *r, const struct mp_res *res, const char *url)
 	return out;
 }
 
-/* Fill Kb.Toc.* and Kb.Related.* from the article row's JSON columns. */
+/*
+ * Value i of a stored JSON row, "" when the row is short or the value is
+ * null.
+ */
+static const char *
+jval(const struct mp_jrow *row, size_t i)
+{
+	return i < row->n && row->v[i] != NULL ? row->v[i] : "";
+}
+
+/*
+ * Kb.Toc.* and Kb.Related.* from the article row's stored JSON: the
+ * contents [[level, anchor, heading], ...] and the related links
+ * [[public id, slug, title], ...].
+ */
 static void
 hdf_toc_related(struct mp_req *r, HDF *hdf, const struct mp_res *res)
 {
-	struct json_object	*j, *e;
-	const char		*s;
-	size_t			 i, n;
-	char			 err[80];
+	struct mp_jrow	*rows;
+	HDF		*list = NULL, *e;
+	long		 i, n;
+	char		 key[24];
 
-	if ((s = mp_res_get(res, 0, A_TOC)) != NULL &&
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
-	    MP_OK && json_object_is_type(j, json_type_array)) {
-		n = json_object_array_length(j);
-		for (i = 0; i < n; i++) {
-			e = json_object_array_get_idx(j, i);
-			mp_hdf_setf(hdf, mp_printf(r->ctx.a, "Kb.Toc.%zu.Level", i),
-			    "%d", json_object_get_int(
-			    json_object_array_get_idx(e, 0)));
-			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Toc.%zu.Anchor", i),
-			    json_object_get_string(
-			    json_object_array_get_idx(e, 1)));
-			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Toc.%zu.Heading",
-			    i), json_object_get_string(
-			    json_object_array_get_idx(e, 2)));
-		}
+	n = mp_json_rows(r->ctx.a, mp_res_get(res, 0, A_TOC), &rows);
+	if (n > 0)
+		list = mp_hdf_node(hdf, "Kb.Toc");
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%ld", i);
+		e = mp_hdf_node(list, key);
+		mp_hdf_set(e, "Level", jval(&rows[i], 0));
+		mp_hdf_set(e, "Anchor", jval(&rows[i], 1));
+		mp_hdf_set(e, "Heading", jval(&rows[i], 2));
 	}
-	if ((s = mp_res_get(res, 0, A_RELATED)) != NULL &&
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) ==
-	    MP_OK && json_object_is_type(j, json_type_array)) {
-		n = json_object_array_length(j);
-		for (i = 0; i < n; i++) {
-			e = json_object_array_get_idx(j, i);
-			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Related.%zu.Href",
-			    i), mp_kb_article_path(r->ctx.a, json_object_get_string(
-			    json_object_array_get_idx(e, 0)),
-			    json_object_get_string(
-			    json_object_array_get_idx(e, 1))));
-			mp_hdf_set(hdf, mp_printf(r->ctx.a, "Kb.Related.%zu.Title",
-			    i), json_object_get_string(
-			    json_object_array_get_idx(e, 2)));
-		}
+	n = mp_json_rows(r->ctx.a, mp_res_get(res, 0, A_RELATED), &rows);
+	if (n > 0)
+		list = mp_hdf_node(hdf, "Kb.Related");
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%ld", i);
+		e = mp_hdf_node(list, key);
+		mp_hdf_set(e, "Href", mp_kb_article_path(r->ctx.a,
+		    jval(&rows[i], 0), jval(&rows[i], 1)));
+		mp_hdf_set(e, "Title", jval(&rows[i], 2));
 	}
 }
 
@@ -891,33 +883,24 @@ struct kb_trans {
 /*
  * The article row's published translations (its A_TRANS column, JSON
  * [[locale, id, slug], ...]) into *out: how many, 0 for none.  Arena
- * memory (the strings are the parsed tree's, which the arena frees).
+ * memory.
  */
 static size_t
 translations(struct mp_req *r, const struct mp_res *res, struct kb_trans **out)
 {
-	struct json_object	*j, *e;
-	const char		*s;
-	size_t			 i, n;
-	char			 err[80];
+	struct mp_jrow	*rows;
+	long		 i, n;
 
 	*out = NULL;
-	if ((s = mp_res_get(res, 0, A_TRANS)) == NULL ||
-	    mp_json_parse(r->ctx.a, s, strlen(s), 4, &j, err, sizeof(err)) !=
-	    MP_OK || !json_object_is_type(j, json_type_array) ||
-	    (n = json_object_array_length(j)) == 0)
+	if ((n = mp_json_rows(r->ctx.a, mp_res_get(res, 0, A_TRANS), &rows)) <= 0)
 		return 0;
-	*out = mp_alloc(r->ctx.a, n * sizeof(**out));
+	*out = mp_alloc(r->ctx.a, (size_t)n * sizeof(**out));
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(j, i);
-		(*out)[i].locale = json_object_get_string(
-		    json_object_array_get_idx(e, 0));
-		(*out)[i].id = json_object_get_string(
-		    json_object_array_get_idx(e, 1));
-		(*out)[i].slug = json_object_get_string(
-		    json_object_array_get_idx(e, 2));
+		(*out)[i].locale = jval(&rows[i], 0);
+		(*out)[i].id = jval(&rows[i], 1);
+		(*out)[i].slug = jval(&rows[i], 2);
 	}
-	return n;
+	return (size_t)n;
 }
 
 /*
