@@ -1310,3 +1310,123 @@ def test_a_rename_and_the_related_job_wait_for_each_other(stack):
         assert [r[0] for r in c.fetchall()] == ["Renamed lock", "Renamed lock"]
     for conn in (setup, job, save):
         conn.close()
+
+
+def test_breadcrumbs_and_cards_follow_category_changes(stack, https):
+    """An article keeps its category's and that category's parent's slug
+    and name (migration 0035) for its page's breadcrumb and every card.
+    After each change made straight in SQL (a category renamed, given a
+    new address, moved under another parent or to the top, an article
+    filed elsewhere or nowhere, a new article, a category deleted), the
+    stored names, the breadcrumbs and the cards of the JSON list match a
+    model of the categories."""
+    import html as html_module
+    import helpers
+    import psycopg2
+    slug = "kbcrumb" + uuid.uuid4().hex[:8]
+    helpers.sh_stack("mpanelctl", "tenant", "create", slug, "KB Crumbs")
+    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
+                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
+    conn.autocommit = True
+    c = conn.cursor()
+    client = https(slug)
+    client.session.headers["X-Mpanel-No-Cache"] = "1"
+    cats = {}   # slug: [name, parent slug]
+    arts = {}   # slug: category slug or None
+
+    def sql(q, args=()):
+        c.execute("SELECT set_config('app.tenant_id', id::text, false)"
+                  " FROM tenants WHERE slug = %s", (slug,))
+        c.execute(q, args)
+
+    def cat_id(s):
+        return "(SELECT id FROM kb_categories WHERE slug = '%s')" % s if s else "NULL"
+
+    def add_cat(s, name, parent=None):
+        sql("INSERT INTO kb_categories (tenant_id, slug, name, parent_id)"
+            " VALUES (mp_tenant(), %s, %s, " + cat_id(parent) + ")", (s, name))
+        cats[s] = [name, parent]
+
+    def add_art(s, cat):
+        sql("INSERT INTO kb_articles (tenant_id, slug, title, status, published_at,"
+            " category_id) VALUES (mp_tenant(), %s, %s, 'published', now(), "
+            + cat_id(cat) + ")", (s, s.title()))
+        arts[s] = cat
+
+    def expected(s):
+        cat = arts[s]
+        if cat is None:
+            return (None, None, None, None)
+        name, parent = cats[cat]
+        return (cat, name, parent, cats[parent][0] if parent else None)
+
+    def crumbs(s):
+        sql("SELECT public_id FROM kb_articles WHERE slug = %s", (s,))
+        html = client.get("/help/articles/%s-%s" % (c.fetchone()[0], s)).text
+        nav = re.search(r'<nav class="kb-crumbs".*?</nav>', html, re.S).group(0)
+        return [(x, html_module.unescape(n)) for x, n in
+                re.findall(r'href="/help/categories/([^"]+)">([^<]*)</a>', nav)]
+
+    def check(what):
+        sql("SELECT slug, category_slug, category_name, parent_slug, parent_name"
+            " FROM kb_articles")
+        assert {r[0]: r[1:] for r in c.fetchall()} == {s: expected(s) for s in arts}, what
+        for s in arts:
+            cs, cn, ps, pn = expected(s)
+            assert crumbs(s) == [(x, n) for x, n in ((ps, pn), (cs, cn)) if x], (what, s)
+        cards = client.get("/api/kb/articles", params={"limit": 50}).json()["articles"]
+        assert {a["slug"]: a["category"] for a in cards} == {
+            s: {"slug": expected(s)[0], "name": expected(s)[1]} if arts[s] else None
+            for s in arts}, what
+
+    add_cat("alpha", "Alpha")
+    add_cat("beta", "Beta", "alpha")
+    add_cat("gamma", "Gamma")
+    add_art("in-beta", "beta")
+    add_art("in-alpha", "alpha")
+    add_art("in-gamma", "gamma")
+    add_art("loose", None)
+    check("set-up")
+
+    sql("UPDATE kb_categories SET name = 'Beta & Co <b>' WHERE slug = 'beta'")
+    cats["beta"][0] = "Beta & Co <b>"
+    check("child renamed")
+    sql("UPDATE kb_categories SET name = 'Alpha Prime' WHERE slug = 'alpha'")
+    cats["alpha"][0] = "Alpha Prime"
+    check("parent renamed")
+    sql("UPDATE kb_categories SET slug = 'alpha-two' WHERE slug = 'alpha'")
+    cats["alpha-two"] = cats.pop("alpha")
+    cats["beta"][1] = "alpha-two"
+    arts = {s: ("alpha-two" if v == "alpha" else v) for s, v in arts.items()}
+    check("parent's new address")
+    sql("UPDATE kb_categories SET parent_id = " + cat_id("gamma") + " WHERE slug = 'beta'")
+    cats["beta"][1] = "gamma"
+    check("moved under another parent")
+    sql("UPDATE kb_categories SET parent_id = NULL WHERE slug = 'beta'")
+    cats["beta"][1] = None
+    check("moved to the top")
+    sql("UPDATE kb_categories SET parent_id = " + cat_id("beta") + " WHERE slug = 'gamma'")
+    cats["gamma"][1] = "beta"
+    check("another category moved under it")
+    sql("UPDATE kb_articles SET category_id = " + cat_id("gamma") + " WHERE slug = 'loose'")
+    arts["loose"] = "gamma"
+    check("an article filed")
+    sql("UPDATE kb_articles SET category_id = NULL WHERE slug = 'in-alpha'")
+    arts["in-alpha"] = None
+    check("an article unfiled")
+    add_art("new-in-gamma", "gamma")
+    check("a new article")
+    # A change that leaves the names alone touches no article.
+    sql("SELECT max(xmin::text::bigint) FROM kb_articles")
+    before = c.fetchone()[0]
+    sql("UPDATE kb_categories SET description = 'Words.', position = 3 WHERE slug = 'beta'")
+    sql("SELECT max(xmin::text::bigint) FROM kb_articles")
+    assert c.fetchone()[0] == before
+    check("description changed")
+    sql("UPDATE kb_articles SET category_id = " + cat_id("beta") +
+        " WHERE category_id = " + cat_id("gamma"))
+    arts = {s: ("beta" if v == "gamma" else v) for s, v in arts.items()}
+    sql("DELETE FROM kb_categories WHERE slug = 'gamma'")
+    del cats["gamma"]
+    check("a category emptied and deleted")
+    conn.close()

@@ -15,36 +15,36 @@
 #define VISITOR_COOKIE	"__Host-mp_vid"
 #define VISITOR_MAXAGE	(400L * 86400L)
 
-/* The columns of an article card, then its FROM clause. */
+/*
+ * The columns of an article card.  Its category's slug and name are kept
+ * on the article (migration 0035), so no card joins kb_categories.
+ */
 #define CARD \
-	"a.public_id, a.slug, a.title, a.summary, coalesce(c.slug, '') AS cslug, " \
-	"coalesce(c.name, '') AS cname, array_to_string(a.tags, ',') AS tagl, " \
-	"to_char(a.updated_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS upd"
-#define CARD_FROM \
-	" FROM kb_articles a LEFT JOIN kb_categories c" \
-	" ON c.tenant_id = a.tenant_id AND c.id = a.category_id"
+	"a.public_id, a.slug, a.title, a.summary," \
+	" coalesce(a.category_slug, '') AS cslug," \
+	" coalesce(a.category_name, '') AS cname," \
+	" array_to_string(a.tags, ',') AS tagl," \
+	" to_char(a.updated_at AT TIME ZONE 'UTC'," \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS upd"
 enum { C_PUBID, C_SLUG, C_TITLE, C_SUMMARY, C_CSLUG, C_CNAME, C_TAGS,
     C_UPDATED, C__N };
 
 /*
- * One article with what its page shows, read as stored: its related
- * articles and its published translations are kept rendered (migration
- * 0034: kb_related.links and kb_articles.translations, JSON arrays or
- * NULL) by triggers that follow every change to the articles they name.
- * The tenant's brand comes along (MP_BRAND_COLS), so the page, layout
- * and all, is one round trip.
+ * One article with what its page shows, read as stored: its breadcrumb
+ * (the category and its parent, migration 0035), its related articles
+ * and its published translations (migration 0034: kb_related.links and
+ * kb_articles.translations, JSON arrays or NULL), each kept by triggers
+ * that follow every change to what they name.  The tenant's brand comes
+ * along (MP_BRAND_COLS), so the page, layout and all, is one round trip.
  */
 #define ARTICLE \
 	"SELECT " CARD ", a.id, coalesce(a.body_html, ''), a.meta_title," \
-	" a.meta_description, a.locale, a.author_name, coalesce(p.slug, '')," \
-	" coalesce(p.name, ''), to_char(coalesce(a.published_at," \
-	" a.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" a.toc, k.links, a.translations, " \
+	" a.meta_description, a.locale, a.author_name," \
+	" coalesce(a.parent_slug, ''), coalesce(a.parent_name, '')," \
+	" to_char(coalesce(a.published_at, a.created_at) AT TIME ZONE 'UTC'," \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.toc, k.links, a.translations, " \
 	MP_BRAND_COLS("b") \
-	CARD_FROM \
-	" LEFT JOIN kb_categories p ON p.tenant_id = c.tenant_id" \
-	" AND p.id = c.parent_id" \
+	" FROM kb_articles a" \
 	" LEFT JOIN kb_related k ON k.tenant_id = a.tenant_id" \
 	" AND k.article_id = a.id" \
 	" LEFT JOIN tenant_branding b ON b.tenant_id = a.tenant_id"
@@ -126,8 +126,7 @@ static const struct mp_stmt stmts[] = {
 	    " best AS (SELECT id, max(n) AS n FROM cand GROUP BY id)"
 	    " SELECT " CARD ", b.n FROM best b JOIN kb_articles a"
 	    " ON a.tenant_id = mp_tenant() AND a.id = b.id"
-	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
-	    " AND c.id = a.category_id WHERE a.status = 'published'"
+	    " WHERE a.status = 'published'"
 	    " ORDER BY b.n DESC, a.published_at DESC NULLS LAST, a.id LIMIT " LIMIT_1, MP_STMT_READ },
 	[KB_ARTICLE] = { "kb_article",
 	    ARTICLE " WHERE a.public_id = $1 AND a.status = 'published'", MP_STMT_READ },
@@ -165,8 +164,6 @@ static const struct mp_stmt stmts[] = {
 	    " h.capped, h.coverage, syn.j, lx.w, " MP_BRAND_COLS("br")
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
-	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
-	    " AND c.id = a.category_id"
 	    " CROSS JOIN syn CROSS JOIN lx"
 	    " LEFT JOIN tenant_branding br ON br.tenant_id = a.tenant_id"
 	    " LEFT JOIN LATERAL (SELECT"
@@ -192,8 +189,6 @@ static const struct mp_stmt stmts[] = {
 	    " ORDER BY a.boost DESC, a.published_at DESC NULLS LAST, a.id"
 	    " LIMIT $3 OFFSET $4) p"
 	    " JOIN kb_articles a ON a.tenant_id = mp_tenant() AND a.id = p.id"
-	    " LEFT JOIN kb_categories c ON c.tenant_id = a.tenant_id"
-	    " AND c.id = a.category_id"
 	    " ORDER BY p.boost DESC, p.published_at DESC NULLS LAST, p.id",
 	    MP_STMT_READ },
 	/*
