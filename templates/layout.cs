@@ -1,8 +1,8 @@
 <?cs # The one layout: page head with the tenant's brand, one navigation per role, footer, and form macros. ?>
 <?cs def:csrf_field() ?><input type="hidden" name="csrf_token" value="<?cs var:Session.Csrf ?>"><?cs /def ?>
 
-<?cs # One main-navigation link; marked current when the page is at or under href. ?>
-<?cs def:nav_link(href, label) ?><li><a href="<?cs var:href ?>"<?cs if:Req.Path == href || (href != "/" && string.slice(Req.Path, 0, string.length(href) + 1) == href + "/") ?> aria-current="page"<?cs /if ?>><?cs var:label ?></a></li><?cs /def ?>
+<?cs # One main-navigation link (href one path segment); marked current when the page is at or under href: Req.Section is the page's first segment. ?>
+<?cs def:nav_link(href, label) ?><li><a href="<?cs var:href ?>"<?cs if:Req.Section == href ?> aria-current="page"<?cs /if ?>><?cs var:label ?></a></li><?cs /def ?>
 
 <?cs # The main navigation: the same on every page for a given role (anonymous, customer, staff). ?>
 <?cs def:main_nav() ?>

@@ -332,8 +332,29 @@ mp_ctx_hdf(struct mp_ctx *c)
 }
 
 /*
+ * Req.Section: the first segment of path ("/help" for /help/articles/x,
+ * "/" for the home page), which the layout's navigation compares with
+ * its links instead of slicing the path once a link.
+ */
+static void
+set_section(HDF *hdf, const char *path)
+{
+	char	 sec[64];
+	size_t	 n;
+
+	if (path == NULL || path[0] != '/')
+		return;
+	n = 1 + strcspn(path + 1, "/");
+	if (n >= sizeof(sec))
+		return;
+	memcpy(sec, path, n);
+	sec[n] = '\0';
+	mp_hdf_set(hdf, "Req.Section", sec);
+}
+
+/*
  * A data tree for one request, destroyed at arena reset, holding what
- * the layout needs: tenant, request id and path, version.
+ * the layout needs: tenant, request id and path and section, version.
  */
 HDF *
 mp_hdf(struct mp_req *r)
@@ -353,6 +374,7 @@ mp_hdf(struct mp_req *r)
 	}
 	mp_hdf_set(hdf, "Req.Id", r->ctx.reqid);
 	mp_hdf_set(hdf, "Req.Path", r->path);
+	set_section(hdf, r->path);
 	if (r->app != NULL)
 		mp_hdf_set(hdf, "App.Version", r->app->version);
 	return hdf;

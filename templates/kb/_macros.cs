@@ -11,11 +11,12 @@
 </form>
 <?cs /def ?>
 
+<?cs # (A category slug is a-z, 0-9 and '-', a CHECK constraint: it goes into the URL as it is.) ?>
 <?cs def:kb_card(a) ?>
 <li class="kb-card">
   <h3><a href="<?cs var:a.Href ?>"><?cs var:a.Title ?></a></h3>
   <?cs if:a.Summary ?><p><?cs var:a.Summary ?></p><?cs /if ?>
-  <p class="kb-meta"><?cs if:a.Category.Name ?><a href="/help/categories/<?cs var:url_escape(a.Category.Slug) ?>"><?cs var:a.Category.Name ?></a> · <?cs /if ?>Updated <time datetime="<?cs var:a.Updated ?>"><?cs var:a.UpdatedDay ?></time></p>
+  <p class="kb-meta"><?cs if:a.Category.Name ?><a href="/help/categories/<?cs var:a.Category.Slug ?>"><?cs var:a.Category.Name ?></a> · <?cs /if ?>Updated <time datetime="<?cs var:a.Updated ?>"><?cs var:a.UpdatedDay ?></time></p>
 </li>
 <?cs /def ?>
 

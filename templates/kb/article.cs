@@ -1,11 +1,12 @@
 <?cs # One help article: breadcrumb, contents, body, tags, vote box, related articles, JSON-LD. ?>
+<?cs # Category slugs, the article's id and slug (CHECK constraints: a-z, 0-9, '-') and contents anchors (mp_kb_slugify) go into URLs as they are; tags are escaped. ?>
 <?cs include:"layout.cs" ?>
 <?cs include:"kb/_macros.cs" ?>
 <?cs call:page_start(Page.Title) ?>
 <nav class="kb-crumbs" aria-label="Breadcrumb"><ol>
   <li><a href="/help">Help center</a></li>
-  <?cs if:Kb.Article.Parent.Slug ?><li><a href="/help/categories/<?cs var:url_escape(Kb.Article.Parent.Slug) ?>"><?cs var:Kb.Article.Parent.Name ?></a></li><?cs /if ?>
-  <?cs if:Kb.Article.Category.Slug ?><li><a href="/help/categories/<?cs var:url_escape(Kb.Article.Category.Slug) ?>"><?cs var:Kb.Article.Category.Name ?></a></li><?cs /if ?>
+  <?cs if:Kb.Article.Parent.Slug ?><li><a href="/help/categories/<?cs var:Kb.Article.Parent.Slug ?>"><?cs var:Kb.Article.Parent.Name ?></a></li><?cs /if ?>
+  <?cs if:Kb.Article.Category.Slug ?><li><a href="/help/categories/<?cs var:Kb.Article.Category.Slug ?>"><?cs var:Kb.Article.Category.Name ?></a></li><?cs /if ?>
   <li aria-current="page"><?cs var:Kb.Article.Title ?></li>
 </ol></nav>
 <div class="kb-layout">
@@ -16,7 +17,7 @@
   <?cs if:subcount(Kb.Translations) > 0 ?><p class="kb-translations">Also in: <?cs each:t = Kb.Translations ?><a href="<?cs var:t.Href ?>" hreflang="<?cs var:t.Locale ?>" lang="<?cs var:t.Locale ?>"><?cs var:t.Locale ?></a> <?cs /each ?></p><?cs /if ?>
   <?cs if:subcount(Kb.Toc) > 1 ?>
   <nav class="kb-toc" aria-labelledby="toc"><h2 id="toc">On this page</h2><ol>
-  <?cs each:t = Kb.Toc ?><li class="kb-toc-<?cs var:t.Level ?>"><a href="#<?cs var:url_escape(t.Anchor) ?>"><?cs var:t.Heading ?></a></li><?cs /each ?>
+  <?cs each:t = Kb.Toc ?><li class="kb-toc-<?cs var:t.Level ?>"><a href="#<?cs var:t.Anchor ?>"><?cs var:t.Heading ?></a></li><?cs /each ?>
   </ol></nav>
   <?cs /if ?>
   <?cs # Audited raw output: BodyHtml is cmark-gfm's safe-mode HTML (raw HTML omitted, unsafe URLs emptied), stored at save. ?>
@@ -30,7 +31,7 @@
     <?cs elif:Kb.Voted == "dup" ?>
     <p class="kb-thanks" role="status">You already told us about this article today. Thank you!</p>
     <?cs else ?>
-    <form method="post" action="/help/articles/<?cs var:url_escape(Kb.Article.Id) ?>-<?cs var:url_escape(Kb.Article.Slug) ?>/vote" class="kb-vote-form" data-api="/api/kb/articles/<?cs var:url_escape(Kb.Article.Id) ?>/vote">
+    <form method="post" action="/help/articles/<?cs var:Kb.Article.Id ?>-<?cs var:Kb.Article.Slug ?>/vote" class="kb-vote-form" data-api="/api/kb/articles/<?cs var:Kb.Article.Id ?>/vote">
       <?cs if:Session.Csrf ?><?cs call:csrf_field() ?><?cs /if ?>
       <h2 id="vote-h">Was this helpful?</h2>
       <p><label for="vote-reason">What could be better? (optional)</label>
