@@ -994,29 +994,38 @@ COUNT_RE = re.compile(r'href="/help/categories/([a-z0-9-]+)">[^<]*</a> '
                       r'<span class="kb-count">\(?(\d+)')
 
 
+def owner_tenant(stack, https, prefix, name):
+    """A new tenant for changes made straight in SQL: its slug, a cursor of
+    the owner role (autocommit), sql(query, args) that binds the tenant
+    and runs the query on that cursor, and a client of the tenant's site
+    that bypasses the page cache."""
+    import helpers
+    import psycopg2
+    slug = prefix + uuid.uuid4().hex[:8]
+    helpers.sh_stack("mpanelctl", "tenant", "create", slug, name)
+    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
+                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
+    conn.autocommit = True
+    c = conn.cursor()
+
+    def sql(q, args=()):
+        c.execute("SELECT set_config('app.tenant_id', id::text, false)"
+                  " FROM tenants WHERE slug = %s", (slug,))
+        c.execute(q, args)
+    client = https(slug)
+    client.session.headers["X-Mpanel-No-Cache"] = "1"
+    return slug, conn, c, sql, client
+
+
 def test_category_counts_follow_every_change(stack, https):
     """The help center's home shows each category's published articles,
     its subcategories' included (migration 0033 keeps them counted): the
     counts follow publishing, unpublishing, moving, deleting, a draft
     published straight into a subcategory and a subcategory moved to
     another parent, as a model of the same changes says."""
-    import helpers
-    import psycopg2
-    slug = "kbcnt" + uuid.uuid4().hex[:8]
-    helpers.sh_stack("mpanelctl", "tenant", "create", slug, "KB Counts")
-    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
-                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
-    conn.autocommit = True
-    c = conn.cursor()
-    client = https(slug)
-    client.session.headers["X-Mpanel-No-Cache"] = "1"
+    slug, conn, c, sql, client = owner_tenant(stack, https, "kbcnt", "KB Counts")
     cats = {"alpha": None, "beta": None, "alpha-one": "alpha"}   # slug: parent
     arts = {}                                                  # slug: [cat, status]
-
-    def sql(q, args=()):
-        c.execute("SELECT set_config('app.tenant_id', id::text, false)"
-                  " FROM tenants WHERE slug = %s", (slug,))
-        c.execute(q, args)
 
     def cat_id(s):
         return "(SELECT id FROM kb_categories WHERE slug = '%s')" % s
@@ -1106,25 +1115,11 @@ def test_article_links_follow_every_change(stack, https):
     is checked after every change against a model of what the page must
     show, in the database and on pages."""
     import random
-    import helpers
-    import psycopg2
-    slug = "kblinks" + uuid.uuid4().hex[:8]
-    helpers.sh_stack("mpanelctl", "tenant", "create", slug, "KB Links")
-    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
-                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
-    conn.autocommit = True
-    c = conn.cursor()
-    client = https(slug)
-    client.session.headers["X-Mpanel-No-Cache"] = "1"
+    slug, conn, c, sql, client = owner_tenant(stack, https, "kblinks", "KB Links")
     rnd = random.Random(34)
     arts = {}   # id: {public_id, slug, title, status, locale, of}
     rel = {}    # id: [ids], the kb_related rows there are
     serial = iter(range(10 ** 6))
-
-    def sql(q, args=()):
-        c.execute("SELECT set_config('app.tenant_id', id::text, false)"
-                  " FROM tenants WHERE slug = %s", (slug,))
-        c.execute(q, args)
 
     def add(status, locale="en", of=None):
         n = next(serial)
@@ -1321,23 +1316,9 @@ def test_breadcrumbs_and_cards_follow_category_changes(stack, https):
     stored names, the breadcrumbs and the cards of the JSON list match a
     model of the categories."""
     import html as html_module
-    import helpers
-    import psycopg2
-    slug = "kbcrumb" + uuid.uuid4().hex[:8]
-    helpers.sh_stack("mpanelctl", "tenant", "create", slug, "KB Crumbs")
-    conn = psycopg2.connect(host=stack["MP_PG_HOST"], port=stack["MP_PG_PORT"],
-                            dbname=stack["MP_DB"], user=stack["MP_OWNER_ROLE"])
-    conn.autocommit = True
-    c = conn.cursor()
-    client = https(slug)
-    client.session.headers["X-Mpanel-No-Cache"] = "1"
+    slug, conn, c, sql, client = owner_tenant(stack, https, "kbcrumb", "KB Crumbs")
     cats = {}   # slug: [name, parent slug]
     arts = {}   # slug: category slug or None
-
-    def sql(q, args=()):
-        c.execute("SELECT set_config('app.tenant_id', id::text, false)"
-                  " FROM tenants WHERE slug = %s", (slug,))
-        c.execute(q, args)
 
     def cat_id(s):
         return "(SELECT id FROM kb_categories WHERE slug = '%s')" % s if s else "NULL"
