@@ -11,8 +11,7 @@
 </form>
 <?cs /def ?>
 
-<?cs # (A category slug is a-z, 0-9 and '-', a CHECK constraint: it goes into the URL as it is.) ?>
-<?cs def:kb_card(a) ?>
+<?cs # (A category slug is a-z, 0-9 and '-', a CHECK constraint: it goes into the URL as it is.) ?><?cs def:kb_card(a) ?>
 <li class="kb-card">
   <h3><a href="<?cs var:a.Href ?>"><?cs var:a.Title ?></a></h3>
   <?cs if:a.Summary ?><p><?cs var:a.Summary ?></p><?cs /if ?>

@@ -1,5 +1,4 @@
-<?cs # One help article: breadcrumb, contents, body, tags, vote box, related articles, JSON-LD. ?>
-<?cs # Category slugs, the article's id and slug (CHECK constraints: a-z, 0-9, '-') and contents anchors (mp_kb_slugify) go into URLs as they are; tags are escaped. ?>
+<?cs # One help article: breadcrumb, contents, body, tags, vote box, related articles, JSON-LD. ?><?cs # Category slugs, the article's id and slug (CHECK constraints: a-z, 0-9, '-') and contents anchors (mp_kb_slugify) go into URLs as they are; tags are escaped. ?>
 <?cs include:"layout.cs" ?>
 <?cs include:"kb/_macros.cs" ?>
 <?cs call:page_start(Page.Title) ?>
