@@ -243,6 +243,7 @@ int	 mp_ct_equal(const void *, const void *, size_t);
 uint64_t mp_monotonic_ms(void);
 
 /* parse.c: decoding of query strings, forms and cookies. */
+int		 mp_hexval(int);
 struct mp_kv {
 	char	*key;
 	char	*val;

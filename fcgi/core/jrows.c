@@ -28,18 +28,12 @@ static int
 hex4(const char *s, unsigned *out)
 {
 	unsigned	 v = 0;
-	int		 i;
+	int		 i, h;
 
 	for (i = 0; i < 4; i++) {
-		v <<= 4;
-		if (s[i] >= '0' && s[i] <= '9')
-			v |= (unsigned)(s[i] - '0');
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			v |= (unsigned)(s[i] - 'a' + 10);
-		else if (s[i] >= 'A' && s[i] <= 'F')
-			v |= (unsigned)(s[i] - 'A' + 10);
-		else
+		if ((h = mp_hexval((unsigned char)s[i])) < 0)
 			return 0;
+		v = v << 4 | (unsigned)h;
 	}
 	*out = v;
 	return 1;

@@ -54,8 +54,9 @@ mp_utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
-static int
-hexval(int c)
+/* The value of hex digit c, or -1 when c is not one. */
+int
+mp_hexval(int c)
 {
 
 	if (c >= '0' && c <= '9')
@@ -83,8 +84,8 @@ mp_pct_decode(char *s, size_t *len, int plus_is_space)
 	for (i = o = 0; i < n; i++, o++) {
 		if (s[i] == '%') {
 			if (n - i < 3 ||
-			    (h = hexval((unsigned char)s[i + 1])) == -1 ||
-			    (l = hexval((unsigned char)s[i + 2])) == -1)
+			    (h = mp_hexval((unsigned char)s[i + 1])) == -1 ||
+			    (l = mp_hexval((unsigned char)s[i + 2])) == -1)
 				return -1;
 			s[o] = (char)(h << 4 | l);
 			i += 2;

@@ -3,19 +3,6 @@
 
 #include "core/extern.h"
 
-static int
-hexval(int c)
-{
-
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Canonicalise the raw request path src (without its query string) into
  * the arena.  It must start with '/'.  Runs of '/' collapse to one, a
@@ -61,8 +48,8 @@ mp_path_canon(struct mp_arena *a, const char *src, size_t max, char **out)
 		}
 		c = (unsigned char)*p;
 		if (c == '%') {
-			if ((h = hexval((unsigned char)p[1])) == -1 ||
-			    (l = hexval((unsigned char)p[2])) == -1)
+			if ((h = mp_hexval((unsigned char)p[1])) == -1 ||
+			    (l = mp_hexval((unsigned char)p[2])) == -1)
 				goto out;
 			c = (unsigned char)(h << 4 | l);
 			if (c == '/')
