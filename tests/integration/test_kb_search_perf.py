@@ -276,6 +276,20 @@ def test_ranking_covers_every_match_best_first(db_app, db_super):
         assert all(a[1] >= b[1] for a, b in zip(rows, rows[1:])), q
 
 
+def test_pages_within_the_best_k_match_the_whole_ranking(db_app, db_super):
+    # A page inside the best k (10 or 30) sorts only those k (migration
+    # 0036); a page reaching past them ranks every candidate.  Both must
+    # give the same rows, scores and positions as one long page.
+    acme = tenant_id(db_super, "acme")
+    for q in ("record", "mx record", "php version", "email", "domain",
+              "cancel my account", "website is slow", "dns records"):
+        whole = search(db_app, acme, q, lim=60)
+        assert whole, q
+        for lim, off in ((10, 0), (10, 10), (10, 20), (5, 5), (3, 27), (30, 0)):
+            assert search(db_app, acme, q, lim=lim, off=off) == \
+                whole[off:off + lim], (q, lim, off)
+
+
 # ------------------------------------------------------- capped counting
 
 @pytest.fixture(scope="module")
@@ -342,6 +356,11 @@ def test_pages_neither_repeat_nor_skip_and_ranks_never_rise(big_tenant, db_app):
         scores += [r[1] for r in rows]
     assert len(seen) == 1000 and len(set(seen)) == 1000
     assert big_tenant["draft"] not in seen
+    # The first pages, inside the best 10 (a top-k sort), are the same.
+    first = search(db_app, big_tenant["id"], big_tenant["word"], lim=10)
+    assert first == search(db_app, big_tenant["id"], big_tenant["word"],
+                           lim=90)[:10]
+    assert [r[0] for r in first] == seen[:10]
     assert all(a >= b for a, b in zip(scores, scores[1:]))
     # Another tenant sees none of them, and no tenant sees nothing.
     assert search(db_app, None, big_tenant["word"]) == []
