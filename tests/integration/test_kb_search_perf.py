@@ -290,6 +290,33 @@ def test_pages_within_the_best_k_match_the_whole_ranking(db_app, db_super):
                 whole[off:off + lim], (q, lim, off)
 
 
+def test_sections_are_stored_uncompressed_up_to_a_page(staff, https, db_super):
+    # Every search ranks the sections of its hits (the snippet), so a
+    # section is kept as it is up to a page (migration 0037): PostgreSQL
+    # compressed every row past 2 KB, and read it back decompressed each
+    # time.  A section of about 3.7 KB of text with a 3.4 KB vector stays
+    # whole.
+    import random
+    rng = random.Random(37)
+    vocab = ["%s%d" % (rng.choice(["host", "mail", "zone", "cert", "disk"]), i)
+             for i in range(200)]
+    text = " ".join(rng.choice(vocab) for _ in range(500))
+    w = unique_word()
+    a = create_article(staff, title="Sections %s" % w,
+                       content="## Middle\n\n%s %s\n" % (w, text))
+    j = https("acme").get("/api/kb/articles", params={"q": w}).json()
+    assert [x["id"] for x in j["articles"]] == [a["id"]]
+    with db_super.cursor() as c:
+        c.execute("SELECT octet_length(s.body), pg_column_compression(s.body),"
+                  " pg_column_size(s.tsv), pg_column_compression(s.tsv),"
+                  " pg_column_size(s.tsv || ''::tsvector)"
+                  " FROM kb_sections s JOIN kb_articles k ON k.id = s.article_id"
+                  " WHERE k.public_id = %s AND s.heading = 'Middle'", (a["id"],))
+        body, body_comp, tsv, tsv_comp, tsv_whole = c.fetchone()
+    assert 3000 < body < 4500 and tsv > 3000
+    assert body_comp is None and tsv_comp is None and tsv == tsv_whole
+
+
 # ------------------------------------------------------- capped counting
 
 @pytest.fixture(scope="module")
