@@ -1,4 +1,4 @@
-<?cs # Search results: ranked, snippets from the best section, pager, "did you mean". Never indexed. ?>
+<?cs # Search results: ranked, snippets from the best section, pager, "did you mean". Never indexed. A hit (Kb.Results.N, pages.c hdf_hit) has Href, Title, Category.Name, Updated, UpdatedDay, Query and, from its best section, Anchor, Section and SnippetHtml. ?>
 <?cs include:"layout.cs" ?>
 <?cs include:"kb/_macros.cs" ?>
 <?cs call:page_start(Page.Title) ?>
