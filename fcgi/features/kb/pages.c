@@ -343,44 +343,9 @@ mp_kb_page(struct mp_req *r, HDF *hdf)
 }
 
 /*
- * Fill prefix.* of hdf with the card columns of row i of res; returns
- * that node, for the caller's own fields.
- */
-static HDF *
-hdf_card(struct mp_req *r, HDF *hdf, const char *prefix,
-    const struct mp_res *res, int i)
-{
-	HDF		*n = mp_hdf_node(hdf, prefix), *tn = NULL;
-	const char	*tags = mp_res_get(res, i, C_TAGS);
-	char		*t, *tok, *save, k[16];
-	int		 nt = 0;
-
-	mp_hdf_set(n, "Id", mp_res_get(res, i, C_PUBID));
-	mp_hdf_set(n, "Slug", mp_res_get(res, i, C_SLUG));
-	mp_hdf_set(n, "Href", mp_kb_article_path(r->ctx.a,
-	    mp_res_get(res, i, C_PUBID), mp_res_get(res, i, C_SLUG)));
-	mp_hdf_set(n, "Title", mp_res_get(res, i, C_TITLE));
-	mp_hdf_set(n, "Summary", mp_res_get(res, i, C_SUMMARY));
-	mp_hdf_set(n, "Category.Slug", mp_res_get(res, i, C_CSLUG));
-	mp_hdf_set(n, "Category.Name", mp_res_get(res, i, C_CNAME));
-	mp_hdf_set(n, "Updated", mp_res_get(res, i, C_UPDATED));
-	mp_hdf_set(n, "UpdatedDay",
-	    mp_strndup(r->ctx.a, mp_res_get(res, i, C_UPDATED), 10));
-	t = mp_strdup(r->ctx.a, tags ? tags : "");
-	for (tok = strtok_r(t, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (tn == NULL)
-			tn = mp_hdf_node(n, "Tags");
-		snprintf(k, sizeof(k), "%d", nt++);
-		mp_hdf_set(tn, k, tok);
-	}
-	return n;
-}
-
-/*
  * Row i of a KB_SEARCH result as a hit of the search page at prefix: only
  * the card fields kb/search.cs shows (no id, slug, summary or tags, which
- * hdf_card would set for nothing: ten hits, half the HDF nodes).
+ * the other cards have: ten hits, half the HDF nodes).  Returns that node.
  */
 static HDF *
 hdf_hit(struct mp_req *r, HDF *hdf, const char *prefix,
@@ -395,6 +360,35 @@ hdf_hit(struct mp_req *r, HDF *hdf, const char *prefix,
 	mp_hdf_set(n, "Updated", mp_res_get(res, i, C_UPDATED));
 	mp_hdf_set(n, "UpdatedDay",
 	    mp_strndup(r->ctx.a, mp_res_get(res, i, C_UPDATED), 10));
+	return n;
+}
+
+/*
+ * Fill prefix.* of hdf with the card columns of row i of res: a hit's
+ * fields and the id, slug, summary, category slug and tags.  Returns
+ * that node, for the caller's own fields.
+ */
+static HDF *
+hdf_card(struct mp_req *r, HDF *hdf, const char *prefix,
+    const struct mp_res *res, int i)
+{
+	HDF		*n = hdf_hit(r, hdf, prefix, res, i), *tn = NULL;
+	const char	*tags = mp_res_get(res, i, C_TAGS);
+	char		*t, *tok, *save, k[16];
+	int		 nt = 0;
+
+	mp_hdf_set(n, "Id", mp_res_get(res, i, C_PUBID));
+	mp_hdf_set(n, "Slug", mp_res_get(res, i, C_SLUG));
+	mp_hdf_set(n, "Summary", mp_res_get(res, i, C_SUMMARY));
+	mp_hdf_set(n, "Category.Slug", mp_res_get(res, i, C_CSLUG));
+	t = mp_strdup(r->ctx.a, tags ? tags : "");
+	for (tok = strtok_r(t, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (tn == NULL)
+			tn = mp_hdf_node(n, "Tags");
+		snprintf(k, sizeof(k), "%d", nt++);
+		mp_hdf_set(tn, k, tok);
+	}
 	return n;
 }
 
