@@ -256,6 +256,26 @@ test_norm_query(void **state)
 }
 
 static void
+test_query_lexemes(void **state)
+{
+	(void)state;
+	assert_string_equal(mp_kb_query_lexemes(a, NULL), "");
+	assert_string_equal(mp_kb_query_lexemes(a, ""), "");
+	assert_string_equal(mp_kb_query_lexemes(a,
+	    "'certif' | 'extend' | 'https' | 'renew'"),
+	    "certif extend https renew");
+	assert_string_equal(mp_kb_query_lexemes(a, "'ssl'"), "ssl");
+	/* Doubled quotes and backslashes are single again. */
+	assert_string_equal(mp_kb_query_lexemes(a,
+	    "'o''reilly' | 'a\\\\b' | 'x'"), "o'reilly a\\b x");
+	/* Weights, prefixes and operators are not lexemes. */
+	assert_string_equal(mp_kb_query_lexemes(a,
+	    "'wi-fi':* & !'e' <-> 'mail':AB"), "wi-fi e mail");
+	/* An unterminated lexeme ends the list with what it has. */
+	assert_string_equal(mp_kb_query_lexemes(a, "'dns' | 'mx"), "dns mx");
+}
+
+static void
 test_url_escape(void **state)
 {
 	(void)state;
@@ -416,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_snippet_html),
 		cmocka_unit_test(test_snippet_stemmer_forms),
 		cmocka_unit_test(test_norm_query),
+		cmocka_unit_test(test_query_lexemes),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_tag_valid),
 		cmocka_unit_test(test_render),

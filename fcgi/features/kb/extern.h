@@ -54,6 +54,7 @@ char		*mp_kb_prefix_query(struct mp_arena *, const char *);
 void		 mp_kb_snippet_html(struct mp_arena *, struct mp_buf *,
 		    const char *text, const char *lexemes, int stem);
 char		*mp_kb_norm_query(struct mp_arena *, const char *);
+char		*mp_kb_query_lexemes(struct mp_arena *, const char *);
 int		 mp_kb_tag_valid(const char *);
 char		*mp_kb_url_escape(struct mp_arena *, const char *);
 void		 mp_kb_clean_text(char *);

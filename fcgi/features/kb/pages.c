@@ -143,10 +143,11 @@ static const struct mp_stmt stmts[] = {
 	 * (synonyms and variants too); the articles are read below under
 	 * row-level security, each with its best section (the one hq ranks
 	 * highest) and that section's text, which the snippet is made from
-	 * (mp_kb_snippet_html), and hq's lexemes, space separated.  The
-	 * synonym groups and the lexemes are worked out once, not once a
-	 * hit.  The tenant's brand comes along (MP_BRAND_COLS, from column
-	 * KB_SEARCH_BRAND), so a page with hits is one round trip.
+	 * (mp_kb_snippet_html), and hq, whose lexemes the snippet marks
+	 * (read once a page: mp_kb_query_lexemes).  The synonym groups are
+	 * worked out once, not once a hit.  The tenant's brand comes along
+	 * (MP_BRAND_COLS, from column KB_SEARCH_BRAND), so a page with hits
+	 * is one round trip.
 	 */
 	[KB_SEARCH] = { "kb_search",
 	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
@@ -155,16 +156,13 @@ static const struct mp_stmt stmts[] = {
 	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
 	    " syn AS MATERIALIZED (SELECT json_agg(g.terms ORDER BY g.id)"
 	    "  AS j FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
-	    "  FROM hits x LIMIT 1)::bigint[])),"
-	    " lx AS MATERIALIZED (SELECT string_agg(replace(m[1], '''''',"
-	    "  ''''), ' ') AS w FROM regexp_matches((SELECT x.hq FROM hits x"
-	    "  LIMIT 1)::text, '''((?:[^'']|'''')+)''', 'g') m)"
+	    "  FROM hits x LIMIT 1)::bigint[]))"
 	    " SELECT " CARD ", h.rank, h.total,"
 	    " b.anchor, b.heading, left(b.body, " SNIPPET_SOURCE "),"
-	    " h.capped, h.coverage, syn.j, lx.w, " MP_BRAND_COLS("br")
+	    " h.capped, h.coverage, syn.j, h.hq, " MP_BRAND_COLS("br")
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
-	    " CROSS JOIN syn CROSS JOIN lx"
+	    " CROSS JOIN syn"
 	    " LEFT JOIN tenant_branding br ON br.tenant_id = a.tenant_id"
 	    " LEFT JOIN LATERAL (SELECT"
 	    " s.anchor, s.heading, s.body FROM kb_sections s"
@@ -626,18 +624,30 @@ jw_closest(struct mp_jw *jw, struct mp_req *r, const struct mp_res *res)
 }
 
 /*
- * The HTML of the snippet of row i of a KB_SEARCH result in locale: its
- * escaped text with our <mark> tags only.
+ * The lexemes a KB_SEARCH result's snippets mark (its hq column, the same
+ * in every row), space separated; "" for no rows.
+ */
+static const char *
+hit_lexemes(struct mp_req *r, const struct mp_res *res)
+{
+	return mp_res_rows(res) > 0 ?
+	    mp_kb_query_lexemes(r->ctx.a, mp_res_get(res, 0, 16)) : "";
+}
+
+/*
+ * The HTML of the snippet of row i of a KB_SEARCH result in locale, with
+ * lex (hit_lexemes) marked: its escaped text with our <mark> tags only.
  */
 static char *
-snippet_html(struct mp_req *r, struct mp_res *res, int i, const char *locale)
+snippet_html(struct mp_req *r, struct mp_res *res, int i, const char *locale,
+    const char *lex)
 {
 	struct mp_buf	 b;
 	char		*s;
 
 	mp_buf_init(&b, 0);
-	mp_kb_snippet_html(r->ctx.a, &b, mp_res_get(res, i, 12),
-	    mp_res_get(res, i, 16), strncmp(locale, "en", 2) == 0);
+	mp_kb_snippet_html(r->ctx.a, &b, mp_res_get(res, i, 12), lex,
+	    strncmp(locale, "en", 2) == 0);
 	s = mp_strdup(r->ctx.a, mp_buf_cstr(&b));
 	mp_buf_free(&b);
 	return s;
@@ -678,7 +688,7 @@ enum mp_err
 mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 {
 	HDF		*hdf = mp_hdf(r), *n;
-	const char	*q = field(r, "q"), *dym, *anchor, *nq, *p[1];
+	const char	*q = field(r, "q"), *dym, *anchor, *nq, *lex, *p[1];
 	struct mp_res	*res;
 	long		 total = 0;
 	int		 i, page, offset, pages, capped = 0;
@@ -697,6 +707,7 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 	    offset, 1, &res, &total, &capped)) != MP_OK)
 		return rc;
 	nq = mp_kb_norm_query(r->ctx.a, q);
+	lex = hit_lexemes(r, res);
 	for (i = 0; i < mp_res_rows(res); i++) {
 		n = hdf_hit(r, hdf, mp_printf(r->ctx.a, "Kb.Results.%d", i),
 		    res, i);
@@ -708,7 +719,7 @@ mp_kb_search_page(struct mp_req *r, struct mp_resp *w)
 			mp_hdf_set(n, "Section", mp_res_get(res, i, 11));
 		}
 		mp_hdf_set(n, "SnippetHtml", snippet_html(r, res, i,
-		    locale_of(r)));
+		    locale_of(r), lex));
 	}
 	/* No hits: the layout reads the brand itself. */
 	if (mp_res_rows(res) > 0)
@@ -1241,7 +1252,7 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 	struct mp_jw		 jw;
 	struct mp_res		*res;
 	long			 total = 0;
-	const char		*dym, *js;
+	const char		*dym, *js, *lex = "";
 	int			 i, search, capped = 0;
 	enum mp_err		 rc;
 
@@ -1253,6 +1264,7 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 		    field(r, "category"), limit, offset, 1, &res, &total,
 		    &capped)) != MP_OK)
 			return rc;
+		lex = hit_lexemes(r, res);
 	} else {
 		p[0] = field(r, "tag");
 		p[1] = field(r, "category");
@@ -1275,7 +1287,7 @@ mp_kb_api_articles(struct mp_req *r, struct mp_resp *w)
 			    *mp_res_get(res, i, 10) == '\0' ? NULL :
 			    mp_res_get(res, i, 10));
 			mp_jw_str(&jw, "snippet_html", snippet_html(r, res, i,
-			    locale_of(r)));
+			    locale_of(r), lex));
 		}
 		mp_jw_end(&jw);
 	}

@@ -204,6 +204,39 @@ mp_kb_clean_text(char *s)
 }
 
 /*
+ * The lexemes of a tsquery as PostgreSQL prints it ("'renew' | 'ssl'"),
+ * in order and space separated, as mp_kb_snippet_html takes them: the
+ * quotes gone and the doubled quotes and backslashes inside them single
+ * again; weights, prefix marks and operators left out.  "" for NULL.
+ * Arena memory.
+ */
+char *
+mp_kb_query_lexemes(struct mp_arena *a, const char *q)
+{
+	char	*out, *o;
+
+	if (q == NULL)
+		return mp_strdup(a, "");
+	o = out = mp_alloc(a, strlen(q) + 1);
+	while ((q = strchr(q, '\'')) != NULL) {
+		if (o > out)
+			*o++ = ' ';
+		for (q++; *q != '\0'; q++) {
+			if (*q == '\'' && q[1] != '\'')
+				break;
+			if ((*q == '\'' || *q == '\\') && q[1] == *q)
+				q++;
+			*o++ = *q;
+		}
+		if (*q == '\0')
+			break;
+		q++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
  * s percent-encoded for a query string value: letters, digits and
  * "-._~" stay, a space becomes '+', every other byte %XX.  Arena memory.
  */
