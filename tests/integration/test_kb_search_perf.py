@@ -12,7 +12,8 @@ import pytest
 
 from test_kb import create_article, sign_in, unique_word
 
-FN = "mp_kb_search(text, text, text, text, integer, integer)"
+FN = ("mp_kb_search(text, text, text, text, integer, integer, bigint,"
+      " tsquery[], boolean, bigint[], tsquery)")
 
 
 @pytest.fixture
@@ -95,12 +96,69 @@ def test_function_returns_ids_and_ranks_only(db_app, db_super):
                   (str(tenant_id(db_super, "acme")),))
         c.execute("SELECT * FROM mp_kb_search('email', 'en', NULL, NULL, 5, 0)")
         assert [d.name for d in c.description] == \
-            ["article_id", "score", "matches", "capped", "pos", "coverage", "fired", "hq"]
+            ["article_id", "score", "matches", "capped", "pos", "coverage", "fired", "hq",
+             "gen", "concepts", "as_typed"]
         rows = c.fetchall()
         c.execute("ROLLBACK")
     assert [r[4] for r in rows] == list(range(1, len(rows) + 1))
     assert all(isinstance(r[1], float) and r[1] > 0 for r in rows)
     assert all(0 < r[5] <= 1 for r in rows)
+
+
+def search_memo(conn, tenant, q, memo=(None, None, None, None, None), lim=10):
+    """Rows of mp_kb_search for q given a memo of an expansion (gen,
+    concepts, as_typed, fired, hq), as the pool passes it (migration 0038)."""
+    with conn.cursor() as c:
+        c.execute("BEGIN")
+        try:
+            c.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant),))
+            c.execute("SELECT * FROM mp_kb_search(%s, 'en', NULL, NULL, %s, 0,"
+                      " %s, %s, %s, %s::bigint[], %s)", (q, lim) + tuple(memo))
+            return c.fetchall()
+        finally:
+            c.execute("ROLLBACK")
+
+
+def memo_of(rows):
+    """The memo a search's rows give to keep: (gen, concepts, as_typed,
+    fired, hq)."""
+    r = rows[0]
+    return (r[8], r[9], r[10], r[6], r[7])
+
+
+def test_expansion_memo_serves_its_generation_only(db_app, db_super):
+    acme = tenant_id(db_super, "acme")
+    with db_super.cursor() as c:
+        c.execute("SELECT gen FROM cache_gen WHERE tenant_id = %s", (acme,))
+        gen = c.fetchone()[0]
+    # No memo: the query is expanded (a seeded synonym group fires), and
+    # every row carries the expansion and the generation to keep it by.
+    rows = search_memo(db_app, acme, "renew ssl certificate")
+    assert rows and all(r[8:] == rows[0][8:] for r in rows)
+    memo = memo_of(rows)
+    assert memo[0] == gen and "'ssl'" in memo[1] and memo[2] is False
+    assert memo[3] and "'tls'" in memo[4]
+    # Given back at that generation: the same page, and nothing new to keep.
+    again = search_memo(db_app, acme, "renew ssl certificate", memo)
+    assert [r[:8] for r in again] == [r[:8] for r in rows]
+    assert all(r[8:] == (None, None, None) for r in again)
+    # The memo is what is searched while its generation holds: another
+    # query's memo finds that query's articles.
+    dns = search_memo(db_app, acme, "dns records")
+    assert {r[0] for r in dns} != {r[0] for r in rows}
+    swapped = search_memo(db_app, acme, "renew ssl certificate", memo_of(dns))
+    assert [r[:8] for r in swapped] == [r[:8] for r in dns]
+    # Made in another generation (an article, section or synonym changed
+    # since): ignored, the query expanded afresh, and a new memo to keep.
+    for old in (gen - 1, gen + 1):
+        stale = search_memo(db_app, acme, "renew ssl certificate",
+                            (old,) + memo_of(dns)[1:])
+        assert [r[:8] for r in stale] == [r[:8] for r in rows]
+        assert memo_of(stale) == memo
+    # A memo missing a part is no memo.
+    part = search_memo(db_app, acme, "renew ssl certificate",
+                       (gen, None) + memo_of(dns)[2:])
+    assert [r[:8] for r in part] == [r[:8] for r in rows]
 
 
 def test_function_bounds_and_filters(db_app, db_super):
@@ -246,6 +304,14 @@ def test_search_role_and_function_are_locked_down(db_super):
             c.execute("SELECT has_table_privilege('mpanel_search', %s,"
                       " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", (table,))
             assert c.fetchone() == (False,), table
+        # The tenant's cache generation, to check a memo against (0038):
+        # read only, and only that.
+        c.execute("SELECT has_table_privilege('mpanel_search', 'cache_gen',"
+                  " 'INSERT, UPDATE, DELETE, TRUNCATE'),"
+                  " has_column_privilege('mpanel_search', 'cache_gen', 'gen', 'SELECT'),"
+                  " has_column_privilege('mpanel_search', 'cache_gen', 'changed_at',"
+                  " 'SELECT')")
+        assert c.fetchone() == (False, True, False)
         c.execute("SELECT has_column_privilege('mpanel_search', 'kb_articles', 'tsv',"
                   " 'SELECT'), has_column_privilege('mpanel_search', 'kb_articles',"
                   " 'body_html', 'SELECT'), has_schema_privilege('mpanel_search',"

@@ -107,6 +107,30 @@ def test_staff_synonyms_change_what_search_finds(staff, acme, https):
                       {"terms": ["x1", "x2"]}).status_code == 404
 
 
+def test_search_follows_changes_after_its_expansion_was_remembered(staff, acme):
+    # Each responder keeps a query's expansion (synonyms, variants) and
+    # passes it with the next search of that query; a change of articles
+    # or synonyms must still show at once, on every responder.
+    w1, w2, w3 = unique_word(), unique_word(), unique_word()
+    first = create_article(staff, title="Setting up %s" % w1)
+    q = "%s %s" % (w1, w2)
+    for _ in range(16):
+        assert slugs(acme, q) == [first["slug"]]
+    second = create_article(staff, title="Notes on %s" % w3)
+    g = add_synonyms(staff, [w2, w3])
+    for _ in range(16):
+        j = acme.get("/api/kb/articles", params={"q": q}).json()
+        assert sorted(a["slug"] for a in j["articles"]) == \
+            sorted([first["slug"], second["slug"]])
+        assert j["synonyms"] == [[w2, w3]]
+    r = staff.delete("/api/kb/admin/synonyms/%d" % g["id"], headers={
+        "Origin": staff.origin(), "X-CSRF-Token": csrf_of(staff.get("/staff/help/new").text)})
+    assert r.status_code == 204
+    for _ in range(16):
+        assert slugs(acme, q) == [first["slug"]]
+        assert "Also searched for" not in acme.get("/help/search", params={"q": q}).text
+
+
 def test_synonym_limits(staff, db_super):
     def post(terms):
         return staff_json(staff, "POST", "/api/kb/admin/synonyms", {"terms": terms})

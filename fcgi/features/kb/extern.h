@@ -77,6 +77,25 @@ struct _hdf;
 void		 mp_kb_admin_page(struct mp_req *, struct _hdf *,
 		    const char *title);
 
+/*
+ * kb_memo.c: the expansion mp_kb_search() returned for a query (its memo
+ * columns, as text; fired may be NULL), kept in this responder's memory
+ * per tenant, locale and query.  get copies a memo into the arena and
+ * says whether there was one.
+ */
+struct mp_kb_memo {
+	const char	*gen;
+	const char	*concepts;
+	const char	*typed;
+	const char	*fired;
+	const char	*hq;
+};
+int		 mp_kb_memo_get(struct mp_arena *, int64_t tenant,
+		    const char *locale, const char *q, struct mp_kb_memo *);
+void		 mp_kb_memo_put(int64_t tenant, const char *locale,
+		    const char *q, const struct mp_kb_memo *);
+void		 mp_kb_memo_clear(void);
+
 /* kb_store.c */
 struct mp_db;
 struct mp_req;

@@ -65,8 +65,9 @@ enum { A_ID = C__N, A_HTML, A_MTITLE, A_MDESC, A_LOCALE, A_AUTHOR, A_PSLUG,
  */
 #define LIMIT_1		"(SELECT $1::integer)"
 
-/* The first of KB_SEARCH's MP_BRAND_COLS. */
+/* The first of KB_SEARCH's MP_BRAND_COLS, then its memo columns. */
 #define KB_SEARCH_BRAND	17
+#define KB_SEARCH_MEMO	(KB_SEARCH_BRAND + MP_BRAND_NCOLS)
 
 /* Characters of a hit's best section the snippet is made from, at most. */
 #define SNIPPET_SOURCE	"20000"
@@ -147,19 +148,23 @@ static const struct mp_stmt stmts[] = {
 	 * (read once a page: mp_kb_query_lexemes).  The synonym groups are
 	 * worked out once, not once a hit.  The tenant's brand comes along
 	 * (MP_BRAND_COLS, from column KB_SEARCH_BRAND), so a page with hits
-	 * is one round trip.
+	 * is one round trip.  $7-$11 are this responder's memo of the
+	 * query's expansion (kb/memo.c) or NULL; the last four columns are
+	 * a new one to keep (gen NULL: none; migration 0038).
 	 */
 	[KB_SEARCH] = { "kb_search",
 	    "WITH hits AS MATERIALIZED (SELECT s.article_id AS id,"
 	    "  s.score AS rank, s.matches AS total, s.capped, s.pos,"
-	    "  s.coverage, s.fired, s.hq"
-	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4) s),"
+	    "  s.coverage, s.fired, s.hq, s.gen, s.concepts, s.as_typed"
+	    "  FROM mp_kb_search($1, $2, $5, $6, $3, $4,"
+	    "  $7, $8, $9, $10, $11) s),"
 	    " syn AS MATERIALIZED (SELECT json_agg(g.terms ORDER BY g.id)"
 	    "  AS j FROM kb_synonyms g WHERE g.id = ANY ((SELECT x.fired"
 	    "  FROM hits x LIMIT 1)::bigint[]))"
 	    " SELECT " CARD ", h.rank, h.total,"
 	    " b.anchor, b.heading, left(b.body, " SNIPPET_SOURCE "),"
-	    " h.capped, h.coverage, syn.j, h.hq, " MP_BRAND_COLS("br")
+	    " h.capped, h.coverage, syn.j, h.hq, " MP_BRAND_COLS("br") ","
+	    " h.gen, h.concepts, h.as_typed, h.fired"
 	    " FROM hits h JOIN kb_articles a ON a.tenant_id = mp_tenant()"
 	    " AND a.id = h.id"
 	    " CROSS JOIN syn"
@@ -518,25 +523,44 @@ mp_kb_index(struct mp_req *r, struct mp_resp *w)
  * category filters.  On MP_OK *res holds the rows (see KB_SEARCH), *total
  * the number of matches and *capped whether that number stopped at the
  * cap (1,000: there are more); the search is counted in the daily rollup
- * when log is set (pages, not keystrokes).
+ * when log is set (pages, not keystrokes).  The query's expansion is
+ * passed from this responder's memo when it has one, and a new one the
+ * search returns is kept.
  */
 static enum mp_err
 run_search(struct mp_req *r, const char *q, const char *locale,
     const char *tag, const char *cat, int limit, int offset, int log,
     struct mp_res **res, long *total, int *capped)
 {
-	const char	*p[6];
-	char		*norm;
-	enum mp_err	 rc;
+	struct mp_kb_memo	 m = { NULL, NULL, NULL, NULL, NULL };
+	const char		*p[11];
+	char			*norm;
+	enum mp_err		 rc;
+	int64_t			 tenant = r->ctx.tenant->id;
 
+	mp_kb_memo_get(r->ctx.a, tenant, locale, q, &m);
 	p[0] = q;
 	p[1] = locale;
 	p[2] = mp_printf(r->ctx.a, "%d", limit);
 	p[3] = mp_printf(r->ctx.a, "%d", offset);
 	p[4] = tag;
 	p[5] = cat;
-	if ((rc = mp_q(&r->ctx, &stmts[KB_SEARCH], 6, p, res)) != MP_OK)
+	p[6] = m.gen;
+	p[7] = m.concepts;
+	p[8] = m.typed;
+	p[9] = m.fired;
+	p[10] = m.hq;
+	if ((rc = mp_q(&r->ctx, &stmts[KB_SEARCH], 11, p, res)) != MP_OK)
 		return rc;
+	if (mp_res_rows(*res) > 0 && !mp_res_isnull(*res, 0, KB_SEARCH_MEMO)) {
+		m.gen = mp_res_get(*res, 0, KB_SEARCH_MEMO);
+		m.concepts = mp_res_get(*res, 0, KB_SEARCH_MEMO + 1);
+		m.typed = mp_res_get(*res, 0, KB_SEARCH_MEMO + 2);
+		m.fired = mp_res_isnull(*res, 0, KB_SEARCH_MEMO + 3) ? NULL :
+		    mp_res_get(*res, 0, KB_SEARCH_MEMO + 3);
+		m.hq = mp_res_get(*res, 0, 16);
+		mp_kb_memo_put(tenant, locale, q, &m);
+	}
 	*total = mp_res_rows(*res) > 0 ? (long)mp_res_int(*res, 0, 9) : 0;
 	*capped = mp_res_rows(*res) > 0 && mp_res_bool(*res, 0, 13);
 	norm = mp_kb_norm_query(r->ctx.a, q);
