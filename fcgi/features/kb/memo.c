@@ -59,14 +59,14 @@ key_hash(int64_t tenant, const char *locale, const char *q)
 	return h;
 }
 
+/* The slot holding the memo of this key, or NULL. */
 static struct slot *
-find(int64_t tenant, const char *locale, const char *q, uint64_t *hash)
+find(int64_t tenant, const char *locale, const char *q)
 {
-	struct slot	*s;
+	uint64_t	 hash = key_hash(tenant, locale, q);
+	struct slot	*s = &slots[hash % MEMO_SLOTS];
 
-	*hash = key_hash(tenant, locale, q);
-	s = &slots[*hash % MEMO_SLOTS];
-	if (s->block == NULL || s->hash != *hash || s->tenant != tenant ||
+	if (s->block == NULL || s->hash != hash || s->tenant != tenant ||
 	    strcmp(s->f[F_LOCALE], locale) != 0 ||
 	    strcmp(s->f[F_QUERY], q) != 0)
 		return NULL;
@@ -78,10 +78,8 @@ mp_kb_memo_get(struct mp_arena *a, int64_t tenant, const char *locale,
     const char *q, struct mp_kb_memo *m)
 {
 	struct slot	*s;
-	uint64_t	 hash;
 
-	if (locale == NULL || q == NULL ||
-	    (s = find(tenant, locale, q, &hash)) == NULL)
+	if (locale == NULL || q == NULL || (s = find(tenant, locale, q)) == NULL)
 		return 0;
 	m->gen = mp_strdup(a, s->f[F_GEN]);
 	m->concepts = mp_strdup(a, s->f[F_CONCEPTS]);
